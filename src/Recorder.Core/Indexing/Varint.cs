@@ -12,7 +12,7 @@ public static class Varint
         var i = 0;
         while (value >= 0x80)
         {
-            destination[i++] = (byte)(value | 0x80);
+            destination[i++] = unchecked((byte)(value | 0x80));
             value >>= 7;
         }
 

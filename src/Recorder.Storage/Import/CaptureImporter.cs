@@ -1,0 +1,269 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Recorder.Core.Formats;
+using Recorder.Core.Hashing;
+using Recorder.Storage.Recording;
+using Recorder.Storage.Segments;
+using Recorder.Storage.Store;
+
+namespace Recorder.Storage.Import;
+
+/// <summary>Options of an import.</summary>
+public sealed record ImportOptions
+{
+    /// <summary>Keep the complete records of a file whose last record is cut off (and record the cut).</summary>
+    public bool AcceptTruncated { get; init; }
+}
+
+/// <summary>What an import did with one input file.</summary>
+/// <param name="Source">Name, path, size, hash, format and any accepted truncation.</param>
+/// <param name="Packets">Packets stored.</param>
+/// <param name="PacketBytes">Captured bytes stored.</param>
+/// <param name="LinkTypes">Link types seen.</param>
+/// <param name="Interfaces">Interfaces described by the file.</param>
+/// <param name="SkippedBlocks">Non-packet pcapng blocks not stored, by block type.</param>
+/// <param name="PacketsWithOptions">Packets whose pcapng options were not carried over.</param>
+public sealed record ImportedFile(
+    SourceInfo Source,
+    long Packets,
+    long PacketBytes,
+    IReadOnlyList<int> LinkTypes,
+    int Interfaces,
+    IReadOnlyDictionary<uint, long> SkippedBlocks,
+    long PacketsWithOptions);
+
+/// <summary>The outcome of an import.</summary>
+/// <param name="ImportId">The import's id (named by its segments and ledger entries).</param>
+/// <param name="Files">Per input file.</param>
+/// <param name="Segments">Segments sealed.</param>
+/// <param name="Elapsed">Wall time.</param>
+public sealed record ImportResult(string ImportId, IReadOnlyList<ImportedFile> Files, IReadOnlyList<SealedSegment> Segments, TimeSpan Elapsed)
+{
+    /// <summary>Packets stored.</summary>
+    public long Packets => Files.Sum(f => f.Packets);
+
+    /// <summary>Bytes of input read.</summary>
+    public long InputBytes => Files.Sum(f => f.Source.Bytes ?? 0);
+}
+
+/// <summary>Progress of an import: bytes of the current file read so far.</summary>
+/// <param name="File">The file being read.</param>
+/// <param name="BytesRead">Bytes consumed.</param>
+/// <param name="TotalBytes">The file's size.</param>
+public readonly record struct ImportProgress(string File, long BytesRead, long TotalBytes);
+
+/// <summary>
+/// Imports pcap and pcapng files into sealed segments, all or nothing: every file of one call is
+/// read and validated completely before anything is sealed, so a malformed file (or any failure)
+/// leaves no segment, index entry or open file behind. Each file's SHA-256 is computed on a second
+/// thread over exactly the bytes parsed; segments are written and hashed on a third.
+/// </summary>
+public sealed class CaptureImporter
+{
+    private readonly EvidenceStore _store;
+
+    /// <summary>Creates an importer for <paramref name="store"/>.</summary>
+    public CaptureImporter(EvidenceStore store) => _store = store;
+
+    /// <summary>Imports <paramref name="files"/>; throws <see cref="CaptureFormatException"/> for a malformed file.</summary>
+    public ImportResult Import(IReadOnlyList<string> files, ImportOptions options, IProgress<ImportProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(options);
+        var stopwatch = Stopwatch.StartNew();
+        var importId = Guid.NewGuid().ToString();
+        var origin = new JsonObject { ["kind"] = "import", ["importId"] = importId };
+        var session = RecordingSession.Start(_store, SealMode.OnCommit, origin);
+        var imported = new List<ImportedFile>();
+        try
+        {
+            foreach (var file in files)
+            {
+                imported.Add(ImportFile(session, file, options, progress, cancellationToken));
+            }
+
+            var segments = session.Commit("end-of-input");
+            var result = new ImportResult(importId, imported, segments, stopwatch.Elapsed);
+            RecordCompleted(result);
+            return result;
+        }
+        catch (Exception e)
+        {
+            session.Abort();
+            RecordRefused(importId, files, imported, e);
+            throw;
+        }
+    }
+
+    private ImportedFile ImportFile(RecordingSession session, string file, ImportOptions options, IProgress<ImportProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(file);
+        var before = new FileInfo(path);
+        if (!before.Exists)
+        {
+            throw new FileNotFoundException($"{file}: no such file", file);
+        }
+
+        var length = before.Length;
+        var source = new SourceInfo(file, path);
+        session.BeginSource(source);
+        using var hashing = Task.Run(() => HashPrefix(path, length, cancellationToken), cancellationToken);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        using var limited = new LengthLimitedStream(stream, length);
+        using var reader = CaptureFileReader.Open(limited, file, options.AcceptTruncated);
+        var linkTypes = new SortedSet<int>();
+        var lastLinkType = -1;
+        long packets = 0, bytes = 0;
+        while (reader.TryRead(out var packet))
+        {
+            session.Append(packet);
+            packets++;
+            bytes += packet.Data.Length;
+            if (packet.LinkType != lastLinkType)
+            {
+                linkTypes.Add(packet.LinkType);
+                lastLinkType = packet.LinkType;
+            }
+
+            if ((packets & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(new ImportProgress(file, reader.Position, length));
+            }
+        }
+
+        var sha = hashing.GetAwaiter().GetResult();
+        var after = new FileInfo(path);
+        if (after.Length < length || after.LastWriteTimeUtc != before.LastWriteTimeUtc)
+        {
+            throw new CaptureFormatException(file, length, "the file changed while it was being imported");
+        }
+
+        source.Bytes = length;
+        source.Sha256 = sha;
+        source.Format = reader.Format == CaptureFileFormat.Pcap ? "pcap" : "pcapng";
+        source.Truncation = reader.Truncation;
+        progress?.Report(new ImportProgress(file, length, length));
+        return new ImportedFile(source, packets, bytes, linkTypes.ToList(), reader.Interfaces.Count,
+            new Dictionary<uint, long>(reader.SkippedBlocks), reader.PacketsWithOptions);
+    }
+
+    private static string HashPrefix(string path, long length, CancellationToken cancellationToken)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[4 * 1024 * 1024];
+        var remaining = length;
+        while (remaining > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, remaining));
+            if (read == 0)
+            {
+                throw new IOException($"{path}: file shrank while being hashed");
+            }
+
+            hash.AppendData(buffer, 0, read);
+            remaining -= read;
+        }
+
+        return Hex.Lower(hash.GetHashAndReset());
+    }
+
+    private void RecordCompleted(ImportResult result)
+    {
+        foreach (var segment in result.Segments)
+        {
+            _store.RecordSealed(segment, "importId", result.ImportId);
+        }
+
+        var sources = new JsonArray();
+        var hashes = new Dictionary<string, string>();
+        foreach (var file in result.Files)
+        {
+            var json = file.Source.ToJson();
+            json["packets"] = file.Packets;
+            json["packetBytes"] = file.PacketBytes;
+            json["linkTypes"] = new JsonArray(file.LinkTypes.Select(l => (JsonNode)l).ToArray());
+            json["skippedBlocks"] = new JsonObject(file.SkippedBlocks.Select(p =>
+                new KeyValuePair<string, JsonNode?>("0x" + p.Key.ToString("x8", System.Globalization.CultureInfo.InvariantCulture), p.Value)));
+            json["packetsWithOptionsNotKept"] = file.PacketsWithOptions;
+            sources.Add(json);
+            hashes[file.Source.Name] = file.Source.Sha256!;
+        }
+
+        _store.Record("import.completed",
+            new JsonObject
+            {
+                ["importId"] = result.ImportId,
+                ["segmentIds"] = new JsonArray(result.Segments.Select(s => (JsonNode)s.Id).ToArray()),
+            },
+            hashes,
+            new JsonObject { ["sources"] = sources, ["packets"] = result.Packets });
+    }
+
+    private void RecordRefused(string importId, IReadOnlyList<string> files, IReadOnlyList<ImportedFile> readBeforeFailure, Exception error)
+    {
+        _store.Record("import.refused",
+            new JsonObject
+            {
+                ["importId"] = importId,
+                ["files"] = new JsonArray(files.Select(f => (JsonNode)f).ToArray()),
+            },
+            readBeforeFailure.Where(f => f.Source.Sha256 is not null).ToDictionary(f => f.Source.Name, f => f.Source.Sha256!),
+            new JsonObject
+            {
+                ["error"] = error.Message,
+                ["errorType"] = error.GetType().Name,
+                ["storedNothing"] = true,
+            });
+    }
+}
+
+/// <summary>Reads at most a fixed number of bytes from an inner stream: the size the file had when the import began.</summary>
+internal sealed class LengthLimitedStream(Stream inner, long length) : Stream
+{
+    private long _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => true;
+
+    public override bool CanWrite => false;
+
+    public override long Length => length;
+
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var allowed = (int)Math.Min(buffer.Length, length - _position);
+        if (allowed <= 0)
+        {
+            return 0;
+        }
+
+        var read = inner.Read(buffer[..allowed]);
+        _position += read;
+        return read;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,132 @@
+using System.Text.Json.Nodes;
+using Recorder.Core.Formats;
+using Recorder.Core.Hashing;
+using Recorder.Storage.Store;
+
+namespace Recorder.Storage.Query;
+
+/// <summary>A finished query output file.</summary>
+/// <param name="Path">The file.</param>
+/// <param name="Format">pcap or pcapng.</param>
+/// <param name="Packets">Packets in it.</param>
+/// <param name="Bytes">Its size.</param>
+/// <param name="Sha256">SHA-256 of its bytes.</param>
+/// <param name="LinkTypes">Link types of its packets.</param>
+public sealed record OutputFile(string Path, CaptureFileFormat Format, long Packets, long Bytes, string Sha256, IReadOnlyList<int> LinkTypes)
+{
+    /// <summary>JSON for output and the ledger.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["path"] = Path,
+        ["format"] = Format == CaptureFileFormat.Pcap ? "pcap" : "pcapng",
+        ["packets"] = Packets,
+        ["bytes"] = Bytes,
+        ["sha256"] = Sha256,
+        ["linkTypes"] = new JsonArray(LinkTypes.Select(l => (JsonNode)l).ToArray()),
+    };
+}
+
+/// <summary>
+/// Writes a query's packets to a file: classic nanosecond pcap while every packet shares one link
+/// type, pcapng otherwise (a pcap started before a second link type appeared is converted) or when
+/// asked. The file is built under a temporary name and renamed into place, flushed to disk, only
+/// when complete: a failed query leaves no half-written output.
+/// </summary>
+public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
+{
+    private readonly string _path;
+    private readonly string _temporary;
+    private readonly string _application;
+    private readonly SortedSet<int> _linkTypes = [];
+    private FileStream _file;
+    private HashingStream _hashing;
+    private BufferedStream _buffered;
+    private CaptureWriter _writer;
+    private bool _completed;
+
+    /// <summary>Starts an output at <paramref name="path"/>; <paramref name="forcePcapng"/> always writes pcapng.</summary>
+    public CaptureFileOutput(string path, bool forcePcapng, string application)
+    {
+        _path = System.IO.Path.GetFullPath(path);
+        _application = application;
+        _temporary = _path + ".partial-" + Guid.NewGuid().ToString("N")[..8];
+        (_file, _hashing, _buffered, _writer) = OpenTemporary(_temporary, forcePcapng ? CaptureFileFormat.Pcapng : CaptureFileFormat.Pcap);
+    }
+
+    /// <summary>Packets written so far.</summary>
+    public long Packets => _writer.Packets;
+
+    /// <inheritdoc />
+    public void Write(long segmentId, int linkType, long timestampNanoseconds, uint originalLength, ReadOnlySpan<byte> data)
+    {
+        if (_writer.Format == CaptureFileFormat.Pcap && _writer.HeaderWritten && !_linkTypes.Contains(linkType))
+        {
+            ConvertToPcapng();
+        }
+
+        _linkTypes.Add(linkType);
+        _writer.Write(linkType, timestampNanoseconds, originalLength, data);
+    }
+
+    /// <summary>Finishes the file (an empty result is a valid capture file with no packets).</summary>
+    public OutputFile Complete(int linkTypeWhenEmpty = 1)
+    {
+        if (!_writer.HeaderWritten)
+        {
+            _writer.WriteHeader(linkTypeWhenEmpty);
+        }
+
+        _buffered.Flush();
+        _file.Flush(flushToDisk: true);
+        var sha = Hex.Lower(_hashing.GetHash());
+        var bytes = _hashing.BytesWritten;
+        var format = _writer.Format;
+        var packets = _writer.Packets;
+        _buffered.Dispose();
+        File.Move(_temporary, _path, overwrite: true);
+        DurableFile.SyncDirectory(System.IO.Path.GetDirectoryName(_path)!);
+        _completed = true;
+        return new OutputFile(_path, format, packets, bytes, sha, _linkTypes.ToList());
+    }
+
+    /// <summary>Removes the temporary file of an output that was never completed.</summary>
+    public void Dispose()
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        _buffered.Dispose();
+        if (File.Exists(_temporary))
+        {
+            File.Delete(_temporary);
+        }
+    }
+
+    private (FileStream, HashingStream, BufferedStream, CaptureWriter) OpenTemporary(string path, CaptureFileFormat format)
+    {
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+        var hashing = new HashingStream(file, ownsInner: true);
+        var buffered = new BufferedStream(hashing, 1 << 20);
+        return (file, hashing, buffered, new CaptureWriter(buffered, format, _application));
+    }
+
+    private void ConvertToPcapng()
+    {
+        _buffered.Flush();
+        _buffered.Dispose();
+        var old = _temporary + ".pcap";
+        File.Move(_temporary, old);
+        (_file, _hashing, _buffered, _writer) = OpenTemporary(_temporary, CaptureFileFormat.Pcapng);
+        using (var reader = CaptureFileReader.Open(old))
+        {
+            while (reader.TryRead(out var packet))
+            {
+                _writer.Write(packet.LinkType, packet.TimestampNanoseconds, packet.OriginalLength, packet.Data);
+            }
+        }
+
+        File.Delete(old);
+    }
+}

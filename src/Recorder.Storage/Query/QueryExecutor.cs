@@ -1,0 +1,362 @@
+using System.Text.Json.Nodes;
+using Recorder.Core.Packets;
+using Recorder.Core.Query;
+using Recorder.Core.Store;
+using Recorder.Storage.Segments;
+using Recorder.Storage.Store;
+
+namespace Recorder.Storage.Query;
+
+/// <summary>How a query ran: what it searched, how, and what it found.</summary>
+public sealed record QueryRun
+{
+    /// <summary>Packets written to the sink.</summary>
+    public long Packets { get; init; }
+
+    /// <summary>Captured bytes written to the sink.</summary>
+    public long PacketBytes { get; init; }
+
+    /// <summary>Sealed segments whose time range overlapped the window.</summary>
+    public IReadOnlyList<long> SegmentsConsidered { get; init; } = [];
+
+    /// <summary>Segments that contributed at least one packet.</summary>
+    public IReadOnlyList<long> SegmentsContributing { get; init; } = [];
+
+    /// <summary>Segments answered from the index.</summary>
+    public int SegmentsFromIndex { get; init; }
+
+    /// <summary>Segments read in full because the index did not (yet) cover them.</summary>
+    public int SegmentsScanned { get; init; }
+
+    /// <summary>Packet blocks read and checked.</summary>
+    public long PacketsExamined { get; init; }
+
+    /// <summary>Link types for which the BPF expression could not be compiled (their packets cannot match).</summary>
+    public IReadOnlyDictionary<int, string> BpfNotApplicable { get; init; } = new Dictionary<int, string>();
+
+    /// <summary>JSON for output and the ledger.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["packets"] = Packets,
+        ["packetBytes"] = PacketBytes,
+        ["segmentsConsidered"] = SegmentsConsidered.Count,
+        ["segmentsContributing"] = new JsonArray(SegmentsContributing.Select(s => (JsonNode)s).ToArray()),
+        ["segmentsFromIndex"] = SegmentsFromIndex,
+        ["segmentsScanned"] = SegmentsScanned,
+        ["packetsExamined"] = PacketsExamined,
+        ["bpfNotApplicable"] = new JsonObject(BpfNotApplicable.Select(p =>
+            new KeyValuePair<string, JsonNode?>(p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Value))),
+    };
+}
+
+/// <summary>
+/// Answers a <see cref="PacketQuery"/> over the sealed segments: prunes segments by time, asks the
+/// index for candidate positions (host, port, protocol) or time chunks, reads only those packet
+/// blocks, re-checks every packet exactly (window, flow conditions, BPF), and merges the segments'
+/// packets by timestamp. Segments the index does not cover are read in full, so the answer is the
+/// same with or without the index.
+/// </summary>
+public sealed class QueryExecutor
+{
+    private readonly EvidenceStore _store;
+    private readonly IPacketFilterCompiler? _filters;
+
+    /// <summary>Creates an executor; <paramref name="filters"/> compiles BPF (null: BPF queries are refused).</summary>
+    public QueryExecutor(EvidenceStore store, IPacketFilterCompiler? filters)
+    {
+        _store = store;
+        _filters = filters;
+    }
+
+    /// <summary>The sealed segments a query will consider, fixed when the query starts.</summary>
+    public IReadOnlyList<SealedSegment> Snapshot(PacketQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return _store.ListSegments()
+            .Where(s => s.Manifest.Packets > 0 && query.Overlaps(s.Manifest.FirstTimestamp.UnixNanoseconds, s.Manifest.LastTimestamp.UnixNanoseconds))
+            .ToList();
+    }
+
+    /// <summary>Runs the query over <paramref name="segments"/> (from <see cref="Snapshot"/>), writing matches to <paramref name="sink"/>.</summary>
+    public QueryRun Execute(PacketQuery query, IReadOnlyList<SealedSegment> segments, IQueryPacketSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(segments);
+        ArgumentNullException.ThrowIfNull(sink);
+        if (query.Bpf is not null && _filters is null)
+        {
+            throw new InvalidOperationException("a BPF expression needs libpcap, which is not available");
+        }
+
+        using var index = _store.OpenIndexReader();
+        var indexed = index?.Segments().ToDictionary(s => s.SegmentId, s => s.ManifestSha256) ?? [];
+        var fromIndex = segments.Where(s => indexed.TryGetValue(s.Id, out var sha) && sha == s.ManifestSha256).ToList();
+        var plans = new List<SegmentPlan>();
+        if (query.HasFlowConditions && fromIndex.Count > 0)
+        {
+            var candidates = index!.FindCandidates(query, fromIndex.Select(s => s.Id).ToHashSet());
+            var bySegment = fromIndex.ToDictionary(s => s.Id);
+            foreach (var candidate in candidates)
+            {
+                if (candidate.Positions.Count > 0)
+                {
+                    plans.Add(SegmentPlan.ForPositions(bySegment[candidate.SegmentId], candidate.Positions));
+                }
+            }
+        }
+        else
+        {
+            foreach (var segment in fromIndex)
+            {
+                var chunks = index!.Chunks(segment.Id);
+                var ranges = chunks.Where(c => query.Overlaps(c.MinNanoseconds, c.MaxNanoseconds))
+                    .Select(c => (c.Offset, c.EndOffset)).ToList();
+                if (ranges.Count > 0 || chunks.Count == 0)
+                {
+                    plans.Add(chunks.Count == 0 ? SegmentPlan.ForScan(segment) : SegmentPlan.ForRanges(segment, ranges));
+                }
+            }
+        }
+
+        var scanned = segments.Where(s => !fromIndex.Contains(s)).ToList();
+        plans.AddRange(scanned.Select(SegmentPlan.ForScan));
+        var bpf = new BpfCache(_filters, query.Bpf);
+        try
+        {
+            return Merge(query, plans, bpf, sink, segments, fromIndex.Count, scanned.Count, cancellationToken);
+        }
+        finally
+        {
+            bpf.Dispose();
+        }
+    }
+
+    private static QueryRun Merge(PacketQuery query, List<SegmentPlan> plans, BpfCache bpf, IQueryPacketSink sink,
+        IReadOnlyList<SealedSegment> considered, int fromIndex, int scanned, CancellationToken cancellationToken)
+    {
+        // Open segments lazily in order of their earliest packet: a segment not yet opened cannot hold
+        // a packet earlier than the smallest head, so memory stays bounded by the overlap, not the store.
+        var pending = new Queue<SegmentPlan>(plans.OrderBy(p => p.Segment.Manifest.FirstTimestamp.UnixNanoseconds).ThenBy(p => p.Segment.Id));
+        var heads = new PriorityQueue<SegmentCursor, (long Time, long Segment)>();
+        var contributing = new SortedSet<long>();
+        long packets = 0, bytes = 0, examined = 0;
+        try
+        {
+            while (true)
+            {
+                while (pending.Count > 0 && (!heads.TryPeek(out _, out var top) || pending.Peek().Segment.Manifest.FirstTimestamp.UnixNanoseconds <= top.Time))
+                {
+                    var cursor = new SegmentCursor(pending.Dequeue(), query, bpf);
+                    if (cursor.MoveNext())
+                    {
+                        heads.Enqueue(cursor, (cursor.CurrentTime, cursor.Segment.Id));
+                    }
+                    else
+                    {
+                        examined += cursor.Examined;
+                        cursor.Dispose();
+                    }
+                }
+
+                if (heads.Count == 0)
+                {
+                    break;
+                }
+
+                var head = heads.Dequeue();
+                var packet = head.Reader.ReadAt(head.CurrentOffset);
+                sink.Write(head.Segment.Id, packet.LinkType, packet.Nanoseconds, packet.OriginalLength, packet.Data);
+                contributing.Add(head.Segment.Id);
+                packets++;
+                bytes += packet.Data.Length;
+                if ((packets & 0x3FFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                if (head.MoveNext())
+                {
+                    heads.Enqueue(head, (head.CurrentTime, head.Segment.Id));
+                }
+                else
+                {
+                    examined += head.Examined;
+                    head.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            while (heads.TryDequeue(out var open, out _))
+            {
+                open.Dispose();
+            }
+        }
+
+        return new QueryRun
+        {
+            Packets = packets,
+            PacketBytes = bytes,
+            SegmentsConsidered = considered.Select(s => s.Id).ToList(),
+            SegmentsContributing = contributing.ToList(),
+            SegmentsFromIndex = fromIndex,
+            SegmentsScanned = scanned,
+            PacketsExamined = examined,
+            BpfNotApplicable = bpf.Failures,
+        };
+    }
+
+    private sealed record SegmentPlan(SealedSegment Segment, IReadOnlyList<long>? Positions, IReadOnlyList<(long Start, long End)>? Ranges)
+    {
+        public static SegmentPlan ForPositions(SealedSegment segment, IReadOnlyList<long> positions) => new(segment, positions, null);
+
+        public static SegmentPlan ForRanges(SealedSegment segment, IReadOnlyList<(long, long)> ranges) => new(segment, null, ranges);
+
+        public static SegmentPlan ForScan(SealedSegment segment) => new(segment, null, null);
+    }
+
+    /// <summary>Walks one segment's candidate packets in file order, stopping at each match.</summary>
+    private sealed class SegmentCursor : IDisposable
+    {
+        private readonly SegmentPlan _plan;
+        private readonly PacketQuery _query;
+        private readonly BpfCache _bpf;
+        private int _positionIndex;
+        private int _rangeIndex;
+        private long _next;
+        private long _end;
+
+        public SegmentCursor(SegmentPlan plan, PacketQuery query, BpfCache bpf)
+        {
+            _plan = plan;
+            _query = query;
+            _bpf = bpf;
+            Reader = new SegmentReader(plan.Segment.Path);
+            if (plan.Ranges is { Count: > 0 })
+            {
+                (_next, _end) = plan.Ranges[0];
+            }
+            else
+            {
+                _next = Reader.DataStart;
+                _end = Reader.Length;
+            }
+        }
+
+        public SealedSegment Segment => _plan.Segment;
+
+        public SegmentReader Reader { get; }
+
+        public long CurrentOffset { get; private set; }
+
+        public long CurrentTime { get; private set; }
+
+        public long Examined { get; private set; }
+
+        public bool MoveNext()
+        {
+            while (TryNextOffset(out var offset))
+            {
+                var packet = Reader.ReadAt(offset);
+                if (_plan.Positions is null)
+                {
+                    _next = packet.EndOffset;
+                }
+
+                Examined++;
+                if (!_query.InWindow(packet.Nanoseconds))
+                {
+                    continue;
+                }
+
+                if (_query.HasFlowConditions)
+                {
+                    PacketDecoder.TryDecode(packet.LinkType, packet.Data, out var decoded);
+                    if (!_query.MatchesFlowConditions(decoded))
+                    {
+                        continue;
+                    }
+                }
+
+                if (!_bpf.Matches(packet.LinkType, packet.Data, packet.OriginalLength))
+                {
+                    continue;
+                }
+
+                CurrentOffset = offset;
+                CurrentTime = packet.Nanoseconds;
+                return true;
+            }
+
+            return false;
+        }
+
+        public void Dispose() => Reader.Dispose();
+
+        private bool TryNextOffset(out long offset)
+        {
+            if (_plan.Positions is not null)
+            {
+                if (_positionIndex < _plan.Positions.Count)
+                {
+                    offset = _plan.Positions[_positionIndex++];
+                    return true;
+                }
+
+                offset = 0;
+                return false;
+            }
+
+            while (_next >= _end)
+            {
+                if (_plan.Ranges is null || ++_rangeIndex >= _plan.Ranges.Count)
+                {
+                    offset = 0;
+                    return false;
+                }
+
+                (_next, _end) = _plan.Ranges[_rangeIndex];
+            }
+
+            offset = _next;
+            return true;
+        }
+    }
+
+    /// <summary>One compiled filter per link type, compiled on first use.</summary>
+    private sealed class BpfCache(IPacketFilterCompiler? compiler, string? expression) : IDisposable
+    {
+        private readonly Dictionary<int, IPacketFilter?> _filters = [];
+        private readonly Dictionary<int, string> _failures = [];
+
+        public IReadOnlyDictionary<int, string> Failures => _failures;
+
+        public bool Matches(int linkType, ReadOnlySpan<byte> data, uint originalLength)
+        {
+            if (expression is null)
+            {
+                return true;
+            }
+
+            if (!_filters.TryGetValue(linkType, out var filter))
+            {
+                filter = compiler!.TryCompile(expression, linkType, out var error);
+                _filters[linkType] = filter;
+                if (filter is null)
+                {
+                    _failures[linkType] = error;
+                }
+            }
+
+            return filter is not null && filter.Matches(data, originalLength);
+        }
+
+        public void Dispose()
+        {
+            foreach (var filter in _filters.Values)
+            {
+                filter?.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,442 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Recorder.Core.Formats;
+using Recorder.Core.Indexing;
+using Recorder.Core.Json;
+using Recorder.Core.Packets;
+using Recorder.Core.Time;
+using Recorder.Storage.Segments;
+using Recorder.Storage.Store;
+
+namespace Recorder.Storage.Recording;
+
+/// <summary>How a session's finished segments become sealed.</summary>
+public enum SealMode
+{
+    /// <summary>Seal each segment as soon as it is finished (live capture).</summary>
+    Immediately,
+
+    /// <summary>
+    /// Keep finished segments staged and seal them all in <see cref="RecordingSession.Commit"/>, so
+    /// that an input found malformed late leaves nothing behind (import).
+    /// </summary>
+    OnCommit,
+}
+
+/// <summary>
+/// One writer's packets on their way into sealed segments. Packets are sorted into one lane per
+/// link type (a segment holds a single link type, so tcpdump reads it); each lane writes one open
+/// segment at a time inside the session's directory under <c>open/</c>, rotating at the size and age
+/// limits, at a new source and when a new interface appears. The session directory is locked for
+/// the session's life, so recovery can tell an abandoned session (its writer died) from a live one.
+/// </summary>
+public sealed class RecordingSession : IDisposable
+{
+    /// <summary>The session description file inside the session directory.</summary>
+    public const string SessionFileName = "session.json";
+
+    /// <summary>The lock file held for the session's life.</summary>
+    public const string LockFileName = "session.lock";
+
+    private const long StagedIndexMemoryLimit = 64L * 1024 * 1024;
+
+    private readonly EvidenceStore _store;
+    private readonly FileLock _lock;
+    private readonly SealMode _mode;
+    private readonly JsonObject _origin;
+    private readonly Dictionary<int, Lane> _lanes = [];
+    private readonly List<StagedSegment> _staged = [];
+    private readonly List<SealedSegment> _sealed = [];
+    private long _stagedIndexBytes;
+    private long _sourcePackets;
+    private int _fileCounter;
+    private SourceInfo? _source;
+    private bool _closed;
+
+    private RecordingSession(EvidenceStore store, string directory, FileLock sessionLock, SealMode mode, JsonObject origin)
+    {
+        _store = store;
+        Directory = directory;
+        _lock = sessionLock;
+        _mode = mode;
+        _origin = origin;
+    }
+
+    /// <summary>The session directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>Packets appended.</summary>
+    public long Packets { get; private set; }
+
+    /// <summary>Captured bytes appended.</summary>
+    public long PacketBytes { get; private set; }
+
+    /// <summary>Segments sealed so far.</summary>
+    public IReadOnlyList<SealedSegment> SealedSegments => _sealed;
+
+    /// <summary>Raised after each seal (and its index update), on the writing thread.</summary>
+    public event Action<SealedSegment>? Sealed;
+
+    /// <summary>Starts a session. <paramref name="origin"/> describes the writer (kind, ids, interface, filter).</summary>
+    public static RecordingSession Start(EvidenceStore store, SealMode mode, JsonObject origin)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(origin);
+        var id = Guid.NewGuid().ToString("N");
+        var directory = Path.Combine(store.Layout.OpenDirectory, id);
+        System.IO.Directory.CreateDirectory(directory);
+        var sessionLock = FileLock.TryAcquire(Path.Combine(directory, LockFileName))
+            ?? throw new IOException($"{directory}: cannot lock a brand-new session directory");
+        var description = new JsonObject
+        {
+            ["sessionId"] = id,
+            ["sealMode"] = mode == SealMode.Immediately ? "immediately" : "on-commit",
+            ["startedAt"] = Timestamp.Now(store.Clock).ToString(),
+            ["processId"] = Environment.ProcessId,
+            ["origin"] = origin.DeepClone(),
+        };
+        DurableFile.WriteAllBytes(Path.Combine(directory, SessionFileName), CanonicalJson.Serialize(description));
+        return new RecordingSession(store, directory, sessionLock, mode, origin);
+    }
+
+    /// <summary>
+    /// Starts a new source (an input file): open segments are finished so that no segment mixes two
+    /// sources. <paramref name="source"/> is completed by the caller (hash, size) before commit.
+    /// </summary>
+    public void BeginSource(SourceInfo source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        FinishLanes("end-of-input");
+        _source = source;
+        _sourcePackets = 0;
+        foreach (var lane in _lanes.Values)
+        {
+            lane.ResetInterfaces();
+        }
+    }
+
+    /// <summary>Appends a packet read from a capture file (its interface identifies the lane).</summary>
+    public void Append(in CapturedPacket packet) =>
+        Append(packet.Interface, packet.InterfaceIndex, packet.TimestampTicks, packet.TimestampNanoseconds, packet.OriginalLength, packet.Data);
+
+    /// <summary>Appends one packet of interface <paramref name="captureInterface"/> (identified within the source by <paramref name="interfaceKey"/>).</summary>
+    public void Append(CaptureInterface captureInterface, int interfaceKey, ulong ticks, long nanoseconds, uint originalLength, ReadOnlySpan<byte> data)
+    {
+        ArgumentNullException.ThrowIfNull(captureInterface);
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (!_lanes.TryGetValue(captureInterface.LinkType, out var lane))
+        {
+            lane = new Lane(captureInterface.LinkType);
+            _lanes.Add(captureInterface.LinkType, lane);
+        }
+
+        if (!lane.TryMap(interfaceKey, out var interfaceId))
+        {
+            interfaceId = lane.AddInterface(interfaceKey, captureInterface);
+            if (lane.Writer is not null)
+            {
+                // A segment's interfaces are all described up front; a new one starts a new segment.
+                FinishLane(lane, "interface-change");
+            }
+        }
+
+        var size = PcapngBlocks.EnhancedPacketSize(data.Length);
+        if (lane.Writer is not null && lane.Writer.Length + size > _store.Options.SegmentMaxBytes)
+        {
+            FinishLane(lane, "size");
+        }
+
+        _sourcePackets++;
+        lane.Writer ??= OpenWriter(lane);
+        PacketDecoder.TryDecode(captureInterface.LinkType, data, out var decoded);
+        lane.Writer.Append((uint)interfaceId, ticks, nanoseconds, originalLength, data, decoded.ToFlowKey());
+        Packets++;
+        PacketBytes += data.Length;
+    }
+
+    /// <summary>Finishes (and, in <see cref="SealMode.Immediately"/>, seals) segments older than the age limit.</summary>
+    public void SealAged()
+    {
+        var now = _store.Clock.GetUtcNow();
+        foreach (var lane in _lanes.Values)
+        {
+            if (lane.Writer is not null && now - lane.Writer.OpenedAt >= _store.Options.SegmentMaxAge)
+            {
+                FinishLane(lane, "age");
+            }
+        }
+    }
+
+    /// <summary>Makes everything written so far visible to readers of the open segments.</summary>
+    public void FlushToOperatingSystem()
+    {
+        foreach (var lane in _lanes.Values)
+        {
+            lane.Writer?.FlushToOperatingSystem();
+        }
+    }
+
+    /// <summary>
+    /// Finishes every open segment, seals whatever is staged, indexes everything sealed and removes
+    /// the session directory. Returns every segment this session sealed.
+    /// </summary>
+    public IReadOnlyList<SealedSegment> Commit(string reason, JsonObject? finalOrigin = null)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (finalOrigin is not null)
+        {
+            // Facts known only at the end (a capture's drop counters) go into the last segments' manifests.
+            foreach (var (name, value) in finalOrigin)
+            {
+                _origin[name] = value?.DeepClone();
+            }
+        }
+
+        FinishLanes(reason);
+        if (_staged.Count > 0)
+        {
+            var batch = new List<(SealedSegment, SegmentIndexData)>();
+            foreach (var staged in _staged)
+            {
+                var data = staged.Data ?? IndexDataSpill.Read(staged.SpillPath!);
+                var sealedSegment = _store.Sealer.Seal(staged.Segment, staged.Reason, staged.Origin());
+                _sealed.Add(sealedSegment);
+                batch.Add((sealedSegment, data));
+            }
+
+            _staged.Clear();
+            _store.UpdateIndex(batch);
+            foreach (var (segment, _) in batch)
+            {
+                Sealed?.Invoke(segment);
+            }
+        }
+
+        Close(deleteDirectory: true);
+        return _sealed;
+    }
+
+    /// <summary>Throws away everything not yet sealed (staged segments and open files).</summary>
+    public void Abort()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        foreach (var lane in _lanes.Values)
+        {
+            lane.Writer?.Dispose();
+            lane.Writer = null;
+        }
+
+        _staged.Clear();
+        Close(deleteDirectory: true);
+    }
+
+    /// <summary>Leaves the session as it is (a crash-like stop: recovery will seal what is complete).</summary>
+    public void Dispose()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        foreach (var lane in _lanes.Values)
+        {
+            lane.Writer?.Dispose();
+        }
+
+        Close(deleteDirectory: false);
+    }
+
+    private SegmentWriter OpenWriter(Lane lane)
+    {
+        var path = Path.Combine(Directory, (++_fileCounter).ToString("D6", CultureInfo.InvariantCulture) + ".pcapng");
+        lane.SourceFirstPacket = _sourcePackets;
+        if (_source is not null)
+        {
+            // Recovery attributes an abandoned file to its source through this note.
+            DurableFile.WriteAllBytes(Path.ChangeExtension(path, ".source.json"), CanonicalJson.Serialize(new JsonObject
+            {
+                ["source"] = _source.Name,
+                ["path"] = _source.Path,
+                ["firstPacket"] = lane.SourceFirstPacket,
+            }));
+        }
+
+        return new SegmentWriter(path, lane.Interfaces, _store.Options.Application, _store.Clock.GetUtcNow());
+    }
+
+    private void FinishLanes(string reason)
+    {
+        foreach (var lane in _lanes.Values)
+        {
+            FinishLane(lane, reason);
+        }
+    }
+
+    private void FinishLane(Lane lane, string reason)
+    {
+        if (lane.Writer is null)
+        {
+            return;
+        }
+
+        var finished = lane.Writer.Finish();
+        lane.Writer = null;
+        var source = _source;
+        var firstPacket = lane.SourceFirstPacket;
+        var packets = finished.Packets;
+        var baseOrigin = _origin;
+        JsonObject Origin()
+        {
+            var origin = baseOrigin.DeepClone().AsObject();
+            if (source is not null)
+            {
+                origin["source"] = source.ToJson();
+                origin["sourceFirstPacket"] = firstPacket;
+                origin["sourcePackets"] = packets;
+            }
+
+            return origin;
+        }
+
+        if (_mode == SealMode.Immediately)
+        {
+            var sealedSegment = _store.Sealer.Seal(finished, reason, Origin());
+            _sealed.Add(sealedSegment);
+            _store.UpdateIndex([(sealedSegment, finished.Index)]);
+            Sealed?.Invoke(sealedSegment);
+            return;
+        }
+
+        var staged = new StagedSegment(finished, reason, Origin);
+        var size = EstimateSize(finished.Index);
+        if (_stagedIndexBytes + size > StagedIndexMemoryLimit)
+        {
+            staged.SpillPath = Path.ChangeExtension(finished.Path, ".index");
+            IndexDataSpill.Write(staged.SpillPath, finished.Index);
+        }
+        else
+        {
+            staged.Data = finished.Index;
+            _stagedIndexBytes += size;
+        }
+
+        _staged.Add(staged with { Segment = finished with { Index = EmptyIndex } });
+    }
+
+    private static readonly SegmentIndexData EmptyIndex = new([], []);
+
+    private static long EstimateSize(SegmentIndexData data)
+    {
+        long total = data.Chunks.Count * 40L;
+        foreach (var flow in data.Flows)
+        {
+            total += 120 + flow.Positions.Length;
+        }
+
+        return total;
+    }
+
+    private void Close(bool deleteDirectory)
+    {
+        _closed = true;
+        _lock.Dispose();
+        if (deleteDirectory && System.IO.Directory.Exists(Directory))
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+    }
+
+    private sealed class Lane(int linkType)
+    {
+        private readonly Dictionary<int, int> _map = [];
+        private readonly List<CaptureInterface> _interfaces = [];
+
+        public int LinkType { get; } = linkType;
+
+        public SegmentWriter? Writer { get; set; }
+
+        public long SourceFirstPacket { get; set; }
+
+        public IReadOnlyList<CaptureInterface> Interfaces => _interfaces;
+
+        public bool TryMap(int key, out int id) => _map.TryGetValue(key, out id);
+
+        public int AddInterface(int key, CaptureInterface captureInterface)
+        {
+            var id = _interfaces.Count;
+            _interfaces.Add(captureInterface);
+            _map.Add(key, id);
+            return id;
+        }
+
+        public void ResetInterfaces()
+        {
+            _map.Clear();
+            _interfaces.Clear();
+        }
+    }
+
+    private sealed record StagedSegment(FinishedSegment Segment, string Reason, Func<JsonObject> Origin)
+    {
+        public SegmentIndexData? Data { get; set; }
+
+        public string? SpillPath { get; set; }
+    }
+}
+
+/// <summary>An input file of an import; hash and size are filled in once it has been read whole.</summary>
+public sealed class SourceInfo
+{
+    /// <summary>Creates the description of an input.</summary>
+    public SourceInfo(string name, string path)
+    {
+        Name = name;
+        Path = path;
+    }
+
+    /// <summary>The name as given on the command line.</summary>
+    public string Name { get; }
+
+    /// <summary>The absolute path.</summary>
+    public string Path { get; }
+
+    /// <summary>Size in bytes.</summary>
+    public long? Bytes { get; set; }
+
+    /// <summary>SHA-256 of the whole file.</summary>
+    public string? Sha256 { get; set; }
+
+    /// <summary>The container format.</summary>
+    public string? Format { get; set; }
+
+    /// <summary>What was cut off the end, if the file was truncated and that was accepted.</summary>
+    public TruncatedTail? Truncation { get; set; }
+
+    /// <summary>The JSON recorded in manifests and the ledger.</summary>
+    public JsonObject ToJson()
+    {
+        var json = new JsonObject
+        {
+            ["name"] = Name,
+            ["path"] = Path,
+            ["bytes"] = Bytes,
+            ["sha256"] = Sha256,
+            ["format"] = Format,
+        };
+        if (Truncation is not null)
+        {
+            json["truncated"] = new JsonObject
+            {
+                ["offset"] = Truncation.Offset,
+                ["availableBytes"] = Truncation.AvailableBytes,
+                ["expectedBytes"] = Truncation.ExpectedBytes,
+            };
+        }
+
+        return json;
+    }
+}

@@ -1,0 +1,298 @@
+using System.Buffers.Binary;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Recorder.Core.Formats;
+
+namespace Recorder.Storage.Segments;
+
+/// <summary>One packet read from a segment; <see cref="Data"/> is valid until the next read.</summary>
+public readonly ref struct SegmentPacket
+{
+    /// <summary>Creates the view.</summary>
+    public SegmentPacket(long offset, long endOffset, int interfaceId, int linkType, ulong ticks, long nanoseconds, uint originalLength, ReadOnlySpan<byte> data)
+    {
+        Offset = offset;
+        EndOffset = endOffset;
+        InterfaceId = interfaceId;
+        LinkType = linkType;
+        Ticks = ticks;
+        Nanoseconds = nanoseconds;
+        OriginalLength = originalLength;
+        Data = data;
+    }
+
+    /// <summary>Offset of the packet's block.</summary>
+    public long Offset { get; }
+
+    /// <summary>Offset just past the block.</summary>
+    public long EndOffset { get; }
+
+    /// <summary>The interface id within the segment.</summary>
+    public int InterfaceId { get; }
+
+    /// <summary>The link type.</summary>
+    public int LinkType { get; }
+
+    /// <summary>Timestamp as stored.</summary>
+    public ulong Ticks { get; }
+
+    /// <summary>Timestamp in nanoseconds since the epoch.</summary>
+    public long Nanoseconds { get; }
+
+    /// <summary>Length on the wire.</summary>
+    public uint OriginalLength { get; }
+
+    /// <summary>Captured bytes.</summary>
+    public ReadOnlySpan<byte> Data { get; }
+}
+
+/// <summary>
+/// Reads a segment file written by <see cref="SegmentWriter"/>: the section header and interface
+/// blocks once, then packet blocks by offset (for index hits) or in sequence (for scans), through a
+/// one-mebibyte window of positional reads. Anything that is not the segment format throws
+/// <see cref="SegmentCorruptException"/> with the offset.
+/// </summary>
+public sealed class SegmentReader : IDisposable
+{
+    private const int WindowSize = 1024 * 1024;
+    private const int MaxBlock = CaptureFileReader.MaxRecordLength + 1024;
+
+    private readonly SafeFileHandle _handle;
+    private readonly List<CaptureInterface> _interfaces = [];
+    private readonly byte[] _window = new byte[WindowSize + MaxBlock];
+    private long _windowOffset = -1;
+    private int _windowLength;
+
+    /// <summary>Opens a segment and reads its header blocks.</summary>
+    public SegmentReader(string path)
+    {
+        Path = path;
+        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        Length = RandomAccess.GetLength(_handle);
+        try
+        {
+            ReadHeader();
+        }
+        catch
+        {
+            _handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The file.</summary>
+    public string Path { get; }
+
+    /// <summary>The file's length when opened (packets are read up to here).</summary>
+    public long Length { get; private set; }
+
+    /// <summary>Offset of the first packet block.</summary>
+    public long DataStart { get; private set; }
+
+    /// <summary>The interfaces described at the start of the segment.</summary>
+    public IReadOnlyList<CaptureInterface> Interfaces => _interfaces;
+
+    /// <summary>Re-reads the file length (for a segment still being written).</summary>
+    public void Refresh() => Length = RandomAccess.GetLength(_handle);
+
+    /// <summary>Reads the packet block at <paramref name="offset"/>.</summary>
+    public SegmentPacket ReadAt(long offset)
+    {
+        if (!TryReadAt(offset, out var packet))
+        {
+            throw new SegmentCorruptException(Path, offset, "packet block runs past the end of the file");
+        }
+
+        return packet;
+    }
+
+    /// <summary>Reads the packet block at <paramref name="offset"/>; false if the file ends before the block does.</summary>
+    public bool TryReadAt(long offset, out SegmentPacket packet)
+    {
+        packet = default;
+        if (!Ensure(offset, 28))
+        {
+            return false;
+        }
+
+        var header = Window(offset, 28);
+        var type = BinaryPrimitives.ReadUInt32LittleEndian(header);
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+        if (type != 6)
+        {
+            throw new SegmentCorruptException(Path, offset, $"expected an enhanced packet block (type 6), found type {type}");
+        }
+
+        if (length < 32 || length % 4 != 0 || length > MaxBlock)
+        {
+            throw new SegmentCorruptException(Path, offset, $"enhanced packet block with impossible length {length}");
+        }
+
+        if (!Ensure(offset, (int)length))
+        {
+            return false;
+        }
+
+        var block = Window(offset, (int)length);
+        var interfaceId = BinaryPrimitives.ReadUInt32LittleEndian(block[8..]);
+        var ticks = ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(block[12..]) << 32) | BinaryPrimitives.ReadUInt32LittleEndian(block[16..]);
+        var captured = BinaryPrimitives.ReadUInt32LittleEndian(block[20..]);
+        var original = BinaryPrimitives.ReadUInt32LittleEndian(block[24..]);
+        if (captured > length - 32 || BinaryPrimitives.ReadUInt32LittleEndian(block[(int)(length - 4)..]) != length)
+        {
+            throw new SegmentCorruptException(Path, offset, "enhanced packet block lengths disagree");
+        }
+
+        if (interfaceId >= (uint)_interfaces.Count)
+        {
+            throw new SegmentCorruptException(Path, offset, $"packet names interface {interfaceId}, the segment describes {_interfaces.Count}");
+        }
+
+        var captureInterface = _interfaces[(int)interfaceId];
+        var nanos = TimestampResolution.ToNanoseconds(ticks, captureInterface.TimestampResolution, captureInterface.TimestampOffsetSeconds);
+        packet = new SegmentPacket(offset, offset + length, (int)interfaceId, captureInterface.LinkType, ticks, nanos, original,
+            block.Slice(28, (int)captured));
+        return true;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _handle.Dispose();
+
+    private void ReadHeader()
+    {
+        if (!Ensure(0, 28))
+        {
+            throw new SegmentCorruptException(Path, 0, "file too short for a pcapng section header");
+        }
+
+        var offset = 0L;
+        var first = true;
+        while (Ensure(offset, 8))
+        {
+            var header = Window(offset, 8);
+            var type = BinaryPrimitives.ReadUInt32LittleEndian(header);
+            var length = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+            if (first)
+            {
+                if (type != 0x0A0D0D0A || !Ensure(0, 12) || BinaryPrimitives.ReadUInt32LittleEndian(Window(0, 12)[8..]) != 0x1A2B3C4D)
+                {
+                    throw new SegmentCorruptException(Path, 0, "not a little-endian pcapng section header");
+                }
+            }
+            else if (type == 6)
+            {
+                break;
+            }
+            else if (type != 1)
+            {
+                throw new SegmentCorruptException(Path, offset, $"unexpected block type {type} before the first packet");
+            }
+
+            if (length < 12 || length % 4 != 0 || length > MaxBlock || !Ensure(offset, (int)length))
+            {
+                throw new SegmentCorruptException(Path, offset, $"header block with impossible length {length}");
+            }
+
+            var block = Window(offset, (int)length);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(block[^4..]) != length)
+            {
+                throw new SegmentCorruptException(Path, offset, "header block lengths disagree");
+            }
+
+            if (type == 1)
+            {
+                _interfaces.Add(ParseInterface(offset, block[8..^4]));
+            }
+
+            first = false;
+            offset += length;
+        }
+
+        if (_interfaces.Count == 0)
+        {
+            throw new SegmentCorruptException(Path, offset, "segment describes no interface");
+        }
+
+        DataStart = offset;
+    }
+
+    private CaptureInterface ParseInterface(long offset, ReadOnlySpan<byte> body)
+    {
+        if (body.Length < 8)
+        {
+            throw new SegmentCorruptException(Path, offset, "interface description block too short");
+        }
+
+        var linkType = BinaryPrimitives.ReadUInt16LittleEndian(body);
+        var snap = BinaryPrimitives.ReadUInt32LittleEndian(body[4..]);
+        byte resolution = TimestampResolution.Microseconds;
+        long tsOffset = 0;
+        string? name = null;
+        string? description = null;
+        var options = body[8..];
+        while (options.Length >= 4)
+        {
+            var code = BinaryPrimitives.ReadUInt16LittleEndian(options);
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(options[2..]);
+            if (code == 0 || options.Length < 4 + length)
+            {
+                break;
+            }
+
+            var value = options.Slice(4, length);
+            switch (code)
+            {
+                case 2:
+                    name = Encoding.UTF8.GetString(value);
+                    break;
+                case 3:
+                    description = Encoding.UTF8.GetString(value);
+                    break;
+                case 9 when length >= 1:
+                    resolution = value[0];
+                    break;
+                case 14 when length >= 8:
+                    tsOffset = BinaryPrimitives.ReadInt64LittleEndian(value);
+                    break;
+                default:
+                    break;
+            }
+
+            options = options[Math.Min(options.Length, 4 + ((length + 3) & ~3))..];
+        }
+
+        return new CaptureInterface(linkType, snap, resolution, tsOffset, name, description);
+    }
+
+    private bool Ensure(long offset, int count)
+    {
+        if (offset + count > Length)
+        {
+            return false;
+        }
+
+        if (_windowOffset >= 0 && offset >= _windowOffset && offset + count <= _windowOffset + _windowLength)
+        {
+            return true;
+        }
+
+        var want = (int)Math.Min(_window.Length, Length - offset);
+        var read = 0;
+        while (read < want)
+        {
+            var n = RandomAccess.Read(_handle, _window.AsSpan(read, want - read), offset + read);
+            if (n == 0)
+            {
+                break;
+            }
+
+            read += n;
+        }
+
+        _windowOffset = offset;
+        _windowLength = read;
+        return read >= count;
+    }
+
+    private ReadOnlySpan<byte> Window(long offset, int count) => _window.AsSpan((int)(offset - _windowOffset), count);
+}

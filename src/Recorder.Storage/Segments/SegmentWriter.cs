@@ -1,0 +1,207 @@
+using System.Security.Cryptography;
+using Recorder.Core.Formats;
+using Recorder.Core.Hashing;
+using Recorder.Core.Indexing;
+using Recorder.Core.Packets;
+
+namespace Recorder.Storage.Segments;
+
+/// <summary>
+/// Writes one open segment: a little-endian pcapng file with one section, the interface description
+/// blocks of one link type up front, then enhanced packet blocks. Packets are encoded into a large
+/// buffer; full buffers are written and hashed on a background task while the next one fills, so
+/// hashing and I/O overlap parsing. The index data is built as packets arrive.
+/// </summary>
+public sealed class SegmentWriter : IDisposable
+{
+    private const int BufferSize = 4 * 1024 * 1024;
+
+    private readonly FileStream _file;
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly SegmentIndexBuilder _index = new();
+    private byte[] _buffer = new byte[BufferSize];
+    private byte[] _spare = new byte[BufferSize];
+    private int _used;
+    private Task _pending = Task.CompletedTask;
+    private bool _finished;
+
+    /// <summary>Creates the file (it must not exist) and writes the section header and interfaces.</summary>
+    public SegmentWriter(string path, IReadOnlyList<CaptureInterface> interfaces, string application, DateTimeOffset openedAt)
+    {
+        ArgumentNullException.ThrowIfNull(interfaces);
+        if (interfaces.Count == 0 || interfaces.Any(i => i.LinkType != interfaces[0].LinkType))
+        {
+            throw new ArgumentException("a segment holds one or more interfaces of a single link type", nameof(interfaces));
+        }
+
+        Path = path;
+        Interfaces = interfaces;
+        LinkType = interfaces[0].LinkType;
+        OpenedAt = openedAt;
+        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+        Append(PcapngBlocks.SectionHeader(application));
+        foreach (var captureInterface in interfaces)
+        {
+            // Snap length 0 ("no limit") so readers never clip a stored packet (see docs/segment-format.md).
+            Append(PcapngBlocks.InterfaceDescription(captureInterface, 0));
+        }
+    }
+
+    /// <summary>The file being written.</summary>
+    public string Path { get; }
+
+    /// <summary>The link type of every packet in the segment.</summary>
+    public int LinkType { get; }
+
+    /// <summary>The interfaces described at the start of the file.</summary>
+    public IReadOnlyList<CaptureInterface> Interfaces { get; }
+
+    /// <summary>When the segment was opened (for the age limit).</summary>
+    public DateTimeOffset OpenedAt { get; }
+
+    /// <summary>Bytes in the segment so far (written or buffered).</summary>
+    public long Length { get; private set; }
+
+    /// <summary>Packets so far.</summary>
+    public long Packets { get; private set; }
+
+    /// <summary>Sum of captured lengths.</summary>
+    public long PacketBytes { get; private set; }
+
+    /// <summary>Sum of original lengths.</summary>
+    public long OriginalBytes { get; private set; }
+
+    /// <summary>Earliest timestamp (ns).</summary>
+    public long FirstNanoseconds { get; private set; } = long.MaxValue;
+
+    /// <summary>Latest timestamp (ns).</summary>
+    public long LastNanoseconds { get; private set; } = long.MinValue;
+
+    /// <summary>Appends one packet of interface <paramref name="interfaceId"/> (an index into <see cref="Interfaces"/>).</summary>
+    public void Append(uint interfaceId, ulong ticks, long nanoseconds, uint originalLength, ReadOnlySpan<byte> data, in FlowKey flow)
+    {
+        var size = PcapngBlocks.EnhancedPacketSize(data.Length);
+        if (BufferSize - _used < size)
+        {
+            Rotate();
+        }
+
+        var offset = Length;
+        PcapngBlocks.WriteEnhancedPacket(_buffer.AsSpan(_used), interfaceId, ticks, originalLength, data);
+        _used += size;
+        Length += size;
+        _index.Add(flow, offset, Length, nanoseconds, data.Length);
+        Packets++;
+        PacketBytes += data.Length;
+        OriginalBytes += originalLength;
+        if (nanoseconds < FirstNanoseconds)
+        {
+            FirstNanoseconds = nanoseconds;
+        }
+
+        if (nanoseconds > LastNanoseconds)
+        {
+            LastNanoseconds = nanoseconds;
+        }
+    }
+
+    /// <summary>Hands everything buffered to the operating system (not yet to the disk).</summary>
+    public void FlushToOperatingSystem()
+    {
+        Rotate();
+        _pending.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Writes everything, flushes the file to disk and returns what sealing needs. The writer can
+    /// take no more packets afterwards.
+    /// </summary>
+    public FinishedSegment Finish()
+    {
+        if (_finished)
+        {
+            throw new InvalidOperationException("segment already finished");
+        }
+
+        FlushToOperatingSystem();
+        _file.Flush(flushToDisk: true);
+        _finished = true;
+        var sha = Hex.Lower(_hash.GetHashAndReset());
+        _file.Dispose();
+        return new FinishedSegment(Path, Length, sha, Packets, PacketBytes, OriginalBytes, LinkType, Interfaces,
+            FirstNanoseconds, LastNanoseconds, _index.Build());
+    }
+
+    /// <summary>Closes the file without finishing it (the caller deletes or recovers it).</summary>
+    public void Dispose()
+    {
+        try
+        {
+            _pending.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The failure was already reported by whoever awaited the write; nothing more to flush.
+        }
+
+        _file.Dispose();
+        _hash.Dispose();
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (BufferSize - _used < bytes.Length)
+        {
+            Rotate();
+        }
+
+        bytes.CopyTo(_buffer.AsSpan(_used));
+        _used += bytes.Length;
+        Length += bytes.Length;
+    }
+
+    private void Rotate()
+    {
+        _pending.GetAwaiter().GetResult();
+        if (_used == 0)
+        {
+            return;
+        }
+
+        var full = _buffer;
+        var count = _used;
+        _buffer = _spare;
+        _spare = full;
+        _used = 0;
+        _pending = Task.Run(() =>
+        {
+            _file.Write(full, 0, count);
+            _hash.AppendData(full, 0, count);
+        });
+    }
+}
+
+/// <summary>A segment file fully written and flushed to disk, not yet sealed.</summary>
+/// <param name="Path">The file.</param>
+/// <param name="Bytes">Its size.</param>
+/// <param name="Sha256">Its SHA-256.</param>
+/// <param name="Packets">Packets in it.</param>
+/// <param name="PacketBytes">Sum of captured lengths.</param>
+/// <param name="OriginalBytes">Sum of original lengths.</param>
+/// <param name="LinkType">The link type.</param>
+/// <param name="Interfaces">The interfaces described in it.</param>
+/// <param name="FirstNanoseconds">Earliest timestamp.</param>
+/// <param name="LastNanoseconds">Latest timestamp.</param>
+/// <param name="Index">The index data built while writing.</param>
+public sealed record FinishedSegment(
+    string Path,
+    long Bytes,
+    string Sha256,
+    long Packets,
+    long PacketBytes,
+    long OriginalBytes,
+    int LinkType,
+    IReadOnlyList<CaptureInterface> Interfaces,
+    long FirstNanoseconds,
+    long LastNanoseconds,
+    SegmentIndexData Index);

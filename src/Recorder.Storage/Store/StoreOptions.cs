@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Recorder.Storage.Store;
+
+/// <summary>
+/// Tunables of a store. Defaults suit production; tests use small limits. Validated on start.
+/// </summary>
+public sealed record StoreOptions
+{
+    /// <summary>A segment is sealed once it reaches this many bytes (default 1 GiB).</summary>
+    [Range(64 * 1024L, 4L * 1024 * 1024 * 1024)]
+    public long SegmentMaxBytes { get; init; } = 1024L * 1024 * 1024;
+
+    /// <summary>A segment being captured is sealed once it is this old (default 5 minutes).</summary>
+    public TimeSpan SegmentMaxAge { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long to wait for another process holding a store lock.</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The software name written into segments and manifests.</summary>
+    public string Application { get; init; } = "Recorder " + typeof(StoreOptions).Assembly.GetName().Version?.ToString(3);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (SegmentMaxBytes < 64 * 1024 || SegmentMaxBytes > 4L * 1024 * 1024 * 1024)
+        {
+            throw new ArgumentException($"SegmentMaxBytes must be 64 KiB to 4 GiB, not {SegmentMaxBytes}");
+        }
+
+        if (SegmentMaxAge <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"SegmentMaxAge must be positive, not {SegmentMaxAge}");
+        }
+
+        if (LockTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"LockTimeout must be positive, not {LockTimeout}");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using Recorder.Core.Indexing;
+using Recorder.Core.Store;
+
+namespace Recorder.Storage.Store;
+
+/// <summary>What a store needs from its host: a clock, the index, and (once open) a custody journal.</summary>
+public sealed record StoreServices
+{
+    /// <summary>The clock for every timestamp Recorder itself writes.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Opens the packet index.</summary>
+    public required IPacketIndexProvider IndexProvider { get; init; }
+
+    /// <summary>Tunables.</summary>
+    public StoreOptions Options { get; init; } = new();
+
+    /// <summary>
+    /// Opens the store's custody journal once the store's identity and key are known. Null in
+    /// embedded uses that keep no ledger (tests of the storage layer alone).
+    /// </summary>
+    public Func<EvidenceStore, ICustodyJournal>? JournalFactory { get; init; }
+}

@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Recorder.Core.Hashing;
+using Recorder.Core.Indexing;
+using Recorder.Core.Json;
+using Recorder.Storage.Segments;
+using Recorder.Storage.Store;
+
+namespace Recorder.Storage.Verification;
+
+/// <summary>
+/// Re-checks a store from its files: every manifest (canonical, signed by the store key, chained to
+/// its predecessor, ids without gaps), every segment file (size, SHA-256, and a full parse agreeing
+/// with the manifest), and the index against what the segments say it must hold. Reports every
+/// problem, not the first.
+/// </summary>
+public sealed class StoreVerifier
+{
+    private readonly EvidenceStore _store;
+
+    /// <summary>Creates a verifier for <paramref name="store"/>.</summary>
+    public StoreVerifier(EvidenceStore store) => _store = store;
+
+    /// <summary>Runs every check.</summary>
+    public VerificationReport Verify(CancellationToken cancellationToken = default)
+    {
+        var layout = _store.Layout;
+        var findings = new ConcurrentBag<Finding>();
+        var ids = SegmentCatalog.ListManifestIds(layout);
+        var manifests = new Dictionary<long, (SegmentManifest? Manifest, byte[] Bytes)>();
+        foreach (var id in ids)
+        {
+            manifests[id] = CheckManifest(id, findings);
+        }
+
+        CheckChain(ids, manifests, findings);
+        foreach (var stray in SegmentCatalog.ListStrayFiles(layout))
+        {
+            findings.Add(new Finding(layout.Relative(stray), "stray file", "only sealed segments' files in segments/", "a file belonging to no sealed segment"));
+        }
+
+        using var index = _store.OpenIndexReader();
+        var catalog = index?.Segments().ToDictionary(s => s.SegmentId) ?? [];
+        long packets = 0, bytes = 0;
+        var indexChecked = 0;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        var lockObject = new object();
+        Parallel.ForEach(ids, options, id =>
+        {
+            var (manifest, manifestBytes) = manifests[id];
+            if (manifest is null)
+            {
+                return;
+            }
+
+            var (scanned, data, hashed) = CheckSegmentFile(id, manifest, findings);
+            var checkedIndex = CheckIndex(id, manifestBytes, manifest, data, catalog, index, findings);
+            lock (lockObject)
+            {
+                packets += scanned;
+                bytes += hashed;
+                indexChecked += checkedIndex ? 1 : 0;
+            }
+        });
+
+        foreach (var entry in catalog.Values.Where(e => !manifests.ContainsKey(e.SegmentId)))
+        {
+            findings.Add(new Finding($"index", "catalog", "entries only for sealed segments",
+                $"an entry for segment {entry.SegmentId}, which has no manifest") { SegmentId = entry.SegmentId });
+        }
+
+        return new VerificationReport
+        {
+            Findings = findings.OrderBy(f => f.SegmentId ?? long.MaxValue).ThenBy(f => f.Subject, StringComparer.Ordinal)
+                .ThenBy(f => f.Check, StringComparer.Ordinal).ToList(),
+            SegmentsChecked = ids.Count,
+            PacketsChecked = packets,
+            BytesHashed = bytes,
+            IndexEntriesChecked = indexChecked,
+        };
+    }
+
+    private (SegmentManifest?, byte[]) CheckManifest(long id, ConcurrentBag<Finding> findings)
+    {
+        var layout = _store.Layout;
+        var subject = $"segment {id}";
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(layout.ManifestFile(id));
+        }
+        catch (IOException e)
+        {
+            findings.Add(new Finding(subject, "manifest readable", layout.Relative(layout.ManifestFile(id)), e.Message) { SegmentId = id });
+            return (null, []);
+        }
+
+        if (!File.Exists(layout.SignatureFile(id)))
+        {
+            findings.Add(new Finding(subject, "signature", "a 64-byte Ed25519 signature file", "no signature file") { SegmentId = id });
+        }
+        else
+        {
+            var signature = File.ReadAllBytes(layout.SignatureFile(id));
+            if (!_store.Key.Verify(bytes, signature))
+            {
+                findings.Add(new Finding(subject, "signature",
+                    $"a valid Ed25519 signature over the manifest by key {_store.Key.Fingerprint[..16]}…",
+                    signature.Length == 64 ? "a signature that does not verify" : $"{signature.Length} bytes") { SegmentId = id });
+            }
+        }
+
+        if (!CanonicalJson.IsCanonical(bytes))
+        {
+            findings.Add(new Finding(subject, "manifest encoding", "RFC 8785 canonical JSON", "non-canonical bytes") { SegmentId = id });
+        }
+
+        SegmentManifest manifest;
+        try
+        {
+            manifest = SegmentManifest.Parse(bytes);
+        }
+        catch (FormatException e)
+        {
+            findings.Add(new Finding(subject, "manifest", "a valid version-1 segment manifest", e.Message) { SegmentId = id });
+            return (null, bytes);
+        }
+
+        if (manifest.SegmentId != id)
+        {
+            findings.Add(new Finding(subject, "manifest segmentId", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                manifest.SegmentId.ToString(System.Globalization.CultureInfo.InvariantCulture)) { SegmentId = id });
+        }
+
+        if (manifest.StoreId != _store.StoreId)
+        {
+            findings.Add(new Finding(subject, "manifest storeId", _store.StoreId, manifest.StoreId) { SegmentId = id });
+        }
+
+        if (manifest.File != Path.GetFileName(layout.SegmentFile(id)))
+        {
+            findings.Add(new Finding(subject, "manifest file", Path.GetFileName(layout.SegmentFile(id)), manifest.File) { SegmentId = id });
+        }
+
+        return (manifest, bytes);
+    }
+
+    private static void CheckChain(IReadOnlyList<long> ids, Dictionary<long, (SegmentManifest? Manifest, byte[] Bytes)> manifests, ConcurrentBag<Finding> findings)
+    {
+        var last = ids.Count == 0 ? 0 : ids[^1];
+        for (var id = 1L; id <= last; id++)
+        {
+            if (!manifests.TryGetValue(id, out var current))
+            {
+                findings.Add(new Finding($"segment {id}", "presence", "a sealed segment (ids run 1.." + last + " without gaps)", "no manifest") { SegmentId = id });
+                continue;
+            }
+
+            if (current.Manifest is null)
+            {
+                continue;
+            }
+
+            var expected = id == 1
+                ? SegmentManifest.GenesisHash
+                : manifests.TryGetValue(id - 1, out var previous) && previous.Bytes.Length > 0
+                    ? Hex.Lower(SHA256.HashData(previous.Bytes))
+                    : null;
+            if (expected is not null && current.Manifest.PreviousManifestSha256 != expected)
+            {
+                findings.Add(new Finding($"segment {id}", "chain", $"previousManifestSha256 {expected}",
+                    current.Manifest.PreviousManifestSha256) { SegmentId = id });
+            }
+        }
+    }
+
+    private (long Packets, SegmentIndexData? Data, long Hashed) CheckSegmentFile(long id, SegmentManifest manifest, ConcurrentBag<Finding> findings)
+    {
+        var layout = _store.Layout;
+        var path = layout.SegmentFile(id);
+        var subject = $"segment {id}";
+        if (!File.Exists(path))
+        {
+            findings.Add(new Finding(subject, "segment file", layout.Relative(path), "missing") { SegmentId = id });
+            return (0, null, 0);
+        }
+
+        string sha;
+        long length;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
+        {
+            length = stream.Length;
+            sha = Hex.Lower(SHA256.HashData(stream));
+        }
+
+        if (length != manifest.Bytes)
+        {
+            findings.Add(new Finding(subject, "size", $"{manifest.Bytes} bytes", $"{length} bytes") { SegmentId = id });
+        }
+
+        if (sha != manifest.Sha256)
+        {
+            findings.Add(new Finding(subject, "sha256", manifest.Sha256, sha) { SegmentId = id });
+        }
+
+        try
+        {
+            var data = EvidenceStore.DeriveIndex(path, out var scan);
+            Compare(subject, id, "packets", manifest.Packets, scan.Packets, findings);
+            Compare(subject, id, "packetBytes", manifest.PacketBytes, scan.PacketBytes, findings);
+            Compare(subject, id, "originalBytes", manifest.OriginalBytes, scan.OriginalBytes, findings);
+            if (scan.Packets > 0)
+            {
+                Compare(subject, id, "firstTimestamp", manifest.FirstTimestamp.UnixNanoseconds, scan.FirstNanoseconds, findings);
+                Compare(subject, id, "lastTimestamp", manifest.LastTimestamp.UnixNanoseconds, scan.LastNanoseconds, findings);
+            }
+
+            var linkTypes = scan.Interfaces.Select(i => i.LinkType).Distinct().ToList();
+            if (linkTypes.Count != 1 || linkTypes[0] != manifest.LinkType)
+            {
+                findings.Add(new Finding(subject, "linkType", manifest.LinkType.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    string.Join(",", linkTypes)) { SegmentId = id });
+            }
+
+            return (scan.Packets, data, length);
+        }
+        catch (SegmentCorruptException e)
+        {
+            findings.Add(new Finding(subject, "format", "a well-formed segment (pcapng)", $"offset {e.Offset}: {e.Reason}") { SegmentId = id });
+            return (0, null, length);
+        }
+    }
+
+    private static bool CheckIndex(long id, byte[] manifestBytes, SegmentManifest manifest, SegmentIndexData? derived,
+        Dictionary<long, IndexedSegment> catalog, IPacketIndex? index, ConcurrentBag<Finding> findings)
+    {
+        var subject = $"segment {id}";
+        if (!catalog.TryGetValue(id, out var entry))
+        {
+            findings.Add(new Finding(subject, "index", "an index entry for every sealed segment", "not indexed") { SegmentId = id });
+            return false;
+        }
+
+        var manifestSha = Hex.Lower(SHA256.HashData(manifestBytes));
+        if (entry.ManifestSha256 != manifestSha)
+        {
+            findings.Add(new Finding(subject, "index catalog", $"manifest {manifestSha}", $"manifest {entry.ManifestSha256}") { SegmentId = id });
+        }
+
+        if (entry.Packets != manifest.Packets || entry.FirstNanoseconds != manifest.FirstTimestamp.UnixNanoseconds
+            || entry.LastNanoseconds != manifest.LastTimestamp.UnixNanoseconds)
+        {
+            findings.Add(new Finding(subject, "index catalog", $"{manifest.Packets} packets {manifest.FirstTimestamp}..{manifest.LastTimestamp}",
+                $"{entry.Packets} packets {new Core.Time.Timestamp(entry.FirstNanoseconds)}..{new Core.Time.Timestamp(entry.LastNanoseconds)}") { SegmentId = id });
+        }
+
+        if (derived is not null)
+        {
+            var stored = index!.Read(id);
+            if (stored is null)
+            {
+                findings.Add(new Finding(subject, "index entries", "flows and time chunks", "none") { SegmentId = id });
+            }
+            else
+            {
+                foreach (var difference in derived.Differences(stored))
+                {
+                    findings.Add(new Finding(subject, "index entries", "entries equal to those derived from the segment file", difference) { SegmentId = id });
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static void Compare(string subject, long id, string check, long expected, long found, ConcurrentBag<Finding> findings)
+    {
+        if (expected != found)
+        {
+            findings.Add(new Finding(subject, check, expected.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                found.ToString(System.Globalization.CultureInfo.InvariantCulture)) { SegmentId = id });
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+
+namespace Recorder.Storage.Verification;
+
+/// <summary>One problem found by verification: where, what, and what was expected against what was found.</summary>
+/// <param name="Subject">Where: <c>segment 12</c>, <c>index</c>, <c>ledger seq 40</c>, a file.</param>
+/// <param name="Check">What was checked, e.g. <c>sha256</c>, <c>signature</c>, <c>chain</c>.</param>
+/// <param name="Expected">What should be there.</param>
+/// <param name="Found">What is there.</param>
+public sealed record Finding(string Subject, string Check, string Expected, string Found)
+{
+    /// <summary>Segment id, when the finding concerns one.</summary>
+    public long? SegmentId { get; init; }
+
+    /// <summary>Ledger sequence number, when the finding concerns an entry.</summary>
+    public long? Sequence { get; init; }
+
+    /// <summary>JSON form.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["subject"] = Subject,
+        ["check"] = Check,
+        ["expected"] = Expected,
+        ["found"] = Found,
+        ["segmentId"] = SegmentId,
+        ["seq"] = Sequence,
+    };
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Subject}: {Check}: expected {Expected}, found {Found}";
+}
+
+/// <summary>Everything a verification checked and every problem it found.</summary>
+public sealed record VerificationReport
+{
+    /// <summary>Every finding (empty when all holds).</summary>
+    public required IReadOnlyList<Finding> Findings { get; init; }
+
+    /// <summary>Sealed segments checked.</summary>
+    public int SegmentsChecked { get; init; }
+
+    /// <summary>Packets re-read.</summary>
+    public long PacketsChecked { get; init; }
+
+    /// <summary>Bytes re-hashed.</summary>
+    public long BytesHashed { get; init; }
+
+    /// <summary>Indexed segments compared with their files.</summary>
+    public int IndexEntriesChecked { get; init; }
+
+    /// <summary>Other facts (ledger figures, live sessions) worth printing.</summary>
+    public JsonObject Notes { get; init; } = [];
+
+    /// <summary>True when there is no finding.</summary>
+    public bool Passed => Findings.Count == 0;
+
+    /// <summary>JSON form.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["passed"] = Passed,
+        ["segmentsChecked"] = SegmentsChecked,
+        ["packetsChecked"] = PacketsChecked,
+        ["bytesHashed"] = BytesHashed,
+        ["indexEntriesChecked"] = IndexEntriesChecked,
+        ["findings"] = new JsonArray(Findings.Select(f => (JsonNode)f.ToJson()).ToArray()),
+        ["notes"] = Notes.DeepClone(),
+    };
+}
