@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Recorder.Storage.Import;
+
+namespace Recorder.Cli.Commands;
+
+/// <summary><c>recorder import FILE...</c>: stores every packet of pcap and pcapng files, all or nothing.</summary>
+internal static class ImportCommand
+{
+    public static Command Create(CommandFactory factory)
+    {
+        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "pcap or pcapng files to import" };
+        var acceptTruncated = new Option<bool>("--accept-truncated")
+        {
+            Description = "Keep the complete records of a file whose last record is cut off, and record exactly what was cut",
+        };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var command = new Command("import", "Import capture files into the store (all files or nothing)") { files, acceptTruncated, json };
+        factory.SetAction(command, (context, cancellationToken) =>
+        {
+            var paths = context.Parse.GetValue(files)!;
+            foreach (var path in paths)
+            {
+                if (Directory.Exists(path))
+                {
+                    throw CliException.Usage($"{path}: is a directory, not a capture file");
+                }
+
+                if (!File.Exists(path))
+                {
+                    throw CliException.Usage($"{path}: no such file");
+                }
+            }
+
+            using var store = context.OpenStore(create: true);
+            var totalBytes = paths.Sum(p => new FileInfo(p).Length);
+            var result = ProgressReporter.Run("importing", totalBytes, update =>
+            {
+                long done = 0;
+                string? current = null;
+                long currentBytes = 0;
+                var progress = new SynchronousProgress<ImportProgress>(p =>
+                {
+                    if (p.File != current)
+                    {
+                        done += currentBytes;
+                        current = p.File;
+                    }
+
+                    currentBytes = p.BytesRead;
+                    update(done + p.BytesRead, $"importing {Path.GetFileName(p.File)}");
+                });
+                return new CaptureImporter(store).Import(paths, new ImportOptions { AcceptTruncated = context.Parse.GetValue(acceptTruncated) },
+                    progress, cancellationToken);
+            });
+
+            if (context.Parse.GetValue(json))
+            {
+                context.WriteJson(ToJson(result, context));
+                return ExitCodes.Ok;
+            }
+
+            context.Output.WriteLine($"imported {Format.Count(result.Packets)} packets from {result.Files.Count} file(s) " +
+                $"({Format.Bytes(result.InputBytes)}) into {result.Segments.Count} segment(s) in {Format.Seconds(result.Elapsed)} " +
+                $"({Format.Rate(result.InputBytes, result.Elapsed)}); import {result.ImportId}");
+            foreach (var file in result.Files)
+            {
+                context.Output.WriteLine($"  {file.Source.Name}: {file.Source.Format}, {Format.Bytes(file.Source.Bytes ?? 0)}, " +
+                    $"{Format.Count(file.Packets)} packets, sha256 {file.Source.Sha256}");
+                if (file.Source.Truncation is { } cut)
+                {
+                    context.Output.WriteLine($"    truncated: the record at offset {cut.Offset} announced {cut.ExpectedBytes} bytes, " +
+                        $"only {cut.AvailableBytes} were present; it was not stored");
+                }
+
+                foreach (var (type, count) in file.SkippedBlocks)
+                {
+                    context.Output.WriteLine($"    not stored: {count} pcapng block(s) of type 0x{type:x8} (not packets)");
+                }
+
+                if (file.PacketsWithOptions > 0)
+                {
+                    context.Output.WriteLine($"    not stored: the pcapng options (comments, flags) of {file.PacketsWithOptions} packet(s)");
+                }
+            }
+
+            foreach (var segment in result.Segments)
+            {
+                context.Output.WriteLine($"  segment {segment.Id}: {Format.Count(segment.Manifest.Packets)} packets, " +
+                    $"{Format.Bytes(segment.Manifest.Bytes)}, sha256 {segment.Manifest.Sha256}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static JsonObject ToJson(ImportResult result, CliContext context)
+    {
+        var files = new JsonArray();
+        foreach (var file in result.Files)
+        {
+            var json = file.Source.ToJson();
+            json["packets"] = file.Packets;
+            json["packetBytes"] = file.PacketBytes;
+            json["linkTypes"] = new JsonArray(file.LinkTypes.Select(l => (JsonNode)l).ToArray());
+            json["interfaces"] = file.Interfaces;
+            json["skippedBlocks"] = new JsonObject(file.SkippedBlocks.Select(p =>
+                new KeyValuePair<string, JsonNode?>("0x" + p.Key.ToString("x8", System.Globalization.CultureInfo.InvariantCulture), p.Value)));
+            json["packetsWithOptionsNotKept"] = file.PacketsWithOptions;
+            files.Add(json);
+        }
+
+        return new JsonObject
+        {
+            ["importId"] = result.ImportId,
+            ["store"] = context.StorePath,
+            ["packets"] = result.Packets,
+            ["inputBytes"] = result.InputBytes,
+            ["elapsedSeconds"] = Math.Round(result.Elapsed.TotalSeconds, 6),
+            ["files"] = files,
+            ["segments"] = new JsonArray(result.Segments.Select(s => (JsonNode)SegmentsCommand.ToJson(s)).ToArray()),
+        };
+    }
+}
+
+/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (no synchronization context hop).</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Recorder.Cli.Commands;
+using Recorder.Core.Formats;
+using Recorder.Storage.Segments;
+using Recorder.Storage.Store;
+
+namespace Recorder.Cli;
+
+/// <summary>
+/// The <c>recorder</c> command line. Every command takes <c>--store DIR</c>; exit code 0 means
+/// success, 1 that the command ran and found a problem, 2 bad arguments or unusable input, and every
+/// error is one line on stderr naming the file, offset or argument at fault.
+/// </summary>
+public static class RecorderCli
+{
+    /// <summary>Runs the command line with the given arguments and writers; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var storeOption = new Option<string?>("--store")
+        {
+            Description = "The store directory (default: $RECORDER_STORE, else ./recorder-data)",
+            Recursive = true,
+            HelpName = "DIR",
+        };
+        var root = new RootCommand("Recorder: an evidence-grade network forensic recorder. Records traffic losslessly into signed, " +
+            "indexed segments and extracts it as standard PCAP with a custody record.");
+        root.Options.Add(storeOption);
+        var factory = new CommandFactory(storeOption, output, error);
+        root.Subcommands.Add(ImportCommand.Create(factory));
+        root.Subcommands.Add(CaptureCommand.Create(factory));
+        root.Subcommands.Add(QueryCommand.Create(factory));
+        root.Subcommands.Add(VerifyCommand.Create(factory));
+        root.Subcommands.Add(SegmentsCommand.Create(factory));
+        root.Subcommands.Add(StatsCommand.Create(factory));
+        root.Subcommands.Add(KeyCommand.Create(factory));
+        root.Subcommands.Add(IndexCommand.Create(factory));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var problem in parse.Errors)
+            {
+                error.WriteLine($"recorder: {problem.Message}");
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        return await parse.InvokeAsync(configuration).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Builds command actions that share the store option, writers and error handling.</summary>
+internal sealed class CommandFactory(Option<string?> storeOption, TextWriter output, TextWriter error)
+{
+    /// <summary>Wraps an action: known failures become one stderr line and an exit code.</summary>
+    public void SetAction(Command command, Func<CliContext, CancellationToken, Task<int>> action)
+    {
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var context = new CliContext(parse, storeOption, output, error);
+                return await action(context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CliException e)
+            {
+                error.WriteLine($"recorder {command.Name}: {e.Message}");
+                return e.ExitCode;
+            }
+            catch (CaptureFormatException e)
+            {
+                error.WriteLine($"recorder {command.Name}: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (FileNotFoundException e)
+            {
+                error.WriteLine($"recorder {command.Name}: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (DirectoryNotFoundException e)
+            {
+                error.WriteLine($"recorder {command.Name}: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                error.WriteLine($"recorder {command.Name}: permission denied: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (StoreException e)
+            {
+                error.WriteLine($"recorder {command.Name}: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (SegmentCorruptException e)
+            {
+                error.WriteLine($"recorder {command.Name}: corrupt segment: {e.Message} (run recorder verify)");
+                return ExitCodes.Problem;
+            }
+            catch (OperationCanceledException)
+            {
+                error.WriteLine($"recorder {command.Name}: interrupted");
+                return ExitCodes.Problem;
+            }
+            catch (Exception e) when (e is IOException or CryptographicException or TimeoutException or InvalidOperationException)
+            {
+                error.WriteLine($"recorder {command.Name}: {e.GetType().Name}: {e.Message}");
+                return ExitCodes.Problem;
+            }
+        });
+    }
+
+    /// <summary>Synchronous variant.</summary>
+    public void SetAction(Command command, Func<CliContext, CancellationToken, int> action) =>
+        SetAction(command, (context, token) => Task.FromResult(action(context, token)));
+}
