@@ -85,7 +85,7 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         ThrowIfDisposed();
         using var scope = new ReadScope(_db);
         var segments = new List<IndexedSegment>();
-        var options = scope.IteratorOptions([], [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], totalOrder: true);
+        var options = scope.IteratorOptions();
         using var iterator = _db.Db.NewIterator(_db.Catalog, options);
         for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
         {

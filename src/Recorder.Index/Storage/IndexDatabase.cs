@@ -18,6 +18,7 @@ internal sealed class IndexDatabase : IDisposable
     private const ulong BlockCacheBytes = 32 * 1024 * 1024;
 
     private readonly string? _secondaryPath;
+    private readonly ReaderWriterLockSlim _catchUpLock = new();
 
     private IndexDatabase(RocksDb db, string path, bool readOnly, string? secondaryPath)
     {
@@ -158,18 +159,34 @@ internal sealed class IndexDatabase : IDisposable
         }
     }
 
-    /// <summary>For a reader: catches up with what the writer has written since.</summary>
+    /// <summary>For a reader: catches up with what the writer has written since, between two calls, never during one.</summary>
     public void CatchUp()
     {
         if (ReadOnly)
         {
-            Db.TryCatchUpWithPrimary();
+            _catchUpLock.EnterWriteLock();
+            try
+            {
+                Db.TryCatchUpWithPrimary();
+            }
+            finally
+            {
+                _catchUpLock.ExitWriteLock();
+            }
         }
+    }
+
+    /// <summary>Holds off <see cref="CatchUp"/> until disposed.</summary>
+    public IDisposable EnterRead()
+    {
+        _catchUpLock.EnterReadLock();
+        return new ReadGuard(_catchUpLock);
     }
 
     public void Dispose()
     {
         Db.Dispose();
+        _catchUpLock.Dispose();
         if (_secondaryPath is not null)
         {
             DeleteDirectory(_secondaryPath);
@@ -303,5 +320,10 @@ internal sealed class IndexDatabase : IDisposable
         }
 
         return true;
+    }
+
+    private sealed class ReadGuard(ReaderWriterLockSlim guarded) : IDisposable
+    {
+        public void Dispose() => guarded.ExitReadLock();
     }
 }
