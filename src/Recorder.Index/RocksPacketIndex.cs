@@ -1,0 +1,466 @@
+using Recorder.Core.Indexing;
+using Recorder.Core.Packets;
+using Recorder.Core.Query;
+using Recorder.Index.Format;
+using Recorder.Index.Search;
+using Recorder.Index.Storage;
+using RocksDbSharp;
+
+namespace Recorder.Index;
+
+/// <summary>
+/// The packet index in RocksDB (format: docs/index-format.md). One process at a time opens it for
+/// writing (<see cref="OpenWriter"/>, which holds RocksDB's lock until disposed); any number of
+/// processes open it for reading meanwhile (<see cref="OpenReader"/>, a RocksDB secondary instance
+/// that sees everything the writer had committed when it opened, and more after <see cref="Refresh"/>).
+/// </summary>
+/// <remarks>
+/// Every call reads through one snapshot, so it sees each <see cref="Add"/> entirely or not at all.
+/// Instances are safe to use from several threads.
+/// </remarks>
+public sealed class RocksPacketIndex : IPacketIndexWriter
+{
+    /// <summary>The index format version this build reads and writes.</summary>
+    public const int FormatVersion = IndexLayout.FormatVersion;
+
+    private readonly IndexDatabase _db;
+    private readonly RocksIndexOptions _options;
+    private readonly WriteOptions _durable = new WriteOptions().SetSync(true);
+    private readonly Lock _writeLock = new();
+    private bool _disposed;
+
+    private RocksPacketIndex(IndexDatabase db, RocksIndexOptions options)
+    {
+        _db = db;
+        _options = options;
+    }
+
+    /// <summary>The index directory.</summary>
+    public string Path => _db.Path;
+
+    /// <summary>True for an instance opened with <see cref="OpenReader"/>.</summary>
+    public bool IsReadOnly => _db.ReadOnly;
+
+    /// <summary>True when <paramref name="path"/> holds a database (of any version).</summary>
+    public static bool Exists(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return IndexDatabase.Exists(path);
+    }
+
+    /// <summary>
+    /// Opens (creating when missing) the index for writing. Fails with <see cref="IndexOpenException"/>
+    /// when another process holds it (after waiting <see cref="RocksIndexOptions.LockWait"/>), when the
+    /// directory holds something else, and with <see cref="IndexVersionException"/> for another format version.
+    /// </summary>
+    public static RocksPacketIndex OpenWriter(string path, RocksIndexOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= RocksIndexOptions.Default;
+        options.Validate();
+        return new RocksPacketIndex(IndexDatabase.OpenWriter(path, options), options);
+    }
+
+    /// <summary>
+    /// Opens an existing index for reading, alongside a writer in another process if there is one.
+    /// Fails with <see cref="IndexOpenException"/> when there is no index and
+    /// <see cref="IndexVersionException"/> for another format version.
+    /// </summary>
+    public static RocksPacketIndex OpenReader(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new RocksPacketIndex(IndexDatabase.OpenReader(path), RocksIndexOptions.Default);
+    }
+
+    /// <summary>For a reader, catches up with what the writer committed since; nothing for a writer.</summary>
+    public void Refresh()
+    {
+        ThrowIfDisposed();
+        _db.CatchUp();
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<IndexedSegment> Segments()
+    {
+        ThrowIfDisposed();
+        using var scope = new ReadScope(_db);
+        var segments = new List<IndexedSegment>();
+        var options = scope.IteratorOptions();
+        using var iterator = _db.Db.NewIterator(_db.Catalog, options);
+        for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+        {
+            segments.Add(scope.DecodeSegment(iterator.Key(), iterator.GetValueSpan()).Segment);
+        }
+
+        GC.KeepAlive(options);
+        return segments;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The query has no host, port or protocol condition.</exception>
+    public IReadOnlyList<SegmentCandidates> FindCandidates(PacketQuery query, IReadOnlySet<long> segmentIds)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(segmentIds);
+        if (!query.HasFlowConditions)
+        {
+            throw new ArgumentException("the query has no host, port or protocol condition: read the time chunks instead", nameof(query));
+        }
+
+        ThrowIfDisposed();
+        if (segmentIds.Count == 0)
+        {
+            return [];
+        }
+
+        var segments = segmentIds.Order().ToArray();
+        using var scope = new ReadScope(_db);
+        return new CandidateSearch(scope).Find(query, segments);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<TimeChunk> Chunks(long segmentId)
+    {
+        ThrowIfDisposed();
+        using var scope = new ReadScope(_db);
+        return scope.Chunks(segmentId);
+    }
+
+    /// <inheritdoc />
+    public SegmentIndexData? Read(long segmentId)
+    {
+        ThrowIfDisposed();
+        using var scope = new ReadScope(_db);
+        var record = scope.Segment(segmentId);
+        if (record is null)
+        {
+            return null;
+        }
+
+        var (segment, flowCount) = record.Value;
+        var flows = new List<FlowEntry>(flowCount);
+        var options = scope.IteratorOptions(IndexLayout.FlowKey(segmentId, 0), ReadScope.SegmentUpperBound(segmentId), totalOrder: false);
+        using (var iterator = _db.Db.NewIterator(_db.Flows, options))
+        {
+            for (iterator.Seek(IndexLayout.FlowKey(segmentId, 0)); iterator.Valid(); iterator.Next())
+            {
+                var key = iterator.GetKeySpan();
+                var ordinal = key.Length == IndexLayout.FlowKeyLength ? IndexLayout.ReadOrdinal(key) : -1;
+                if (ordinal != flows.Count)
+                {
+                    throw new IndexCorruptException(IndexLayout.Flows, key, $"flow ordinal {flows.Count} expected next");
+                }
+
+                var value = iterator.GetValueSpan();
+                var header = ReadScope.DecodeFlow(key, value, segment.FirstNanoseconds);
+                var stored = scope.StoredPositions(segmentId, ordinal, header, value, out var quartered);
+                byte[] positions;
+                try
+                {
+                    positions = PositionList.Restore(stored, quartered);
+                }
+                catch (Exception e) when (e is FormatException or OverflowException)
+                {
+                    throw new IndexCorruptException(IndexLayout.Positions, key, e.Message, e);
+                }
+
+                flows.Add(new FlowEntry(header.Key, header.FirstNanoseconds, header.LastNanoseconds, header.Packets, header.Bytes, positions));
+            }
+        }
+
+        GC.KeepAlive(options);
+        if (flows.Count != flowCount)
+        {
+            throw new IndexCorruptException(IndexLayout.Catalog, IndexLayout.SegmentKey(segmentId),
+                $"the catalog counts {flowCount} flows, {flows.Count} are stored");
+        }
+
+        return new SegmentIndexData(flows, scope.Chunks(segmentId));
+    }
+
+    /// <inheritdoc />
+    public long SizeOnDisk()
+    {
+        ThrowIfDisposed();
+        long total = 0;
+        foreach (var file in new DirectoryInfo(_db.Path).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            try
+            {
+                total += file.Length;
+            }
+            catch (FileNotFoundException)
+            {
+                // Deleted by the writer (an obsolete file) between listing and measuring.
+            }
+        }
+
+        return total;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The segment or one of its flows cannot be stored (see the message).</exception>
+    /// <exception cref="InvalidOperationException">The instance was opened for reading.</exception>
+    public void Add(IndexedSegment segment, SegmentIndexData data)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        ArgumentNullException.ThrowIfNull(data);
+        ValidateSegment(segment, data);
+        var writer = ThrowIfNotWriter();
+        lock (_writeLock)
+        {
+            using var batch = new WriteBatch();
+            DeleteSegment(batch, segment.SegmentId);
+            var segmentId = segment.SegmentId;
+            batch.Put(IndexLayout.SegmentKey(segmentId), SegmentRecord.Encode(segment, data.Flows.Count), writer.Catalog);
+            batch.Put(IndexLayout.SegmentKey(segmentId), ChunkList.Encode(data.Chunks), writer.Chunks);
+            var postings = new Postings();
+            for (var ordinal = 0; ordinal < data.Flows.Count; ordinal++)
+            {
+                var flow = data.Flows[ordinal];
+                var key = IndexLayout.FlowKey(segmentId, ordinal);
+                var stored = flow.Positions;
+                byte flags = 0;
+                if (_options.QuarterPositions && stored.Length > 0 && PositionList.Inspect(stored).AllMultiplesOfFour)
+                {
+                    stored = PositionList.Quarter(stored);
+                    flags |= FlowRecord.FlagPositionsQuartered;
+                }
+
+                if (stored.Length > _options.InlinePositionsLimit)
+                {
+                    batch.Put(key, stored, writer.Positions);
+                    flags |= FlowRecord.FlagPositionsExternal;
+                    stored = [];
+                }
+
+                batch.Put(key, FlowRecord.Encode(flow, segment.FirstNanoseconds, stored, flags), writer.Flows);
+                postings.Add(flow.Key, ordinal);
+            }
+
+            postings.Put(batch, writer, segmentId);
+            writer.Db.Write(batch, _durable);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">The instance was opened for reading.</exception>
+    public void Remove(long segmentId)
+    {
+        var writer = ThrowIfNotWriter();
+        lock (_writeLock)
+        {
+            using var batch = new WriteBatch();
+            DeleteSegment(batch, segmentId);
+            writer.Db.Write(batch, _durable);
+        }
+    }
+
+    /// <summary>
+    /// Writes the memory tables of every column family to table files and waits for it. Every
+    /// <see cref="Add"/> is already durable (its write-ahead log record is synced); this leaves
+    /// readers and the next open nothing to replay. Compaction runs in the background as RocksDB sees fit.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The instance was opened for reading.</exception>
+    public void Flush()
+    {
+        var writer = ThrowIfNotWriter();
+        lock (_writeLock)
+        {
+            var options = new FlushOptions().SetWaitForFlush(true);
+            IntPtr[] handles =
+            [
+                writer.Default.Handle, writer.Catalog.Handle, writer.Chunks.Handle, writer.Flows.Handle,
+                writer.Positions.Handle, writer.Hosts.Handle, writer.Ports.Handle, writer.Protocols.Handle,
+            ];
+            Native.Instance.rocksdb_flush_cfs(writer.Db.Handle, options.Handle, handles, handles.Length);
+            GC.KeepAlive(options);
+        }
+    }
+
+    /// <summary>Closes the database (a writer flushes first and releases the lock); a reader deletes its secondary directory.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (!_db.ReadOnly)
+        {
+            Flush();
+        }
+
+        _disposed = true;
+        _db.Dispose();
+    }
+
+    private static void ValidateSegment(IndexedSegment segment, SegmentIndexData data)
+    {
+        if (segment.SegmentId <= 0)
+        {
+            throw new ArgumentException($"segment id {segment.SegmentId} is not positive", nameof(segment));
+        }
+
+        if (segment.Packets < 0 || segment.FileBytes < 0 || segment.ManifestSha256 is null)
+        {
+            throw new ArgumentException($"segment {segment.SegmentId}: negative counts or no manifest hash", nameof(segment));
+        }
+
+        for (var i = 0; i < data.Flows.Count; i++)
+        {
+            var flow = data.Flows[i] ?? throw new ArgumentException($"segment {segment.SegmentId}: flow {i} is null", nameof(data));
+            var problem = FlowRecord.Validate(flow);
+            if (problem is null)
+            {
+                try
+                {
+                    var (count, _) = PositionList.Inspect(flow.Positions ?? []);
+                    if (count != flow.Packets)
+                    {
+                        problem = $"{count} positions for {flow.Packets} packets";
+                    }
+                }
+                catch (Exception e) when (e is FormatException or OverflowException)
+                {
+                    problem = $"positions are not a delta-varint list: {e.Message}";
+                }
+            }
+
+            if (problem is not null)
+            {
+                throw new ArgumentException($"segment {segment.SegmentId}, flow {i} ({flow.Key}): {problem}", nameof(data));
+            }
+        }
+
+        foreach (var chunk in data.Chunks)
+        {
+            if (chunk.Packets < 0)
+            {
+                throw new ArgumentException($"segment {segment.SegmentId}: a time chunk counts {chunk.Packets} packets", nameof(data));
+            }
+        }
+    }
+
+    /// <summary>Adds to <paramref name="batch"/> the deletion of everything stored for the segment.</summary>
+    private void DeleteSegment(WriteBatch batch, long segmentId)
+    {
+        using var scope = new ReadScope(_db);
+        var record = scope.Segment(segmentId);
+        if (record is null)
+        {
+            return;
+        }
+
+        var postings = new Postings();
+        var options = scope.IteratorOptions(IndexLayout.FlowKey(segmentId, 0), ReadScope.SegmentUpperBound(segmentId), totalOrder: false);
+        using (var iterator = _db.Db.NewIterator(_db.Flows, options))
+        {
+            for (iterator.Seek(IndexLayout.FlowKey(segmentId, 0)); iterator.Valid(); iterator.Next())
+            {
+                var key = iterator.Key();
+                var header = ReadScope.DecodeFlow(key, iterator.GetValueSpan(), record.Value.Segment.FirstNanoseconds);
+                postings.Add(header.Key, 0);
+                batch.Delete(key, _db.Flows);
+                if (header.PositionsExternal)
+                {
+                    batch.Delete(key, _db.Positions);
+                }
+            }
+        }
+
+        GC.KeepAlive(options);
+        postings.Delete(batch, _db, segmentId);
+        batch.Delete(IndexLayout.SegmentKey(segmentId), _db.Catalog);
+        batch.Delete(IndexLayout.SegmentKey(segmentId), _db.Chunks);
+    }
+
+    private IndexDatabase ThrowIfNotWriter()
+    {
+        ThrowIfDisposed();
+        return _db.ReadOnly ? throw new InvalidOperationException($"index {_db.Path} was opened for reading") : _db;
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>The posting lists of one segment, built flow by flow in ordinal order.</summary>
+    private sealed class Postings
+    {
+        private readonly Dictionary<UInt128, List<int>> _hosts = [];
+        private readonly Dictionary<ushort, List<int>> _ports = [];
+        private readonly Dictionary<byte, List<int>> _protocols = [];
+
+        public void Add(in FlowKey key, int ordinal)
+        {
+            if (key.Kind == NetworkKind.Other)
+            {
+                return;
+            }
+
+            Append(_hosts, key.AddressA, ordinal);
+            Append(_hosts, key.AddressB, ordinal);
+            if (key.HasPorts)
+            {
+                Append(_ports, key.PortA, ordinal);
+                Append(_ports, key.PortB, ordinal);
+            }
+
+            if (key.Kind is NetworkKind.IPv4 or NetworkKind.IPv6)
+            {
+                Append(_protocols, key.Protocol, ordinal);
+            }
+        }
+
+        public void Put(WriteBatch batch, IndexDatabase db, long segmentId)
+        {
+            foreach (var (address, ordinals) in _hosts)
+            {
+                batch.Put(IndexLayout.PostingKey(IndexLayout.AddressValue(address), segmentId), OrdinalList.Encode(ordinals), db.Hosts);
+            }
+
+            foreach (var (port, ordinals) in _ports)
+            {
+                batch.Put(IndexLayout.PostingKey(IndexLayout.PortValue(port), segmentId), OrdinalList.Encode(ordinals), db.Ports);
+            }
+
+            foreach (var (protocol, ordinals) in _protocols)
+            {
+                batch.Put(IndexLayout.PostingKey([protocol], segmentId), OrdinalList.Encode(ordinals), db.Protocols);
+            }
+        }
+
+        public void Delete(WriteBatch batch, IndexDatabase db, long segmentId)
+        {
+            foreach (var address in _hosts.Keys)
+            {
+                batch.Delete(IndexLayout.PostingKey(IndexLayout.AddressValue(address), segmentId), db.Hosts);
+            }
+
+            foreach (var port in _ports.Keys)
+            {
+                batch.Delete(IndexLayout.PostingKey(IndexLayout.PortValue(port), segmentId), db.Ports);
+            }
+
+            foreach (var protocol in _protocols.Keys)
+            {
+                batch.Delete(IndexLayout.PostingKey([protocol], segmentId), db.Protocols);
+            }
+        }
+
+        private static void Append<T>(Dictionary<T, List<int>> postings, T value, int ordinal)
+            where T : notnull
+        {
+            if (!postings.TryGetValue(value, out var list))
+            {
+                list = [];
+                postings.Add(value, list);
+            }
+
+            // A flow whose two endpoints share the value is listed once.
+            if (list.Count == 0 || list[^1] != ordinal)
+            {
+                list.Add(ordinal);
+            }
+        }
+    }
+}

@@ -1,0 +1,329 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Recorder.Index.Format;
+using RocksDbSharp;
+
+namespace Recorder.Index.Storage;
+
+/// <summary>
+/// The RocksDB database behind the index: opening it as the single writer or as a secondary
+/// (read-only, follows a writer in another process), the column family handles, and the format check.
+/// </summary>
+internal sealed class IndexDatabase : IDisposable
+{
+    private const int ReaderOpenAttempts = 20;
+
+    // One block cache for all column families (each table factory would otherwise get its own
+    // 32 MiB default): bounds the memory a process spends on the index.
+    private const ulong BlockCacheBytes = 32 * 1024 * 1024;
+
+    private readonly string? _secondaryPath;
+    private readonly ReaderWriterLockSlim _catchUpLock = new();
+
+    private IndexDatabase(RocksDb db, string path, bool readOnly, string? secondaryPath)
+    {
+        Db = db;
+        Path = path;
+        ReadOnly = readOnly;
+        _secondaryPath = secondaryPath;
+        Default = db.GetDefaultColumnFamily();
+        Catalog = Handle(db, path, IndexLayout.Catalog);
+        Chunks = Handle(db, path, IndexLayout.Chunks);
+        Flows = Handle(db, path, IndexLayout.Flows);
+        Positions = Handle(db, path, IndexLayout.Positions);
+        Hosts = Handle(db, path, IndexLayout.Hosts);
+        Ports = Handle(db, path, IndexLayout.Ports);
+        Protocols = Handle(db, path, IndexLayout.Protocols);
+    }
+
+    public RocksDb Db { get; }
+
+    public string Path { get; }
+
+    public bool ReadOnly { get; }
+
+    public ColumnFamilyHandle Default { get; }
+
+    public ColumnFamilyHandle Catalog { get; }
+
+    public ColumnFamilyHandle Chunks { get; }
+
+    public ColumnFamilyHandle Flows { get; }
+
+    public ColumnFamilyHandle Positions { get; }
+
+    public ColumnFamilyHandle Hosts { get; }
+
+    public ColumnFamilyHandle Ports { get; }
+
+    public ColumnFamilyHandle Protocols { get; }
+
+    /// <summary>True when <paramref name="path"/> holds a RocksDB database.</summary>
+    public static bool Exists(string path) => File.Exists(System.IO.Path.Combine(path, "CURRENT"));
+
+    public static IndexDatabase OpenWriter(string path, RocksIndexOptions options)
+    {
+        var existed = Exists(path);
+        if (!existed && Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            throw new IndexOpenException(path, "the directory is not empty and holds no RocksDB database; refusing to create an index in it");
+        }
+
+        Directory.CreateDirectory(path);
+        var dbOptions = NewDbOptions()
+            .SetCreateIfMissing(true)
+            .SetCreateMissingColumnFamilies(true);
+        var families = Families(dbOptions, path, existed, options, Cache.CreateLru(BlockCacheBytes));
+        var stopwatch = Stopwatch.StartNew();
+        RocksDb db;
+        while (true)
+        {
+            try
+            {
+                db = RocksDb.Open(dbOptions, path, families);
+                break;
+            }
+            catch (RocksDbException e) when (IsLockError(e))
+            {
+                if (stopwatch.Elapsed >= options.LockWait)
+                {
+                    throw new IndexOpenException(path, "another process has it open for writing (RocksDB LOCK held)", e);
+                }
+
+                Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(50, Math.Max(1, (options.LockWait - stopwatch.Elapsed).TotalMilliseconds))));
+            }
+            catch (RocksDbException e)
+            {
+                throw new IndexOpenException(path, $"cannot be opened for writing: {e.Message}", e);
+            }
+        }
+
+        var database = new IndexDatabase(db, path, readOnly: false, secondaryPath: null);
+        try
+        {
+            database.CheckFormat(writeIfNew: true);
+            return database;
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+    }
+
+    public static IndexDatabase OpenReader(string path)
+    {
+        if (!Exists(path))
+        {
+            throw new IndexOpenException(path, "no index here (no RocksDB CURRENT file); build it with `recorder index rebuild`");
+        }
+
+        // A secondary instance follows the writer's MANIFEST and WAL without taking its lock, and
+        // keeps every table file open (max_open_files = -1), so files the writer deletes after a
+        // compaction stay readable through the open descriptors.
+        var dbOptions = NewDbOptions().SetMaxOpenFiles(-1);
+        for (var attempt = 1; ; attempt++)
+        {
+            var secondary = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "recorder-index-reader-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(secondary);
+            IndexDatabase? database = null;
+            try
+            {
+                var families = Families(dbOptions, path, existed: true, RocksIndexOptions.Default, Cache.CreateLru(BlockCacheBytes));
+                var db = RocksDb.OpenAsSecondary(dbOptions, path, secondary, families);
+                database = new IndexDatabase(db, path, readOnly: true, secondary);
+                database.CheckFormat(writeIfNew: false);
+                return database;
+            }
+            catch (RocksDbException e) when (attempt < ReaderOpenAttempts)
+            {
+                // The writer may delete a file between our reading of its MANIFEST and opening the
+                // file (a flush or compaction finishing): open again on the newer state.
+                _ = e;
+                database?.Dispose();
+                DeleteDirectory(secondary);
+                Thread.Sleep(TimeSpan.FromMilliseconds(5 * attempt));
+            }
+            catch (RocksDbException e)
+            {
+                database?.Dispose();
+                DeleteDirectory(secondary);
+                throw new IndexOpenException(path, $"cannot be opened for reading after {attempt} attempts: {e.Message}", e);
+            }
+            catch
+            {
+                database?.Dispose();
+                DeleteDirectory(secondary);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>For a reader: catches up with what the writer has written since, between two calls, never during one.</summary>
+    public void CatchUp()
+    {
+        if (ReadOnly)
+        {
+            _catchUpLock.EnterWriteLock();
+            try
+            {
+                Db.TryCatchUpWithPrimary();
+            }
+            finally
+            {
+                _catchUpLock.ExitWriteLock();
+            }
+        }
+    }
+
+    /// <summary>Holds off <see cref="CatchUp"/> until disposed.</summary>
+    public IDisposable EnterRead()
+    {
+        _catchUpLock.EnterReadLock();
+        return new ReadGuard(_catchUpLock);
+    }
+
+    public void Dispose()
+    {
+        Db.Dispose();
+        _catchUpLock.Dispose();
+        if (_secondaryPath is not null)
+        {
+            DeleteDirectory(_secondaryPath);
+        }
+    }
+
+    private static DbOptions NewDbOptions() =>
+        new DbOptions()
+            .SetKeepLogFileNum(4)
+            .SetMaxLogFileSize(1024 * 1024)
+            .SetRecycleLogFileNum(0)
+            .SkipStatsUpdateOnOpen(true);
+
+    private static ColumnFamilies Families(DbOptions dbOptions, string path, bool existed, RocksIndexOptions options, Cache cache)
+    {
+        var names = new List<string>(IndexLayout.ColumnFamilies);
+        if (existed)
+        {
+            // RocksDB refuses to open a database without naming every column family it has.
+            if (!RocksDb.TryListColumnFamilies(dbOptions, path, out var existing))
+            {
+                throw new IndexOpenException(path, "holds a RocksDB CURRENT file but its column families cannot be listed");
+            }
+
+            names.AddRange(existing.Where(n => !names.Contains(n)));
+        }
+
+        var families = new ColumnFamilies(FamilyOptions(IndexLayout.Default, options, cache));
+        foreach (var name in names.Where(n => n != IndexLayout.Default))
+        {
+            families.Add(name, FamilyOptions(name, options, cache));
+        }
+
+        return families;
+    }
+
+    private static ColumnFamilyOptions FamilyOptions(string name, RocksIndexOptions options, Cache cache)
+    {
+        var table = new BlockBasedTableOptions()
+            .SetBlockSize(checked((ulong)options.BlockSize))
+            .SetBlockCache(cache)
+            .SetFormatVersion(6);
+        var family = new ColumnFamilyOptions()
+            .SetCompression(options.Compression switch
+            {
+                IndexCompression.None => Compression.No,
+                IndexCompression.Lz4 => Compression.Lz4,
+                _ => Compression.Zstd,
+            })
+            .SetBlockBasedTableFactory(table);
+        var prefix = name switch
+        {
+            IndexLayout.Flows or IndexLayout.Positions => IndexLayout.SegmentKeyLength,
+            IndexLayout.Hosts => IndexLayout.AddressLength,
+            IndexLayout.Ports => IndexLayout.PortLength,
+            IndexLayout.Protocols => IndexLayout.ProtocolLength,
+            _ => 0,
+        };
+        if (prefix > 0)
+        {
+            family.SetPrefixExtractor(SliceTransform.CreateFixedPrefix((ulong)prefix));
+        }
+
+        return family;
+    }
+
+    private static ColumnFamilyHandle Handle(RocksDb db, string path, string name) =>
+        db.TryGetColumnFamily(name, out var handle)
+            ? handle
+            : throw new IndexOpenException(path, $"column family '{name}' is missing");
+
+    private static bool IsLockError(RocksDbException e) =>
+        e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase);
+
+    private static void DeleteDirectory(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Already gone: nothing to clean.
+        }
+    }
+
+    private void CheckFormat(bool writeIfNew)
+    {
+        var name = Db.Get(IndexLayout.FormatNameKey, Default);
+        var version = Db.Get(IndexLayout.FormatVersionKey, Default);
+        if (name is null && version is null)
+        {
+            if (!writeIfNew || !IsEmpty())
+            {
+                throw new IndexOpenException(Path, "not a Recorder index (no format marker)");
+            }
+
+            using var batch = new WriteBatch();
+            batch.Put(IndexLayout.FormatNameKey, IndexLayout.FormatName, Default);
+            batch.Put(IndexLayout.FormatVersionKey, IndexLayout.FormatVersionValue(IndexLayout.FormatVersion), Default);
+            Db.Write(batch, new WriteOptions().SetSync(true));
+            return;
+        }
+
+        if (name is null || !name.AsSpan().SequenceEqual(IndexLayout.FormatName))
+        {
+            throw new IndexOpenException(Path, "not a Recorder index (wrong format marker)");
+        }
+
+        if (version is null || version.Length != 4)
+        {
+            throw new IndexOpenException(Path, "format version missing or malformed");
+        }
+
+        var found = BinaryPrimitives.ReadInt32BigEndian(version);
+        if (found != IndexLayout.FormatVersion)
+        {
+            throw new IndexVersionException(Path, found, IndexLayout.FormatVersion);
+        }
+    }
+
+    private bool IsEmpty()
+    {
+        foreach (var family in new[] { Default, Catalog, Chunks, Flows, Positions, Hosts, Ports, Protocols })
+        {
+            using var iterator = Db.NewIterator(family, new ReadOptions().SetTotalOrderSeek(true));
+            if (iterator.SeekToFirst().Valid())
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private sealed class ReadGuard(ReaderWriterLockSlim guarded) : IDisposable
+    {
+        public void Dispose() => guarded.ExitReadLock();
+    }
+}

@@ -1,0 +1,154 @@
+using System.Buffers.Binary;
+using Recorder.Core.Indexing;
+using Recorder.Index.Format;
+using RocksDbSharp;
+
+namespace Recorder.Index.Storage;
+
+/// <summary>
+/// One consistent view of the index for the duration of a call. On a writer every read goes through
+/// the same RocksDB snapshot, so a concurrent <c>Add</c> in the same process is seen entirely or not
+/// at all. A secondary instance changes only when it catches up with the writer, and snapshots of a
+/// secondary see nothing (measured: RocksDB 11.12), so a reader's scope instead holds the database's
+/// catch-up lock for reading. Also decodes the records, turning a malformed one into
+/// <see cref="IndexCorruptException"/>.
+/// </summary>
+internal sealed class ReadScope : IDisposable
+{
+    private readonly Snapshot? _snapshot;
+    private readonly ReadOptions _pointReads;
+    private readonly IDisposable? _catchUpGuard;
+
+    public ReadScope(IndexDatabase database)
+    {
+        Database = database;
+        if (database.ReadOnly)
+        {
+            _catchUpGuard = database.EnterRead();
+        }
+        else
+        {
+            _snapshot = database.Db.CreateSnapshot();
+        }
+
+        _pointReads = WithSnapshot(new ReadOptions());
+    }
+
+    public IndexDatabase Database { get; }
+
+    public RocksDb Db => Database.Db;
+
+    public byte[]? Get(byte[] key, ColumnFamilyHandle family) => Db.Get(key, family, _pointReads);
+
+    /// <summary>Read options for an iterator over a whole column family.</summary>
+    public ReadOptions IteratorOptions() => WithSnapshot(new ReadOptions()).SetTotalOrderSeek(true);
+
+    /// <summary>Read options for an iterator over <c>[lower, upper)</c>, crossing prefixes when asked.</summary>
+    public ReadOptions IteratorOptions(byte[] lower, byte[] upper, bool totalOrder) =>
+        WithSnapshot(new ReadOptions())
+            .SetIterateLowerBound(lower)
+            .SetIterateUpperBound(upper)
+            .SetTotalOrderSeek(totalOrder);
+
+    public (IndexedSegment Segment, int FlowCount)? Segment(long segmentId)
+    {
+        var key = IndexLayout.SegmentKey(segmentId);
+        var value = Get(key, Database.Catalog);
+        return value is null ? null : DecodeSegment(key, value);
+    }
+
+    public (IndexedSegment Segment, int FlowCount) DecodeSegment(byte[] key, ReadOnlySpan<byte> value)
+    {
+        if (key.Length != IndexLayout.SegmentKeyLength)
+        {
+            throw new IndexCorruptException(IndexLayout.Catalog, key, $"key of {key.Length} bytes, 8 expected");
+        }
+
+        try
+        {
+            return SegmentRecord.Decode(IndexLayout.ReadSegmentId(key), value);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new IndexCorruptException(IndexLayout.Catalog, key, e.Message, e);
+        }
+    }
+
+    public TimeChunk[] Chunks(long segmentId)
+    {
+        var key = IndexLayout.SegmentKey(segmentId);
+        var value = Get(key, Database.Chunks);
+        if (value is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            return ChunkList.Decode(value);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new IndexCorruptException(IndexLayout.Chunks, key, e.Message, e);
+        }
+    }
+
+    public static FlowHeader DecodeFlow(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long segmentFirstNanoseconds)
+    {
+        try
+        {
+            return FlowRecord.Decode(value, segmentFirstNanoseconds);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new IndexCorruptException(IndexLayout.Flows, key, e.Message, e);
+        }
+    }
+
+    /// <summary>The flow's positions exactly as they were given to <c>Add</c>.</summary>
+    public byte[] StoredPositions(long segmentId, int ordinal, in FlowHeader header, ReadOnlySpan<byte> flowValue, out bool quartered)
+    {
+        quartered = header.PositionsQuartered;
+        if (!header.PositionsExternal)
+        {
+            return flowValue[header.InlinePositionsOffset..].ToArray();
+        }
+
+        var key = IndexLayout.FlowKey(segmentId, ordinal);
+        return Get(key, Database.Positions)
+            ?? throw new IndexCorruptException(IndexLayout.Positions, key, "the flow record says its positions are here, but there is no such key");
+    }
+
+    /// <summary>The flow's absolute block offsets.</summary>
+    public long[] DecodePositions(long segmentId, int ordinal, in FlowHeader header, ReadOnlySpan<byte> flowValue)
+    {
+        var stored = StoredPositions(segmentId, ordinal, header, flowValue, out var quartered);
+        try
+        {
+            return PositionList.Decode(stored, quartered, header.Packets);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            var key = IndexLayout.FlowKey(segmentId, ordinal);
+            throw new IndexCorruptException(header.PositionsExternal ? IndexLayout.Positions : IndexLayout.Flows, key, e.Message, e);
+        }
+    }
+
+    /// <summary>An exclusive upper bound above every <c>segmentId ‖ ordinal</c> key: the id followed by five 0xFF bytes.</summary>
+    public static byte[] SegmentUpperBound(long segmentId)
+    {
+        var key = new byte[IndexLayout.FlowKeyLength + 1];
+        BinaryPrimitives.WriteInt64BigEndian(key, segmentId);
+        key.AsSpan(IndexLayout.SegmentKeyLength).Fill(0xFF);
+        return key;
+    }
+
+    public void Dispose()
+    {
+        GC.KeepAlive(_pointReads);
+        _snapshot?.Dispose();
+        _catchUpGuard?.Dispose();
+    }
+
+    private ReadOptions WithSnapshot(ReadOptions options) => _snapshot is null ? options : options.SetSnapshot(_snapshot);
+}
