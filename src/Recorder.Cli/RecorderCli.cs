@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using Recorder.Cli.Commands;
 using Recorder.Core.Formats;
 using Recorder.Storage.Segments;
@@ -106,9 +105,16 @@ internal sealed class CommandFactory(Option<string?> storeOption, TextWriter out
                 error.WriteLine($"recorder {command.Name}: interrupted");
                 return ExitCodes.Problem;
             }
-            catch (Exception e) when (e is IOException or CryptographicException or TimeoutException or InvalidOperationException)
+            catch (Exception e)
             {
+                // Anything else is a fault of Recorder or of the machine: one line, exit 1, and the
+                // stack trace only when asked for (RECORDER_DEBUG=1).
                 error.WriteLine($"recorder {command.Name}: {e.GetType().Name}: {e.Message}");
+                if (Environment.GetEnvironmentVariable("RECORDER_DEBUG") == "1")
+                {
+                    error.WriteLine(e.ToString());
+                }
+
                 return ExitCodes.Problem;
             }
         });

@@ -141,11 +141,15 @@ public static class CanonicalJson
 
     private static void WriteNumber(StringBuilder output, JsonValue value)
     {
-        if (value.TryGetValue<long>(out var integer) || (value.TryGetValue<JsonElement>(out var el) && el.TryGetInt64(out integer)))
+        // Whatever backs the node (int, long, double, a parsed element), its JSON text is exact:
+        // integers are checked against the 2^53 limit, everything else goes through ECMAScript formatting.
+        var text = value.ToJsonString();
+        if (!text.Contains('.', StringComparison.Ordinal) && !text.Contains('e', StringComparison.OrdinalIgnoreCase))
         {
-            if (integer > MaxSafeInteger || integer < -MaxSafeInteger)
+            if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)
+                || integer > MaxSafeInteger || integer < -MaxSafeInteger)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), integer,
+                throw new ArgumentOutOfRangeException(nameof(value), text,
                     "integer beyond 2^53 cannot be represented exactly in canonical JSON; write it as a string");
             }
 
@@ -153,20 +157,7 @@ public static class CanonicalJson
             return;
         }
 
-        if (value.TryGetValue<ulong>(out var unsigned))
-        {
-            if (unsigned > MaxSafeInteger)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), unsigned,
-                    "integer beyond 2^53 cannot be represented exactly in canonical JSON; write it as a string");
-            }
-
-            output.Append(unsigned.ToString(CultureInfo.InvariantCulture));
-            return;
-        }
-
-        var number = value.TryGetValue<double>(out var d) ? d : value.GetValue<JsonElement>().GetDouble();
-        output.Append(FormatDouble(number));
+        output.Append(FormatDouble(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)));
     }
 
     /// <summary>ECMAScript Number.prototype.toString for a finite double (RFC 8785 §3.2.2.3).</summary>

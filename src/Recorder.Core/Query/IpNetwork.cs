@@ -26,7 +26,7 @@ public sealed record IpNetwork(UInt128 First, UInt128 Last, bool IsIPv4, int Pre
         var addressText = slash >= 0 ? text[..slash] : text;
         if (!IPAddress.TryParse(addressText, out var address)
             || (address.AddressFamily == AddressFamily.InterNetwork && addressText.Count(c => c == '.') != 3)
-            || address.ScopeId != 0)
+            || (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
         {
             error = $"'{text}' is not an IPv4 or IPv6 address";
             return false;
