@@ -110,29 +110,61 @@ public sealed class CaptureImporter
         var length = before.Length;
         var source = new SourceInfo(file, path);
         session.BeginSource(source);
-        using var hashing = Task.Run(() => HashPrefix(path, length, cancellationToken), cancellationToken);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        using var limited = new LengthLimitedStream(stream, length);
-        using var reader = CaptureFileReader.Open(limited, file, options.AcceptTruncated);
-        var linkTypes = new SortedSet<int>();
-        var lastLinkType = -1;
+        using var stopHashing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var hashing = Task.Run(() => HashPrefix(path, length, stopHashing.Token), stopHashing.Token);
+        CaptureFileFormat format;
+        TruncatedTail? truncation;
+        IReadOnlyList<int> linkTypeList;
+        int interfaces;
+        Dictionary<uint, long> skipped;
+        long withOptions;
         long packets = 0, bytes = 0;
-        while (reader.TryRead(out var packet))
+        try
         {
-            session.Append(packet);
-            packets++;
-            bytes += packet.Data.Length;
-            if (packet.LinkType != lastLinkType)
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            using var limited = new LengthLimitedStream(stream, length);
+            using var reader = CaptureFileReader.Open(limited, file, options.AcceptTruncated);
+            var linkTypes = new SortedSet<int>();
+            var lastLinkType = -1;
+            while (reader.TryRead(out var packet))
             {
-                linkTypes.Add(packet.LinkType);
-                lastLinkType = packet.LinkType;
+                session.Append(packet);
+                packets++;
+                bytes += packet.Data.Length;
+                if (packet.LinkType != lastLinkType)
+                {
+                    linkTypes.Add(packet.LinkType);
+                    lastLinkType = packet.LinkType;
+                }
+
+                if ((packets & 0xFFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    progress?.Report(new ImportProgress(file, reader.Position, length));
+                }
             }
 
-            if ((packets & 0xFFFF) == 0)
+            format = reader.Format;
+            truncation = reader.Truncation;
+            linkTypeList = linkTypes.ToList();
+            interfaces = reader.Interfaces.Count;
+            skipped = new Dictionary<uint, long>(reader.SkippedBlocks);
+            withOptions = reader.PacketsWithOptions;
+        }
+        catch
+        {
+            // Stop the hash of a file that is refused anyway, and let it finish before leaving.
+            stopHashing.Cancel();
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report(new ImportProgress(file, reader.Position, length));
+                hashing.Wait(CancellationToken.None);
             }
+            catch (AggregateException)
+            {
+                // Cancelled as asked; the parse failure is what gets reported.
+            }
+
+            throw;
         }
 
         var sha = hashing.GetAwaiter().GetResult();
@@ -144,11 +176,10 @@ public sealed class CaptureImporter
 
         source.Bytes = length;
         source.Sha256 = sha;
-        source.Format = reader.Format == CaptureFileFormat.Pcap ? "pcap" : "pcapng";
-        source.Truncation = reader.Truncation;
+        source.Format = format == CaptureFileFormat.Pcap ? "pcap" : "pcapng";
+        source.Truncation = truncation;
         progress?.Report(new ImportProgress(file, length, length));
-        return new ImportedFile(source, packets, bytes, linkTypes.ToList(), reader.Interfaces.Count,
-            new Dictionary<uint, long>(reader.SkippedBlocks), reader.PacketsWithOptions);
+        return new ImportedFile(source, packets, bytes, linkTypeList, interfaces, skipped, withOptions);
     }
 
     private static string HashPrefix(string path, long length, CancellationToken cancellationToken)
