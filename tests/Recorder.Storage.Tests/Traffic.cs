@@ -11,7 +11,7 @@ internal static class Traffic
     public static List<TestPacket> Mixed(int count, int seed = 1)
     {
         var packets = new List<TestPacket>(count);
-        var state = (uint)seed * 2654435761u;
+        var state = unchecked((uint)seed * 2654435761u);
         uint Next()
         {
             state ^= state << 13;
