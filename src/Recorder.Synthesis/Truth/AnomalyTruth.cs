@@ -12,6 +12,9 @@ public sealed record AnomalyTruth
     /// <summary>What exactly is odd.</summary>
     public required string Description { get; init; }
 
-    /// <summary>Zero-based positions, in file order, of the packets that carry the anomaly.</summary>
+    /// <summary>
+    /// Zero-based positions, in file order, of the packets that carry the anomaly (for
+    /// <c>bad-tcp-checksum</c>, the one segment with the wrong checksum; its flow's other packets are sound).
+    /// </summary>
     public required IReadOnlyList<long> PacketIndexes { get; init; }
 }

@@ -50,6 +50,7 @@ internal sealed class TruthRecorder
         _interfaceBytes = new long[plan.LinkTypes.Count];
     }
 
+    /// <summary>Counts one packet, which is packet <see cref="Flow.Emitted"/> of <paramref name="flow"/>.</summary>
     public void Record(in Flow flow, in PacketFacts facts, int interfaceId, long timestamp, int frameLength)
     {
         var index = _packets++;
@@ -90,7 +91,7 @@ internal sealed class TruthRecorder
             _trackedBytes[slot] += frameLength;
             _trackedFirst[slot] = Math.Min(_trackedFirst[slot], timestamp);
             _trackedLast[slot] = Math.Max(_trackedLast[slot], timestamp);
-            if (_plan.Tracked[slot].Role == TrackedRole.Anomaly)
+            if (_plan.Tracked[slot].Role == TrackedRole.Anomaly && (flow.CorruptPacket < 0 || flow.CorruptPacket == flow.Emitted))
             {
                 _trackedIndexes[slot].Add(index);
             }
