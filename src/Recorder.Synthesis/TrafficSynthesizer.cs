@@ -19,15 +19,27 @@ public static class TrafficSynthesizer
 
     private const ulong SaltDisorder = 0xD150;
 
-    /// <summary>Writes the capture to <paramref name="path"/> (replacing any file there) and returns its truth.</summary>
+    /// <summary>Writes the capture to <paramref name="path"/> (replacing any file there) and returns its truth. On failure no file is left.</summary>
     /// <exception cref="SynthesisOptionsException">The options are invalid or cannot be honoured together.</exception>
     public static SynthesisTruth Write(string path, SynthesisOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(options);
         var plan = CapturePlanner.Create(options);
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1, FileOptions.SequentialScan);
-        return Generate(file, options, plan);
+        var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1, FileOptions.SequentialScan);
+        try
+        {
+            using (file)
+            {
+                return Generate(file, options, plan);
+            }
+        }
+        catch
+        {
+            // A half-written capture is worse than none: nobody should mistake it for the real thing.
+            File.Delete(path);
+            throw;
+        }
     }
 
     /// <summary>Writes the capture to <paramref name="output"/> (from its current position) and returns its truth. The stream is not closed.</summary>

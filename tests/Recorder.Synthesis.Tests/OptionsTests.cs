@@ -52,6 +52,26 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void Write_ToPathWithInvalidOptions_CreatesNoFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"synth-invalid-{Environment.ProcessId}.pcap");
+        File.Delete(path);
+
+        Assert.Throws<SynthesisOptionsException>(() => TrafficSynthesizer.Write(path, new SynthesisOptions { Flows = -3 }));
+
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void Write_OutOfOrderPacketsAboveATenthOfWhatTargetBytesGives_IsRefused()
+    {
+        var e = Assert.Throws<SynthesisOptionsException>(() =>
+            TrafficSynthesizer.Write(Stream.Null, new SynthesisOptions { TargetBytes = 100_000, OutOfOrderPackets = 100 }));
+
+        Assert.Contains("OutOfOrderPackets (100) must be at most a tenth", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Write_StartTooLateForClassicPcap_IsRefused()
     {
         var problems = new SynthesisOptions { Start = Timestamp.FromSeconds(uint.MaxValue) }.Validate();

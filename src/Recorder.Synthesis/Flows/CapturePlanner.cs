@@ -39,6 +39,18 @@ internal static class CapturePlanner
             throw new SynthesisOptionsException(problems);
         }
 
+        var plan = Choose(options);
+        if (options.OutOfOrderPackets * 10L > plan.Packets)
+        {
+            throw new SynthesisOptionsException(string.Create(CultureInfo.InvariantCulture,
+                $"OutOfOrderPackets ({options.OutOfOrderPackets}) must be at most a tenth of the {plan.Packets} packets the targets give"));
+        }
+
+        return plan;
+    }
+
+    private static CapturePlan Choose(SynthesisOptions options)
+    {
         if (options.TargetBytes is not { } targetBytes)
         {
             return Build(options, options.TargetPackets ?? SynthesisOptions.DefaultPackets);
