@@ -35,6 +35,8 @@ public static class RecorderCli
         root.Subcommands.Add(StatsCommand.Create(factory));
         root.Subcommands.Add(KeyCommand.Create(factory));
         root.Subcommands.Add(IndexCommand.Create(factory));
+        root.Subcommands.Add(SynthCommand.Create(factory));
+        root.Subcommands.Add(DemoCommand.Create(factory));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

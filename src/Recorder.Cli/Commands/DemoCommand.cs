@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Recorder.Capture.Filtering;
+using Recorder.Core.Query;
+using Recorder.Storage.Import;
+using Recorder.Storage.Query;
+using Recorder.Storage.Verification;
+using Recorder.Synthesis;
+
+namespace Recorder.Cli.Commands;
+
+/// <summary>
+/// <c>recorder demo [FILE...]</c>: the main job in one command. Makes a small realistic sample capture
+/// with the built-in synthesizer (or takes the files given), imports it into the store, extracts a
+/// needle with an indexed query, verifies the whole store, and says what happened at each step.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create(CommandFactory factory)
+    {
+        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.ZeroOrMore, Description = "Captures to use instead of the synthesized sample" };
+        var workDirectory = new Option<string>("--work")
+        {
+            Description = "Where the sample and the extracted files go",
+            DefaultValueFactory = _ => "recorder-demo",
+            HelpName = "DIR",
+        };
+        var command = new Command("demo", "Synthesize (or take) traffic, import it, query it, verify the store") { files, workDirectory };
+        factory.SetAction(command, (context, cancellationToken) =>
+        {
+            var output = context.Output;
+            var work = Path.GetFullPath(context.Parse.GetValue(workDirectory)!);
+            Directory.CreateDirectory(work);
+            var inputs = context.Parse.GetValue(files) ?? [];
+            Synthesis.Truth.SynthesisTruth? truth = null;
+            var step = 0;
+            if (inputs.Length == 0)
+            {
+                var sample = Path.Combine(work, "sample.pcap");
+                var stopwatch = Stopwatch.StartNew();
+                truth = TrafficSynthesizer.Write(sample, new SynthesisOptions { TargetPackets = 20_000, Seed = 1 });
+                File.WriteAllText(Path.Combine(work, "sample.truth.json"), truth.ToJson());
+                output.WriteLine($"{++step}. synthesized {sample}: {Format.Count(truth.Packets)} packets ({Format.Bytes(truth.FileBytes)}), " +
+                    $"{truth.Flows} flows, {truth.Needles.Count} needles, in {Format.Seconds(stopwatch.Elapsed)}");
+                inputs = [sample];
+            }
+
+            foreach (var input in inputs)
+            {
+                if (!File.Exists(input))
+                {
+                    throw CliException.Usage($"{input}: no such file");
+                }
+            }
+
+            using var store = context.OpenStore(create: true);
+            var hashes = inputs.ToDictionary(i => i, i => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(i))));
+            var stored = store.ListSegments().Where(s => s.Manifest.Origin["source"]?["sha256"]?.GetValue<string>() is { } sha && hashes.ContainsValue(sha)).ToList();
+            if (stored.Count > 0)
+            {
+                output.WriteLine($"{++step}. the store at {store.Layout.Root} already holds these captures (segments {string.Join(", ", stored.Select(s => s.Id))}); not importing them twice");
+            }
+            else
+            {
+                var result = new CaptureImporter(store).Import(inputs, new ImportOptions(), null, cancellationToken);
+                output.WriteLine($"{++step}. imported {Format.Count(result.Packets)} packets into {store.Layout.Root}: " +
+                    $"{result.Segments.Count} sealed, signed segment(s) in {Format.Seconds(result.Elapsed)} ({Format.Rate(result.InputBytes, result.Elapsed)})");
+                foreach (var file in result.Files)
+                {
+                    output.WriteLine($"   {Path.GetFileName(file.Source.Name)}: sha256 {file.Source.Sha256}");
+                }
+            }
+
+            var executor = new QueryExecutor(store, PcapFilterCompiler.IsAvailable(out var libpcapMissing) ? new PcapFilterCompiler() : null);
+            PacketQuery query;
+            string label;
+            long? expected = null;
+            if (truth is not null)
+            {
+                var needle = truth.Needles[0];
+                query = QueryParser.Parse(new QueryText { Hosts = [needle.Client], Ports = [needle.ServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)] }).Query!;
+                label = $"needle '{needle.Name}' ({needle.Bpf})";
+                expected = needle.Packets;
+            }
+            else
+            {
+                query = PacketQuery.All;
+                label = "every packet";
+            }
+
+            var extract = Path.Combine(work, "extract.pcap");
+            var timer = Stopwatch.StartNew();
+            OutputFile written;
+            QueryRun run;
+            using (var file = new CaptureFileOutput(extract, forcePcapng: false, store.Options.Application))
+            {
+                run = executor.Execute(query, executor.Snapshot(query), file, cancellationToken);
+                written = file.Complete();
+            }
+
+            output.WriteLine($"{++step}. extracted {label}: {Format.Count(written.Packets)} packets to {extract} in {timer.Elapsed.TotalMilliseconds:0.0} ms " +
+                $"({run.SegmentsFromIndex} segment(s) via the index, {Format.Count(run.PacketsExamined)} packets read); sha256 {written.Sha256}");
+            if (expected is not null && expected != written.Packets)
+            {
+                throw new CliException(ExitCodes.Problem, $"the needle should have {expected} packets, the query returned {written.Packets}");
+            }
+
+            if (truth is not null && libpcapMissing.Length == 0)
+            {
+                var elephant = truth.Elephant;
+                var bpfQuery = QueryParser.Parse(new QueryText { Hosts = [elephant.Server], Bpf = "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0" }).Query!;
+                var handshake = Path.Combine(work, "elephant-syn-fin.pcap");
+                using var file = new CaptureFileOutput(handshake, forcePcapng: false, store.Options.Application);
+                executor.Execute(bpfQuery, executor.Snapshot(bpfQuery), file, cancellationToken);
+                output.WriteLine($"{++step}. with a BPF filter: {Format.Count(file.Complete().Packets)} SYN/FIN packets of the elephant flow ({elephant.Server}) to {handshake}");
+            }
+            else if (libpcapMissing.Length > 0)
+            {
+                output.WriteLine($"{++step}. skipped the BPF example: {libpcapMissing}");
+            }
+
+            timer.Restart();
+            var report = new StoreVerifier(store).Verify(cancellationToken);
+            output.WriteLine($"{++step}. verified the store in {Format.Seconds(timer.Elapsed)}: {report.SegmentsChecked} segment(s), " +
+                $"{Format.Count(report.PacketsChecked)} packets re-hashed and re-indexed: {(report.Passed ? "all signatures, hashes, the chain and the index hold" : $"{report.Findings.Count} finding(s)")}");
+            foreach (var finding in report.Findings)
+            {
+                output.WriteLine($"   FINDING {finding}");
+            }
+
+            output.WriteLine();
+            output.WriteLine("next: recorder segments | recorder stats | recorder query --host IP --port N --out FILE | recorder verify   (all take --store DIR)");
+            return report.Passed ? ExitCodes.Ok : ExitCodes.Problem;
+        });
+        return command;
+    }
+}
