@@ -78,7 +78,7 @@ internal static class DemoCommand
             if (truth is not null)
             {
                 var needle = truth.Needles[0];
-                query = QueryParser.Parse(new QueryText { Hosts = [needle.Client], Ports = [needle.ServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)] }).Query!;
+                query = needle.Query.ToPacketQuery();
                 label = $"needle '{needle.Name}' ({needle.Bpf})";
                 expected = needle.Packets;
             }
