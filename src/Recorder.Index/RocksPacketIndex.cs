@@ -98,8 +98,13 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The query has no host, port or protocol condition.</exception>
-    public IReadOnlyList<SegmentCandidates> FindCandidates(PacketQuery query, IReadOnlySet<long> segmentIds)
+    public IReadOnlyList<SegmentCandidates> FindCandidates(PacketQuery query, IReadOnlySet<long> segmentIds) =>
+        FindCandidates(query, segmentIds, out _);
+
+    /// <summary><see cref="FindCandidates(PacketQuery, IReadOnlySet{long})"/>, also saying what it read.</summary>
+    internal IReadOnlyList<SegmentCandidates> FindCandidates(PacketQuery query, IReadOnlySet<long> segmentIds, out SearchStatistics statistics)
     {
+        statistics = default;
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(segmentIds);
         if (!query.HasFlowConditions)
@@ -115,7 +120,10 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
 
         var segments = segmentIds.Order().ToArray();
         using var scope = new ReadScope(_db);
-        return new CandidateSearch(scope).Find(query, segments);
+        var search = new CandidateSearch(scope);
+        var candidates = search.Find(query, segments);
+        statistics = search.Statistics;
+        return candidates;
     }
 
     /// <inheritdoc />
