@@ -25,7 +25,7 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
 
     private readonly IndexDatabase _db;
     private readonly RocksIndexOptions _options;
-    private readonly WriteOptions _durable = new WriteOptions().SetSync(true);
+    private static readonly WriteOptions Durable = new WriteOptions().SetSync(true);
     private readonly Lock _writeLock = new();
     private bool _disposed;
 
@@ -69,14 +69,31 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     public static RocksPacketIndex OpenReader(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return new RocksPacketIndex(IndexDatabase.OpenReader(path), RocksIndexOptions.Default);
+        var db = IndexDatabase.OpenReader(path);
+        try
+        {
+            Settle(db);
+            return new RocksPacketIndex(db, RocksIndexOptions.Default);
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>For a reader, catches up with what the writer committed since; nothing for a writer.</summary>
+    /// <summary>
+    /// For a reader, catches up with what the writer committed since (every segment whose
+    /// <see cref="Add"/> returned before this call); nothing for a writer.
+    /// </summary>
     public void Refresh()
     {
         ThrowIfDisposed();
-        _db.CatchUp();
+        if (_db.ReadOnly)
+        {
+            _db.CatchUp();
+            Settle(_db);
+        }
     }
 
     /// <inheritdoc />
@@ -84,16 +101,7 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     {
         ThrowIfDisposed();
         using var scope = new ReadScope(_db);
-        var segments = new List<IndexedSegment>();
-        var options = scope.IteratorOptions();
-        using var iterator = _db.Db.NewIterator(_db.Catalog, options);
-        for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
-        {
-            segments.Add(scope.DecodeSegment(iterator.Key(), iterator.GetValueSpan()).Segment);
-        }
-
-        GC.KeepAlive(options);
-        return segments;
+        return [.. scope.AllSegments().Select(e => e.Segment)];
     }
 
     /// <inheritdoc />
@@ -145,7 +153,7 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
             return null;
         }
 
-        var (segment, flowCount) = record.Value;
+        var (segment, flowCount, _) = record.Value;
         var flows = new List<FlowEntry>(flowCount);
         var options = scope.IteratorOptions(IndexLayout.FlowKey(segmentId, 0), ReadScope.SegmentUpperBound(segmentId), totalOrder: false);
         using (var iterator = _db.Db.NewIterator(_db.Flows, options))
@@ -217,11 +225,14 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         var writer = ThrowIfNotWriter();
         lock (_writeLock)
         {
+            using var scope = new ReadScope(writer);
             using var batch = new WriteBatch();
-            DeleteSegment(batch, segment.SegmentId);
             var segmentId = segment.SegmentId;
-            batch.Put(IndexLayout.SegmentKey(segmentId), SegmentRecord.Encode(segment, data.Flows.Count), writer.Catalog);
+            var replaced = DeleteSegment(scope, batch, segmentId);
+            var state = scope.CatalogState().WithEntry(segmentId, replaced?.Generation);
+            batch.Put(IndexLayout.SegmentKey(segmentId), SegmentRecord.Encode(segment, data.Flows.Count, state.Generation), writer.Catalog);
             batch.Put(IndexLayout.SegmentKey(segmentId), ChunkList.Encode(data.Chunks), writer.Chunks);
+            batch.Put(IndexLayout.CatalogStateKey, state.Encode(), writer.Default);
             var postings = new Postings();
             for (var ordinal = 0; ordinal < data.Flows.Count; ordinal++)
             {
@@ -247,7 +258,7 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
             }
 
             postings.Put(batch, writer, segmentId);
-            writer.Db.Write(batch, _durable);
+            Commit(writer, batch);
         }
     }
 
@@ -258,16 +269,26 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         var writer = ThrowIfNotWriter();
         lock (_writeLock)
         {
+            using var scope = new ReadScope(writer);
             using var batch = new WriteBatch();
-            DeleteSegment(batch, segmentId);
-            writer.Db.Write(batch, _durable);
+            var removed = DeleteSegment(scope, batch, segmentId);
+            if (removed is { } entry)
+            {
+                batch.Put(IndexLayout.CatalogStateKey, scope.CatalogState().WithoutEntry(segmentId, entry.Generation).Encode(), writer.Default);
+            }
+
+            if (batch.Count() > 0)
+            {
+                Commit(writer, batch);
+            }
         }
     }
 
     /// <summary>
-    /// Writes the memory tables of every column family to table files and waits for it. Every
-    /// <see cref="Add"/> is already durable (its write-ahead log record is synced); this leaves
-    /// readers and the next open nothing to replay. Compaction runs in the background as RocksDB sees fit.
+    /// Writes the memory tables of every column family to table files, as one atomic step, waits, and
+    /// lets RocksDB delete obsolete files. Every <see cref="Add"/> is already durable (a synced
+    /// write-ahead log record); this leaves readers and the next open no log to replay.
+    /// <see cref="Dispose"/> does it too. Compaction runs in the background as RocksDB sees fit.
     /// </summary>
     /// <exception cref="InvalidOperationException">The instance was opened for reading.</exception>
     public void Flush()
@@ -275,14 +296,8 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         var writer = ThrowIfNotWriter();
         lock (_writeLock)
         {
-            var options = new FlushOptions().SetWaitForFlush(true);
-            IntPtr[] handles =
-            [
-                writer.Default.Handle, writer.Catalog.Handle, writer.Chunks.Handle, writer.Flows.Handle,
-                writer.Positions.Handle, writer.Hosts.Handle, writer.Ports.Handle, writer.Protocols.Handle,
-            ];
-            Native.Instance.rocksdb_flush_cfs(writer.Db.Handle, options.Handle, handles, handles.Length);
-            GC.KeepAlive(options);
+            writer.FlushAll();
+            writer.PurgeObsoleteFiles();
         }
     }
 
@@ -350,37 +365,76 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         }
     }
 
-    /// <summary>Adds to <paramref name="batch"/> the deletion of everything stored for the segment.</summary>
-    private void DeleteSegment(WriteBatch batch, long segmentId)
+    /// <summary>
+    /// A synced write of the batch (one write-ahead log record: atomic and durable), then a chance for
+    /// RocksDB to delete files that background compactions made obsolete. A reader that opens after
+    /// this returns sees the change: from table files if a flush has taken it there, otherwise from
+    /// the log, which cannot be deleted while the reader opens (<see cref="ReaderGate"/>).
+    /// </summary>
+    private static void Commit(IndexDatabase writer, WriteBatch batch)
     {
-        using var scope = new ReadScope(_db);
-        var record = scope.Segment(segmentId);
-        if (record is null)
-        {
-            return;
-        }
+        writer.Db.Write(batch, Durable);
+        writer.PurgeObsoleteFiles();
+    }
 
+    /// <summary>
+    /// Adds to <paramref name="batch"/> the deletion of everything stored for the segment, found from
+    /// its flow records (so entries left without a catalog entry go too); returns its catalog entry.
+    /// </summary>
+    private static SegmentEntry? DeleteSegment(ReadScope scope, WriteBatch batch, long segmentId)
+    {
+        var db = scope.Database;
+        var entry = scope.Segment(segmentId);
         var postings = new Postings();
         var options = scope.IteratorOptions(IndexLayout.FlowKey(segmentId, 0), ReadScope.SegmentUpperBound(segmentId), totalOrder: false);
-        using (var iterator = _db.Db.NewIterator(_db.Flows, options))
+        using (var iterator = db.Db.NewIterator(db.Flows, options))
         {
             for (iterator.Seek(IndexLayout.FlowKey(segmentId, 0)); iterator.Valid(); iterator.Next())
             {
                 var key = iterator.Key();
-                var header = ReadScope.DecodeFlow(key, iterator.GetValueSpan(), record.Value.Segment.FirstNanoseconds);
+
+                // Only the key's addresses, ports and protocol matter here, not its times.
+                var header = ReadScope.DecodeFlow(key, iterator.GetValueSpan(), 0);
                 postings.Add(header.Key, 0);
-                batch.Delete(key, _db.Flows);
+                batch.Delete(key, db.Flows);
                 if (header.PositionsExternal)
                 {
-                    batch.Delete(key, _db.Positions);
+                    batch.Delete(key, db.Positions);
                 }
             }
         }
 
         GC.KeepAlive(options);
-        postings.Delete(batch, _db, segmentId);
-        batch.Delete(IndexLayout.SegmentKey(segmentId), _db.Catalog);
-        batch.Delete(IndexLayout.SegmentKey(segmentId), _db.Chunks);
+        postings.Delete(batch, db, segmentId);
+        if (entry is not null)
+        {
+            batch.Delete(IndexLayout.SegmentKey(segmentId), db.Catalog);
+            batch.Delete(IndexLayout.SegmentKey(segmentId), db.Chunks);
+        }
+
+        return entry;
+    }
+
+    /// <summary>Catches a reader up until its catalog matches its own summary (see <see cref="CatalogState"/>).</summary>
+    private static void Settle(IndexDatabase db)
+    {
+        var problem = string.Empty;
+        for (var attempt = 1; attempt <= 50; attempt++)
+        {
+            // With the reader gate this holds at once; the check stays as the proof.
+            using (var scope = new ReadScope(db))
+            {
+                if (scope.CatalogIsWhole(out problem))
+                {
+                    return;
+                }
+            }
+
+            Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(attempt * 2, 50)));
+            db.CatchUp();
+        }
+
+        throw new IndexOpenException(db.Path, $"the reader's view did not settle after 50 attempts to catch up with the writer: {problem}");
     }
 
     private IndexDatabase ThrowIfNotWriter()

@@ -66,10 +66,23 @@ public sealed class IndexFormatTests
     {
         var segment = new IndexedSegment(7, T, T + 1, 3, 300, "ab");
 
-        var value = SegmentRecord.Encode(segment, flowCount: 2);
+        var value = SegmentRecord.Encode(segment, flowCount: 2, generation: 5);
 
-        Assert.Equal("17979cfe362a0000" + "17979cfe362a0001" + "03" + "ac02" + "02" + "02" + "6162", Convert.ToHexStringLower(value));
-        Assert.Equal((segment, 2), SegmentRecord.Decode(7, value));
+        Assert.Equal("17979cfe362a0000" + "17979cfe362a0001" + "03" + "ac02" + "02" + "05" + "02" + "6162", Convert.ToHexStringLower(value));
+        Assert.Equal(new SegmentEntry(segment, 2, 5), SegmentRecord.Decode(7, value));
+    }
+
+    [Fact]
+    public void CatalogState_IsPinned_AndItsDigestIsTheXorOfEntryHashes()
+    {
+        var state = CatalogState.Empty.WithEntry(7, null).WithEntry(9, null).WithEntry(7, replacedGeneration: 1);
+
+        Assert.Equal(new CatalogState(3, 2, CatalogState.EntryHash(9, 2) ^ CatalogState.EntryHash(7, 3)), state);
+        // SHA-256(00000000000000070000000000000003), first 8 bytes: worked out with sha256sum.
+        Assert.Equal(0x4258d21fa8b08977UL, CatalogState.EntryHash(7, 3));
+        Assert.Equal("03" + "02" + state.Digest.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), Convert.ToHexStringLower(state.Encode()));
+        Assert.Equal(state, CatalogState.Decode(state.Encode()));
+        Assert.Equal(new CatalogState(4, 1, CatalogState.EntryHash(7, 3)), state.WithoutEntry(9, 2));
     }
 
     [Fact]
