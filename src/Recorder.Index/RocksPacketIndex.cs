@@ -194,6 +194,31 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         return new SegmentIndexData(flows, scope.Chunks(segmentId));
     }
 
+    /// <summary>Compacts every column family completely (for measurements; the store never needs it).</summary>
+    internal void CompactAll()
+    {
+        var writer = ThrowIfNotWriter();
+        lock (_writeLock)
+        {
+            writer.FlushAll();
+            foreach (var family in writer.AllFamilies.Values)
+            {
+                writer.Db.CompactRange((byte[]?)null, null, family);
+            }
+
+            writer.PurgeObsoleteFiles();
+        }
+    }
+
+    /// <summary>Bytes of table files per column family.</summary>
+    internal IReadOnlyDictionary<string, long> ColumnFamilySizes()
+    {
+        ThrowIfDisposed();
+        return _db.AllFamilies.ToDictionary(
+            p => p.Key,
+            p => long.Parse(_db.Db.GetProperty("rocksdb.total-sst-files-size", p.Value) ?? "0", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <inheritdoc />
     public long SizeOnDisk()
     {
@@ -221,7 +246,7 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     {
         ArgumentNullException.ThrowIfNull(segment);
         ArgumentNullException.ThrowIfNull(data);
-        ValidateSegment(segment, data);
+        var quarterable = ValidateSegment(segment, data);
         var writer = ThrowIfNotWriter();
         lock (_writeLock)
         {
@@ -240,7 +265,7 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
                 var key = IndexLayout.FlowKey(segmentId, ordinal);
                 var stored = flow.Positions;
                 byte flags = 0;
-                if (_options.QuarterPositions && stored.Length > 0 && PositionList.Inspect(stored).AllMultiplesOfFour)
+                if (_options.QuarterPositions && stored.Length > 0 && quarterable[ordinal])
                 {
                     stored = PositionList.Quarter(stored);
                     flags |= FlowRecord.FlagPositionsQuartered;
@@ -318,8 +343,10 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         _db.Dispose();
     }
 
-    private static void ValidateSegment(IndexedSegment segment, SegmentIndexData data)
+    /// <summary>Checks what <see cref="Add"/> was given; returns, per flow, whether its positions are all multiples of 4.</summary>
+    private static bool[] ValidateSegment(IndexedSegment segment, SegmentIndexData data)
     {
+        var quarterable = new bool[data.Flows.Count];
         if (segment.SegmentId <= 0)
         {
             throw new ArgumentException($"segment id {segment.SegmentId} is not positive", nameof(segment));
@@ -338,7 +365,8 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
             {
                 try
                 {
-                    var (count, _) = PositionList.Inspect(flow.Positions ?? []);
+                    var (count, multiplesOfFour) = PositionList.Inspect(flow.Positions ?? []);
+                    quarterable[i] = multiplesOfFour;
                     if (count != flow.Packets)
                     {
                         problem = $"{count} positions for {flow.Packets} packets";
@@ -363,6 +391,8 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
                 throw new ArgumentException($"segment {segment.SegmentId}: a time chunk counts {chunk.Packets} packets", nameof(data));
             }
         }
+
+        return quarterable;
     }
 
     /// <summary>

@@ -64,6 +64,19 @@ internal sealed class IndexDatabase : IDisposable
 
     public ColumnFamilyHandle Protocols { get; }
 
+    /// <summary>Every column family of the format, by name.</summary>
+    public IReadOnlyDictionary<string, ColumnFamilyHandle> AllFamilies => new Dictionary<string, ColumnFamilyHandle>
+    {
+        [IndexLayout.Default] = Default,
+        [IndexLayout.Catalog] = Catalog,
+        [IndexLayout.Chunks] = Chunks,
+        [IndexLayout.Flows] = Flows,
+        [IndexLayout.Positions] = Positions,
+        [IndexLayout.Hosts] = Hosts,
+        [IndexLayout.Ports] = Ports,
+        [IndexLayout.Protocols] = Protocols,
+    };
+
     /// <summary>True when <paramref name="path"/> holds a RocksDB database.</summary>
     public static bool Exists(string path) => File.Exists(System.IO.Path.Combine(path, "CURRENT"));
 

@@ -46,7 +46,21 @@ public sealed class IndexFormatTests
 
         var value = FlowRecord.Encode(flow, T, flow.Positions, 0);
 
-        Assert.Equal("000000" + "00" + "00" + "01" + "0a" + "30", Convert.ToHexStringLower(value));
+        // Offset and duration 0 are multiples of 1000: flagged as microseconds (0x08).
+        Assert.Equal("000800" + "00" + "00" + "01" + "0a" + "30", Convert.ToHexStringLower(value));
+    }
+
+    [Fact]
+    public void FlowRecord_WithMicrosecondTimes_StoresThemInMicroseconds()
+    {
+        var key = Net.Udp4("10.0.0.1", 53, "10.0.0.2", 5353);
+        var flow = new FlowEntry(key, T + 2_000_000, T + 2_005_000, 1, 80, Varint.WriteDeltas([48]));
+
+        var value = FlowRecord.Encode(flow, T, flow.Positions, 0);
+
+        Assert.Equal("040911" + "0a000001" + "0a000002" + "0035" + "14e9" + "a01f" + "05" + "01" + "50" + "30", Convert.ToHexStringLower(value));
+        var header = FlowRecord.Decode(value, T);
+        Assert.Equal((T + 2_000_000, T + 2_005_000), (header.FirstNanoseconds, header.LastNanoseconds));
     }
 
     [Fact]
