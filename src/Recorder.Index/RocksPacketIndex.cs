@@ -15,17 +15,19 @@ namespace Recorder.Index;
 /// that sees everything the writer had committed when it opened, and more after <see cref="Refresh"/>).
 /// </summary>
 /// <remarks>
-/// Every call reads through one snapshot, so it sees each <see cref="Add"/> entirely or not at all.
-/// Instances are safe to use from several threads.
+/// Every call sees one consistent state: each <see cref="Add"/> entirely or not at all (a writer
+/// reads through a RocksDB snapshot; a reader changes state only in <see cref="Refresh"/>, never
+/// during another call). Instances are safe to use from several threads; dispose them last.
 /// </remarks>
 public sealed class RocksPacketIndex : IPacketIndexWriter
 {
     /// <summary>The index format version this build reads and writes.</summary>
     public const int FormatVersion = IndexLayout.FormatVersion;
 
+    private static readonly WriteOptions Durable = new WriteOptions().SetSync(true);
+
     private readonly IndexDatabase _db;
     private readonly RocksIndexOptions _options;
-    private static readonly WriteOptions Durable = new WriteOptions().SetSync(true);
     private readonly Lock _writeLock = new();
     private bool _disposed;
 
