@@ -15,17 +15,19 @@ namespace Recorder.Index;
 /// that sees everything the writer had committed when it opened, and more after <see cref="Refresh"/>).
 /// </summary>
 /// <remarks>
-/// Every call reads through one snapshot, so it sees each <see cref="Add"/> entirely or not at all.
-/// Instances are safe to use from several threads.
+/// Every call sees one consistent state: each <see cref="Add"/> entirely or not at all (a writer
+/// reads through a RocksDB snapshot; a reader changes state only in <see cref="Refresh"/>, never
+/// during another call). Instances are safe to use from several threads; dispose them last.
 /// </remarks>
 public sealed class RocksPacketIndex : IPacketIndexWriter
 {
     /// <summary>The index format version this build reads and writes.</summary>
     public const int FormatVersion = IndexLayout.FormatVersion;
 
+    private static readonly WriteOptions Durable = new WriteOptions().SetSync(true);
+
     private readonly IndexDatabase _db;
     private readonly RocksIndexOptions _options;
-    private readonly WriteOptions _durable = new WriteOptions().SetSync(true);
     private readonly Lock _writeLock = new();
     private bool _disposed;
 
@@ -69,14 +71,31 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     public static RocksPacketIndex OpenReader(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return new RocksPacketIndex(IndexDatabase.OpenReader(path), RocksIndexOptions.Default);
+        var db = IndexDatabase.OpenReader(path);
+        try
+        {
+            Settle(db);
+            return new RocksPacketIndex(db, RocksIndexOptions.Default);
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>For a reader, catches up with what the writer committed since; nothing for a writer.</summary>
+    /// <summary>
+    /// For a reader, catches up with what the writer committed since (every segment whose
+    /// <see cref="Add"/> returned before this call); nothing for a writer.
+    /// </summary>
     public void Refresh()
     {
         ThrowIfDisposed();
-        _db.CatchUp();
+        if (_db.ReadOnly)
+        {
+            _db.CatchUp();
+            Settle(_db);
+        }
     }
 
     /// <inheritdoc />
@@ -84,22 +103,18 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     {
         ThrowIfDisposed();
         using var scope = new ReadScope(_db);
-        var segments = new List<IndexedSegment>();
-        var options = scope.IteratorOptions();
-        using var iterator = _db.Db.NewIterator(_db.Catalog, options);
-        for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
-        {
-            segments.Add(scope.DecodeSegment(iterator.Key(), iterator.GetValueSpan()).Segment);
-        }
-
-        GC.KeepAlive(options);
-        return segments;
+        return [.. scope.AllSegments().Select(e => e.Segment)];
     }
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The query has no host, port or protocol condition.</exception>
-    public IReadOnlyList<SegmentCandidates> FindCandidates(PacketQuery query, IReadOnlySet<long> segmentIds)
+    public IReadOnlyList<SegmentCandidates> FindCandidates(PacketQuery query, IReadOnlySet<long> segmentIds) =>
+        FindCandidates(query, segmentIds, out _);
+
+    /// <summary><see cref="FindCandidates(PacketQuery, IReadOnlySet{long})"/>, also saying what it read.</summary>
+    internal IReadOnlyList<SegmentCandidates> FindCandidates(PacketQuery query, IReadOnlySet<long> segmentIds, out SearchStatistics statistics)
     {
+        statistics = default;
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(segmentIds);
         if (!query.HasFlowConditions)
@@ -115,7 +130,10 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
 
         var segments = segmentIds.Order().ToArray();
         using var scope = new ReadScope(_db);
-        return new CandidateSearch(scope).Find(query, segments);
+        var search = new CandidateSearch(scope);
+        var candidates = search.Find(query, segments);
+        statistics = search.Statistics;
+        return candidates;
     }
 
     /// <inheritdoc />
@@ -137,7 +155,7 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
             return null;
         }
 
-        var (segment, flowCount) = record.Value;
+        var (segment, flowCount, _) = record.Value;
         var flows = new List<FlowEntry>(flowCount);
         var options = scope.IteratorOptions(IndexLayout.FlowKey(segmentId, 0), ReadScope.SegmentUpperBound(segmentId), totalOrder: false);
         using (var iterator = _db.Db.NewIterator(_db.Flows, options))
@@ -178,6 +196,31 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         return new SegmentIndexData(flows, scope.Chunks(segmentId));
     }
 
+    /// <summary>Compacts every column family completely (for measurements; the store never needs it).</summary>
+    internal void CompactAll()
+    {
+        var writer = ThrowIfNotWriter();
+        lock (_writeLock)
+        {
+            writer.FlushAll();
+            foreach (var family in writer.AllFamilies.Values)
+            {
+                writer.Db.CompactRange((byte[]?)null, null, family);
+            }
+
+            writer.PurgeObsoleteFiles();
+        }
+    }
+
+    /// <summary>Bytes of table files per column family.</summary>
+    internal IReadOnlyDictionary<string, long> ColumnFamilySizes()
+    {
+        ThrowIfDisposed();
+        return _db.AllFamilies.ToDictionary(
+            p => p.Key,
+            p => long.Parse(_db.Db.GetProperty("rocksdb.total-sst-files-size", p.Value) ?? "0", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <inheritdoc />
     public long SizeOnDisk()
     {
@@ -205,15 +248,18 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     {
         ArgumentNullException.ThrowIfNull(segment);
         ArgumentNullException.ThrowIfNull(data);
-        ValidateSegment(segment, data);
+        var quarterable = ValidateSegment(segment, data);
         var writer = ThrowIfNotWriter();
         lock (_writeLock)
         {
+            using var scope = new ReadScope(writer);
             using var batch = new WriteBatch();
-            DeleteSegment(batch, segment.SegmentId);
             var segmentId = segment.SegmentId;
-            batch.Put(IndexLayout.SegmentKey(segmentId), SegmentRecord.Encode(segment, data.Flows.Count), writer.Catalog);
+            var replaced = DeleteSegment(scope, batch, segmentId);
+            var state = scope.CatalogState().WithEntry(segmentId, replaced?.Generation);
+            batch.Put(IndexLayout.SegmentKey(segmentId), SegmentRecord.Encode(segment, data.Flows.Count, state.Generation), writer.Catalog);
             batch.Put(IndexLayout.SegmentKey(segmentId), ChunkList.Encode(data.Chunks), writer.Chunks);
+            batch.Put(IndexLayout.CatalogStateKey, state.Encode(), writer.Default);
             var postings = new Postings();
             for (var ordinal = 0; ordinal < data.Flows.Count; ordinal++)
             {
@@ -221,7 +267,7 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
                 var key = IndexLayout.FlowKey(segmentId, ordinal);
                 var stored = flow.Positions;
                 byte flags = 0;
-                if (_options.QuarterPositions && stored.Length > 0 && PositionList.Inspect(stored).AllMultiplesOfFour)
+                if (_options.QuarterPositions && stored.Length > 0 && quarterable[ordinal])
                 {
                     stored = PositionList.Quarter(stored);
                     flags |= FlowRecord.FlagPositionsQuartered;
@@ -239,7 +285,7 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
             }
 
             postings.Put(batch, writer, segmentId);
-            writer.Db.Write(batch, _durable);
+            Commit(writer, batch);
         }
     }
 
@@ -250,16 +296,26 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         var writer = ThrowIfNotWriter();
         lock (_writeLock)
         {
+            using var scope = new ReadScope(writer);
             using var batch = new WriteBatch();
-            DeleteSegment(batch, segmentId);
-            writer.Db.Write(batch, _durable);
+            var removed = DeleteSegment(scope, batch, segmentId);
+            if (removed is { } entry)
+            {
+                batch.Put(IndexLayout.CatalogStateKey, scope.CatalogState().WithoutEntry(segmentId, entry.Generation).Encode(), writer.Default);
+            }
+
+            if (batch.Count() > 0)
+            {
+                Commit(writer, batch);
+            }
         }
     }
 
     /// <summary>
-    /// Writes the memory tables of every column family to table files and waits for it. Every
-    /// <see cref="Add"/> is already durable (its write-ahead log record is synced); this leaves
-    /// readers and the next open nothing to replay. Compaction runs in the background as RocksDB sees fit.
+    /// Writes the memory tables of every column family to table files, as one atomic step, waits, and
+    /// lets RocksDB delete obsolete files. Every <see cref="Add"/> is already durable (a synced
+    /// write-ahead log record); this leaves readers and the next open no log to replay.
+    /// <see cref="Dispose"/> does it too. Compaction runs in the background as RocksDB sees fit.
     /// </summary>
     /// <exception cref="InvalidOperationException">The instance was opened for reading.</exception>
     public void Flush()
@@ -267,14 +323,8 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         var writer = ThrowIfNotWriter();
         lock (_writeLock)
         {
-            var options = new FlushOptions().SetWaitForFlush(true);
-            IntPtr[] handles =
-            [
-                writer.Default.Handle, writer.Catalog.Handle, writer.Chunks.Handle, writer.Flows.Handle,
-                writer.Positions.Handle, writer.Hosts.Handle, writer.Ports.Handle, writer.Protocols.Handle,
-            ];
-            Native.Instance.rocksdb_flush_cfs(writer.Db.Handle, options.Handle, handles, handles.Length);
-            GC.KeepAlive(options);
+            writer.FlushAll();
+            writer.PurgeObsoleteFiles();
         }
     }
 
@@ -295,8 +345,10 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         _db.Dispose();
     }
 
-    private static void ValidateSegment(IndexedSegment segment, SegmentIndexData data)
+    /// <summary>Checks what <see cref="Add"/> was given; returns, per flow, whether its positions are all multiples of 4.</summary>
+    private static bool[] ValidateSegment(IndexedSegment segment, SegmentIndexData data)
     {
+        var quarterable = new bool[data.Flows.Count];
         if (segment.SegmentId <= 0)
         {
             throw new ArgumentException($"segment id {segment.SegmentId} is not positive", nameof(segment));
@@ -315,7 +367,8 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
             {
                 try
                 {
-                    var (count, _) = PositionList.Inspect(flow.Positions ?? []);
+                    var (count, multiplesOfFour) = PositionList.Inspect(flow.Positions ?? []);
+                    quarterable[i] = multiplesOfFour;
                     if (count != flow.Packets)
                     {
                         problem = $"{count} positions for {flow.Packets} packets";
@@ -340,39 +393,80 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
                 throw new ArgumentException($"segment {segment.SegmentId}: a time chunk counts {chunk.Packets} packets", nameof(data));
             }
         }
+
+        return quarterable;
     }
 
-    /// <summary>Adds to <paramref name="batch"/> the deletion of everything stored for the segment.</summary>
-    private void DeleteSegment(WriteBatch batch, long segmentId)
+    /// <summary>
+    /// A synced write of the batch (one write-ahead log record: atomic and durable), then a chance for
+    /// RocksDB to delete files that background compactions made obsolete. A reader that opens after
+    /// this returns sees the change: from table files if a flush has taken it there, otherwise from
+    /// the log, which cannot be deleted while the reader opens (<see cref="ReaderGate"/>).
+    /// </summary>
+    private static void Commit(IndexDatabase writer, WriteBatch batch)
     {
-        using var scope = new ReadScope(_db);
-        var record = scope.Segment(segmentId);
-        if (record is null)
-        {
-            return;
-        }
+        writer.Db.Write(batch, Durable);
+        writer.PurgeObsoleteFiles();
+    }
 
+    /// <summary>
+    /// Adds to <paramref name="batch"/> the deletion of everything stored for the segment, found from
+    /// its flow records (so entries left without a catalog entry go too); returns its catalog entry.
+    /// </summary>
+    private static SegmentEntry? DeleteSegment(ReadScope scope, WriteBatch batch, long segmentId)
+    {
+        var db = scope.Database;
+        var entry = scope.Segment(segmentId);
         var postings = new Postings();
         var options = scope.IteratorOptions(IndexLayout.FlowKey(segmentId, 0), ReadScope.SegmentUpperBound(segmentId), totalOrder: false);
-        using (var iterator = _db.Db.NewIterator(_db.Flows, options))
+        using (var iterator = db.Db.NewIterator(db.Flows, options))
         {
             for (iterator.Seek(IndexLayout.FlowKey(segmentId, 0)); iterator.Valid(); iterator.Next())
             {
                 var key = iterator.Key();
-                var header = ReadScope.DecodeFlow(key, iterator.GetValueSpan(), record.Value.Segment.FirstNanoseconds);
+
+                // Only the key's addresses, ports and protocol matter here, not its times.
+                var header = ReadScope.DecodeFlow(key, iterator.GetValueSpan(), 0);
                 postings.Add(header.Key, 0);
-                batch.Delete(key, _db.Flows);
+                batch.Delete(key, db.Flows);
                 if (header.PositionsExternal)
                 {
-                    batch.Delete(key, _db.Positions);
+                    batch.Delete(key, db.Positions);
                 }
             }
         }
 
         GC.KeepAlive(options);
-        postings.Delete(batch, _db, segmentId);
-        batch.Delete(IndexLayout.SegmentKey(segmentId), _db.Catalog);
-        batch.Delete(IndexLayout.SegmentKey(segmentId), _db.Chunks);
+        postings.Delete(batch, db, segmentId);
+        if (entry is not null)
+        {
+            batch.Delete(IndexLayout.SegmentKey(segmentId), db.Catalog);
+            batch.Delete(IndexLayout.SegmentKey(segmentId), db.Chunks);
+        }
+
+        return entry;
+    }
+
+    /// <summary>Catches a reader up until its catalog matches its own summary (see <see cref="CatalogState"/>).</summary>
+    private static void Settle(IndexDatabase db)
+    {
+        var problem = string.Empty;
+        for (var attempt = 1; attempt <= 50; attempt++)
+        {
+            // With the reader gate this holds at once; the check stays as the proof.
+            using (var scope = new ReadScope(db))
+            {
+                if (scope.CatalogIsWhole(out problem))
+                {
+                    return;
+                }
+            }
+
+            Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(attempt * 2, 50)));
+            db.CatchUp();
+        }
+
+        throw new IndexOpenException(db.Path, $"the reader's view did not settle after 50 attempts to catch up with the writer: {problem}");
     }
 
     private IndexDatabase ThrowIfNotWriter()

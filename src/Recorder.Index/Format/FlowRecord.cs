@@ -23,7 +23,8 @@ internal static class FlowRecord
     public const byte FlagHasPorts = 0x01;
     public const byte FlagPositionsExternal = 0x02;
     public const byte FlagPositionsQuartered = 0x04;
-    private const byte KnownFlags = FlagHasPorts | FlagPositionsExternal | FlagPositionsQuartered;
+    public const byte FlagMicroseconds = 0x08;
+    private const byte KnownFlags = FlagHasPorts | FlagPositionsExternal | FlagPositionsQuartered | FlagMicroseconds;
 
     /// <summary>Bytes of each address of a flow of this kind.</summary>
     public static int AddressWidth(NetworkKind kind) => kind switch
@@ -82,7 +83,13 @@ internal static class FlowRecord
     {
         var key = flow.Key;
         var writer = new ByteWriter(48 + inlinePositions.Length);
-        var flags = (byte)(positionFlags | (key.HasPorts ? FlagHasPorts : 0));
+
+        // Wrap-around arithmetic is exactly invertible, so no timestamp can fail to encode. Most
+        // captures have microsecond timestamps: then both numbers are stored in microseconds.
+        var offset = unchecked(flow.FirstNanoseconds - segmentFirstNanoseconds);
+        var duration = unchecked((ulong)(flow.LastNanoseconds - flow.FirstNanoseconds));
+        var microseconds = offset % 1000 == 0 && duration % 1000 == 0;
+        var flags = (byte)(positionFlags | (key.HasPorts ? FlagHasPorts : 0) | (microseconds ? FlagMicroseconds : 0));
         writer.WriteByte((byte)key.Kind);
         writer.WriteByte(flags);
         writer.WriteByte(key.Protocol);
@@ -94,9 +101,8 @@ internal static class FlowRecord
             writer.WriteUInt16BigEndian(key.PortB);
         }
 
-        // Wrap-around arithmetic is exactly invertible, so no timestamp can fail to encode.
-        writer.WriteSigned(unchecked(flow.FirstNanoseconds - segmentFirstNanoseconds));
-        writer.WriteVarint(unchecked((ulong)(flow.LastNanoseconds - flow.FirstNanoseconds)));
+        writer.WriteSigned(microseconds ? offset / 1000 : offset);
+        writer.WriteVarint(microseconds ? duration / 1000 : duration);
         writer.WriteCount(flow.Packets);
         writer.WriteCount(flow.Bytes);
         writer.WriteBytes(inlinePositions);
@@ -131,8 +137,9 @@ internal static class FlowRecord
             portB = reader.ReadUInt16BigEndian();
         }
 
-        var first = unchecked(segmentFirstNanoseconds + reader.ReadSigned());
-        var last = unchecked(first + (long)reader.ReadVarint());
+        var scale = (flags & FlagMicroseconds) != 0 ? 1000 : 1;
+        var first = unchecked(segmentFirstNanoseconds + (reader.ReadSigned() * scale));
+        var last = unchecked(first + (long)(reader.ReadVarint() * (ulong)scale));
         var packets = reader.ReadCount();
         var bytes = reader.ReadCount();
         var key = new FlowKey(kind, protocol, hasPorts, a, portA, b, portB);

@@ -33,6 +33,9 @@ internal static class IndexLayout
     /// <summary>Key in <c>default</c> holding the format version as a 4-byte big-endian integer.</summary>
     public static readonly byte[] FormatVersionKey = "format-version"u8.ToArray();
 
+    /// <summary>Key in <c>default</c> holding the <see cref="CatalogState"/>.</summary>
+    public static readonly byte[] CatalogStateKey = "catalog-state"u8.ToArray();
+
     public const int SegmentKeyLength = 8;
     public const int FlowKeyLength = 12;
     public const int AddressLength = 16;

@@ -3,13 +3,16 @@ using Recorder.Core.Indexing;
 
 namespace Recorder.Index.Format;
 
+/// <summary>A decoded <c>catalog</c> value.</summary>
+internal readonly record struct SegmentEntry(IndexedSegment Segment, int FlowCount, long Generation);
+
 /// <summary>
-/// The <c>catalog</c> value: the <see cref="IndexedSegment"/> fields and the number of flows the
-/// segment has in <c>flows</c> (docs/index-format.md, "catalog").
+/// The <c>catalog</c> value: the <see cref="IndexedSegment"/> fields, the number of flows the
+/// segment has in <c>flows</c>, and the catalog generation that wrote it (docs/index-format.md, "catalog").
 /// </summary>
 internal static class SegmentRecord
 {
-    public static byte[] Encode(IndexedSegment segment, int flowCount)
+    public static byte[] Encode(IndexedSegment segment, int flowCount, long generation)
     {
         var manifest = Encoding.UTF8.GetBytes(segment.ManifestSha256);
         var writer = new ByteWriter(48 + manifest.Length);
@@ -18,13 +21,14 @@ internal static class SegmentRecord
         writer.WriteCount(segment.Packets);
         writer.WriteCount(segment.FileBytes);
         writer.WriteCount(flowCount);
+        writer.WriteCount(generation);
         writer.WriteCount(manifest.Length);
         writer.WriteBytes(manifest);
         return writer.ToArray();
     }
 
     /// <exception cref="FormatException">The value is not a version-1 catalog record.</exception>
-    public static (IndexedSegment Segment, int FlowCount) Decode(long segmentId, ReadOnlySpan<byte> value)
+    public static SegmentEntry Decode(long segmentId, ReadOnlySpan<byte> value)
     {
         var reader = new ByteReader(value);
         var first = reader.ReadInt64BigEndian();
@@ -37,6 +41,7 @@ internal static class SegmentRecord
             throw new FormatException($"flow count {flowCount} out of range");
         }
 
+        var generation = reader.ReadCount();
         var manifestLength = reader.ReadCount();
         if (manifestLength > reader.Remaining)
         {
@@ -45,7 +50,7 @@ internal static class SegmentRecord
 
         var manifest = Encoding.UTF8.GetString(reader.ReadBytes((int)manifestLength));
         reader.ExpectEnd("catalog record");
-        return (new IndexedSegment(segmentId, first, last, packets, fileBytes, manifest), (int)flowCount);
+        return new SegmentEntry(new IndexedSegment(segmentId, first, last, packets, fileBytes, manifest), (int)flowCount, generation);
     }
 }
 

@@ -19,6 +19,11 @@ namespace Recorder.Index.Search;
 /// </remarks>
 internal sealed class CandidateSearch(ReadScope scope)
 {
+    private int _postingKeys;
+    private int _seeks;
+    private int _flowRecords;
+    private int _segments;
+
     /// <summary>Candidate flows below which further condition kinds are checked on the flow records instead of read.</summary>
     internal const int CheckOnRecordsBelow = 256;
 
@@ -26,6 +31,9 @@ internal sealed class CandidateSearch(ReadScope scope)
     private static readonly UInt128 NarrowHostWidth = 65_536;
 
     private readonly IndexDatabase _db = scope.Database;
+
+    /// <summary>What the last <see cref="Find"/> read: the evidence that its cost follows the answer.</summary>
+    public SearchStatistics Statistics => new(_postingKeys, _seeks, _flowRecords, _segments);
 
     public List<SegmentCandidates> Find(PacketQuery query, long[] segments)
     {
@@ -137,6 +145,7 @@ internal sealed class CandidateSearch(ReadScope scope)
         using var iterator = scope.Db.NewIterator(family, options);
         var target = (byte[])lower.Clone();
         iterator.Seek(target);
+        _seeks++;
         while (iterator.Valid())
         {
             var key = iterator.GetKeySpan();
@@ -149,6 +158,7 @@ internal sealed class CandidateSearch(ReadScope scope)
             var index = Array.BinarySearch(segments, segmentId);
             if (index >= 0)
             {
+                _postingKeys++;
                 if (!found.TryGetValue(segmentId, out var list))
                 {
                     list = [];
@@ -185,6 +195,7 @@ internal sealed class CandidateSearch(ReadScope scope)
             }
 
             iterator.Seek(target);
+            _seeks++;
         }
 
         GC.KeepAlive(options);
@@ -195,6 +206,7 @@ internal sealed class CandidateSearch(ReadScope scope)
         var record = scope.Segment(segmentId)
             ?? throw new IndexCorruptException(IndexLayout.Catalog, IndexLayout.SegmentKey(segmentId),
                 "postings name this segment but the catalog has no entry for it");
+        _segments++;
         var firstNanoseconds = record.Segment.FirstNanoseconds;
         var windowed = query.From is not null || query.To is not null;
         var chunks = windowed ? scope.Chunks(segmentId) : [];
@@ -222,6 +234,7 @@ internal sealed class CandidateSearch(ReadScope scope)
             }
 
             var value = iterator.GetValueSpan();
+            _flowRecords++;
             var header = ReadScope.DecodeFlow(key, value, firstNanoseconds);
             if (!query.MatchesFlow(header.Key) || !query.Overlaps(header.FirstNanoseconds, header.LastNanoseconds))
             {
@@ -451,3 +464,10 @@ internal sealed class CandidateSearch(ReadScope scope)
 
     private sealed record Condition(ColumnFamilyHandle Family, List<(byte[] Low, byte[] High)> Ranges);
 }
+
+/// <summary>Work done by one candidate search.</summary>
+/// <param name="PostingKeys">Posting keys read (one per value and segment).</param>
+/// <param name="Seeks">Iterator seeks in the posting column families.</param>
+/// <param name="FlowRecords">Flow records read and checked against the query.</param>
+/// <param name="Segments">Segments whose flows were read.</param>
+internal readonly record struct SearchStatistics(int PostingKeys, int Seeks, int FlowRecords, int Segments);

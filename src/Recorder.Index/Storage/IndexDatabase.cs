@@ -13,6 +13,12 @@ internal sealed class IndexDatabase : IDisposable
 {
     private const int ReaderOpenAttempts = 20;
 
+    /// <summary>How long the writer waits for readers to leave the gate before opening (they hold it for milliseconds).</summary>
+    private static readonly TimeSpan GateWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the writer waits for the gate to purge obsolete files; if it cannot, it tries again later.</summary>
+    private static readonly TimeSpan PurgeWait = TimeSpan.FromSeconds(2);
+
     // One block cache for all column families (each table factory would otherwise get its own
     // 32 MiB default): bounds the memory a process spends on the index.
     private const ulong BlockCacheBytes = 32 * 1024 * 1024;
@@ -58,6 +64,19 @@ internal sealed class IndexDatabase : IDisposable
 
     public ColumnFamilyHandle Protocols { get; }
 
+    /// <summary>Every column family of the format, by name.</summary>
+    public IReadOnlyDictionary<string, ColumnFamilyHandle> AllFamilies => new Dictionary<string, ColumnFamilyHandle>
+    {
+        [IndexLayout.Default] = Default,
+        [IndexLayout.Catalog] = Catalog,
+        [IndexLayout.Chunks] = Chunks,
+        [IndexLayout.Flows] = Flows,
+        [IndexLayout.Positions] = Positions,
+        [IndexLayout.Hosts] = Hosts,
+        [IndexLayout.Ports] = Ports,
+        [IndexLayout.Protocols] = Protocols,
+    };
+
     /// <summary>True when <paramref name="path"/> holds a RocksDB database.</summary>
     public static bool Exists(string path) => File.Exists(System.IO.Path.Combine(path, "CURRENT"));
 
@@ -80,7 +99,11 @@ internal sealed class IndexDatabase : IDisposable
         {
             try
             {
+                // Opening deletes obsolete files (a replayed log, the previous MANIFEST): not while a
+                // reader opens. From then on deletion is off except in PurgeObsoleteFiles.
+                using var gate = ReaderGate.Enter(path, exclusive: true, GateWait);
                 db = RocksDb.Open(dbOptions, path, families);
+                db.DisableFileDeletions();
                 break;
             }
             catch (RocksDbException e) when (IsLockError(e))
@@ -130,8 +153,12 @@ internal sealed class IndexDatabase : IDisposable
             try
             {
                 var families = Families(dbOptions, path, existed: true, RocksIndexOptions.Default, Cache.CreateLru(BlockCacheBytes));
-                var db = RocksDb.OpenAsSecondary(dbOptions, path, secondary, families);
-                database = new IndexDatabase(db, path, readOnly: true, secondary);
+                using (ReaderGate.Enter(path, exclusive: false, GateWait))
+                {
+                    var db = RocksDb.OpenAsSecondary(dbOptions, path, secondary, families);
+                    database = new IndexDatabase(db, path, readOnly: true, secondary);
+                }
+
                 database.CheckFormat(writeIfNew: false);
                 return database;
             }
@@ -167,6 +194,7 @@ internal sealed class IndexDatabase : IDisposable
             _catchUpLock.EnterWriteLock();
             try
             {
+                using var gate = ReaderGate.Enter(Path, exclusive: false, GateWait);
                 Db.TryCatchUpWithPrimary();
             }
             finally
@@ -183,9 +211,38 @@ internal sealed class IndexDatabase : IDisposable
         return new ReadGuard(_catchUpLock);
     }
 
+    /// <summary>
+    /// For the writer: lets RocksDB delete the files compactions and flushes made obsolete, while no
+    /// reader is opening. When readers keep the gate busy the files stay until the next call.
+    /// </summary>
+    public void PurgeObsoleteFiles()
+    {
+        using var gate = ReaderGate.TryEnter(Path, exclusive: true, PurgeWait);
+        if (gate is not null)
+        {
+            Db.EnableFileDeletions();
+            Db.DisableFileDeletions();
+        }
+    }
+
     public void Dispose()
     {
-        Db.Dispose();
+        if (ReadOnly)
+        {
+            Db.Dispose();
+        }
+        else
+        {
+            // Closing may delete files too; without the gate they stay and the next open purges them.
+            using var gate = ReaderGate.TryEnter(Path, exclusive: true, PurgeWait);
+            if (gate is not null)
+            {
+                Db.EnableFileDeletions();
+            }
+
+            Db.Dispose();
+        }
+
         _catchUpLock.Dispose();
         if (_secondaryPath is not null)
         {
@@ -193,12 +250,41 @@ internal sealed class IndexDatabase : IDisposable
         }
     }
 
-    private static DbOptions NewDbOptions() =>
-        new DbOptions()
+    private static DbOptions NewDbOptions()
+    {
+        var options = new DbOptions()
             .SetKeepLogFileNum(4)
             .SetMaxLogFileSize(1024 * 1024)
             .SetRecycleLogFileNum(0)
             .SkipStatsUpdateOnOpen(true);
+
+        // Flushing all column families as one MANIFEST edit is what lets a secondary instance never
+        // see a segment in some column families and not in others (see FlushAll).
+        Native.Instance.rocksdb_options_set_atomic_flush(options.Handle, 1);
+        return options;
+    }
+
+    /// <summary>
+    /// Writes every column family's memory table to table files as one atomic MANIFEST edit and waits.
+    /// </summary>
+    /// <remarks>
+    /// A secondary instance reads the MANIFEST, then replays the write-ahead log for what is not in
+    /// table files yet. If the writer flushes and deletes a log between those two steps, data that was
+    /// only in that log is missing from the secondary's view. Once a flush has completed, every
+    /// secondary that opens later finds the data in the MANIFEST, whatever happens to the log; and with
+    /// atomic flush a half-finished flush never exposes one column family without the others.
+    /// </remarks>
+    public void FlushAll()
+    {
+        var options = new FlushOptions().SetWaitForFlush(true);
+        IntPtr[] handles =
+        [
+            Default.Handle, Catalog.Handle, Chunks.Handle, Flows.Handle,
+            Positions.Handle, Hosts.Handle, Ports.Handle, Protocols.Handle,
+        ];
+        Native.Instance.rocksdb_flush_cfs(Db.Handle, options.Handle, handles, handles.Length);
+        GC.KeepAlive(options);
+    }
 
     private static ColumnFamilies Families(DbOptions dbOptions, string path, bool existed, RocksIndexOptions options, Cache cache)
     {
@@ -287,7 +373,9 @@ internal sealed class IndexDatabase : IDisposable
             using var batch = new WriteBatch();
             batch.Put(IndexLayout.FormatNameKey, IndexLayout.FormatName, Default);
             batch.Put(IndexLayout.FormatVersionKey, IndexLayout.FormatVersionValue(IndexLayout.FormatVersion), Default);
+            batch.Put(IndexLayout.CatalogStateKey, CatalogState.Empty.Encode(), Default);
             Db.Write(batch, new WriteOptions().SetSync(true));
+            FlushAll();
             return;
         }
 

@@ -50,14 +50,14 @@ internal sealed class ReadScope : IDisposable
             .SetIterateUpperBound(upper)
             .SetTotalOrderSeek(totalOrder);
 
-    public (IndexedSegment Segment, int FlowCount)? Segment(long segmentId)
+    public SegmentEntry? Segment(long segmentId)
     {
         var key = IndexLayout.SegmentKey(segmentId);
         var value = Get(key, Database.Catalog);
         return value is null ? null : DecodeSegment(key, value);
     }
 
-    public (IndexedSegment Segment, int FlowCount) DecodeSegment(byte[] key, ReadOnlySpan<byte> value)
+    public SegmentEntry DecodeSegment(byte[] key, ReadOnlySpan<byte> value)
     {
         if (key.Length != IndexLayout.SegmentKeyLength)
         {
@@ -72,6 +72,55 @@ internal sealed class ReadScope : IDisposable
         {
             throw new IndexCorruptException(IndexLayout.Catalog, key, e.Message, e);
         }
+    }
+
+    public CatalogState CatalogState()
+    {
+        var value = Get(IndexLayout.CatalogStateKey, Database.Default)
+            ?? throw new IndexCorruptException(IndexLayout.Default, IndexLayout.CatalogStateKey, "the catalog state is missing");
+        try
+        {
+            return Format.CatalogState.Decode(value);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new IndexCorruptException(IndexLayout.Default, IndexLayout.CatalogStateKey, e.Message, e);
+        }
+    }
+
+    /// <summary>Every catalog entry, in id order.</summary>
+    public List<SegmentEntry> AllSegments()
+    {
+        var entries = new List<SegmentEntry>();
+        var options = IteratorOptions();
+        using (var iterator = Db.NewIterator(Database.Catalog, options))
+        {
+            for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+            {
+                entries.Add(DecodeSegment(iterator.Key(), iterator.GetValueSpan()));
+            }
+        }
+
+        GC.KeepAlive(options);
+        return entries;
+    }
+
+    /// <summary>Whether the catalog matches its own summary (see <see cref="Format.CatalogState"/>).</summary>
+    public bool CatalogIsWhole(out string problem)
+    {
+        var state = CatalogState();
+        var entries = AllSegments();
+        ulong digest = 0;
+        foreach (var entry in entries)
+        {
+            digest ^= Format.CatalogState.EntryHash(entry.Segment.SegmentId, entry.Generation);
+        }
+
+        problem = entries.Count != state.Segments || digest != state.Digest
+            ? $"catalog at generation {state.Generation} counts {state.Segments} segments, {entries.Count} are visible" +
+                (digest != state.Digest ? " and their digest differs" : string.Empty)
+            : string.Empty;
+        return problem.Length == 0;
     }
 
     public TimeChunk[] Chunks(long segmentId)

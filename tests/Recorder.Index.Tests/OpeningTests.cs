@@ -1,0 +1,161 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Recorder.Core.Query;
+using RocksDbSharp;
+
+namespace Recorder.Index.Tests;
+
+public sealed class OpeningTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string IndexPath => _temp.Sub("index");
+
+    private void CreateWithOneSegment()
+    {
+        using var index = RocksPacketIndex.OpenWriter(IndexPath);
+        var segment = Synthetic.ForId(1);
+        index.Add(segment.Segment, segment.Data);
+    }
+
+    /// <summary>Opens the database directly with RocksDB, as a tool that does not know the format would.</summary>
+    private void Raw(Action<RocksDb> action)
+    {
+        var options = new DbOptions();
+        var families = new ColumnFamilies();
+        foreach (var name in RocksDb.ListColumnFamilies(options, IndexPath).Where(n => n != "default"))
+        {
+            families.Add(name, new ColumnFamilyOptions());
+        }
+
+        using var db = RocksDb.Open(options, IndexPath, families);
+        action(db);
+    }
+
+    [Fact]
+    public void Open_WhenTheFormatVersionIsUnknown_RefusesWithTheVersions()
+    {
+        CreateWithOneSegment();
+        Raw(db => db.Put("format-version"u8.ToArray(), new byte[] { 0, 0, 0, 2 }, db.GetDefaultColumnFamily()));
+
+        var writer = Assert.Throws<IndexVersionException>(() => RocksPacketIndex.OpenWriter(IndexPath));
+        var reader = Assert.Throws<IndexVersionException>(() => RocksPacketIndex.OpenReader(IndexPath));
+
+        Assert.Equal(2, writer.FoundVersion);
+        Assert.Equal(RocksPacketIndex.FormatVersion, writer.SupportedVersion);
+        Assert.Contains("format version 2, this build reads version 1", writer.Message, StringComparison.Ordinal);
+        Assert.Contains(IndexPath, reader.Message, StringComparison.Ordinal);
+        Assert.Equal(2, reader.FoundVersion);
+    }
+
+    [Fact]
+    public void Open_OfAnotherRocksDbDatabase_Refuses()
+    {
+        var options = new DbOptions().SetCreateIfMissing(true);
+        using (var db = RocksDb.Open(options, IndexPath))
+        {
+            db.Put("something"u8.ToArray(), "else"u8.ToArray());
+        }
+
+        var e = Assert.Throws<IndexOpenException>(() => RocksPacketIndex.OpenWriter(IndexPath));
+
+        Assert.Contains("not a Recorder index", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpenWriter_InANonEmptyDirectoryWithoutDatabase_Refuses()
+    {
+        Directory.CreateDirectory(IndexPath);
+        File.WriteAllText(Path.Combine(IndexPath, "notes.txt"), "not an index");
+
+        var e = Assert.Throws<IndexOpenException>(() => RocksPacketIndex.OpenWriter(IndexPath));
+
+        Assert.Contains("not empty", e.Message, StringComparison.Ordinal);
+        Assert.False(RocksPacketIndex.Exists(IndexPath));
+    }
+
+    [Fact]
+    public void OpenReader_WhenThereIsNoIndex_FailsClearly()
+    {
+        var e = Assert.Throws<IndexOpenException>(() => RocksPacketIndex.OpenReader(IndexPath));
+
+        Assert.Contains("no index here", e.Message, StringComparison.Ordinal);
+        Assert.Equal(IndexPath, e.IndexPath);
+    }
+
+    [Fact]
+    public async Task OpenWriter_WhileAnotherWriterIsOpen_FailsWithLockError_OrWaitsWhenAsked()
+    {
+        CreateWithOneSegment();
+        var first = RocksPacketIndex.OpenWriter(IndexPath);
+
+        var e = Assert.Throws<IndexOpenException>(() => RocksPacketIndex.OpenWriter(IndexPath));
+        Assert.Contains("open for writing", e.Message, StringComparison.Ordinal);
+
+        var release = Task.Run(async () =>
+        {
+            await Task.Delay(300);
+            first.Dispose();
+        });
+        var stopwatch = Stopwatch.StartNew();
+        using var second = RocksPacketIndex.OpenWriter(IndexPath, new RocksIndexOptions { LockWait = TimeSpan.FromSeconds(20) });
+        stopwatch.Stop();
+        await release;
+
+        Assert.InRange(stopwatch.ElapsedMilliseconds, 200, 20_000);
+        Assert.Single(second.Segments());
+    }
+
+    [Fact]
+    public void OpenWriter_ForANewIndex_RecordsTheFormat()
+    {
+        using (RocksPacketIndex.OpenWriter(IndexPath))
+        {
+        }
+
+        byte[]? version = null;
+        byte[]? name = null;
+        Raw(db =>
+        {
+            version = db.Get("format-version"u8.ToArray());
+            name = db.Get("format"u8.ToArray());
+        });
+
+        Assert.Equal(1, BinaryPrimitives.ReadInt32BigEndian(version));
+        Assert.Equal("recorder-packet-index"u8.ToArray(), name);
+        Assert.True(RocksPacketIndex.Exists(IndexPath));
+    }
+
+    [Fact]
+    public void Read_OfAMalformedFlowRecord_ThrowsCorruptNamingTheKey()
+    {
+        CreateWithOneSegment();
+        Raw(db => db.Put(Convert.FromHexString("000000000000000100000000"), new byte[] { 0x04, 0x80 }, db.GetColumnFamily("flows")));
+
+        using var index = RocksPacketIndex.OpenReader(IndexPath);
+        var e = Assert.Throws<IndexCorruptException>(() => index.Read(1));
+
+        Assert.Equal("flows", e.ColumnFamily);
+        Assert.Equal("000000000000000100000000", e.Key);
+    }
+
+    [Fact]
+    public void FindCandidates_WhenAPostingNamesAMissingFlow_ThrowsCorrupt()
+    {
+        CreateWithOneSegment();
+        var segment = Synthetic.ForId(1);
+        var query = new PacketQuery { Ports = [443] };
+        var flowKey = Convert.FromHexString("000000000000000100000000");
+        Assert.True(segment.Data.Flows[0].Key.HasPorts);
+        var port = segment.Data.Flows[0].Key.PortA;
+        Raw(db => db.Remove(flowKey, db.GetColumnFamily("flows")));
+
+        using var index = RocksPacketIndex.OpenWriter(IndexPath);
+        var e = Assert.Throws<IndexCorruptException>(() => index.FindCandidates(query with { Ports = [port] }, Net.Ids(1)));
+
+        Assert.Equal("flows", e.ColumnFamily);
+        Assert.Contains("no record", e.Message, StringComparison.Ordinal);
+    }
+}
