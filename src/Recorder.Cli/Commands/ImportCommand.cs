@@ -54,6 +54,11 @@ internal static class ImportCommand
                     progress, cancellationToken);
             });
 
+            foreach (var problem in result.IndexProblems)
+            {
+                context.Error.WriteLine($"recorder import: warning: {problem}; queries read these segments in full until `recorder index rebuild`");
+            }
+
             if (context.Parse.GetValue(json))
             {
                 context.WriteJson(ToJson(result, context));

@@ -107,6 +107,11 @@ internal static class QueryCommand
                 context.Output.WriteLine($"  query {queryId}: {query.Describe()}; {run.SegmentsConsidered.Count} segment(s) in the window, " +
                     $"{run.SegmentsFromIndex} via the index, {run.SegmentsScanned} read in full; {Format.Count(run.PacketsExamined)} packets examined " +
                     $"in {queryTime.Elapsed.TotalMilliseconds:0.0} ms");
+                if (run.IndexProblem is not null)
+                {
+                    context.Output.WriteLine($"  note: the index could not be used ({run.IndexProblem}); every segment was read in full. Run recorder index rebuild");
+                }
+
                 foreach (var (linkType, message) in run.BpfNotApplicable)
                 {
                     context.Output.WriteLine($"  note: the BPF expression does not apply to link type {linkType} ({message}); none of its packets matched");

@@ -40,6 +40,9 @@ public sealed record ImportedFile(
 /// <param name="Elapsed">Wall time.</param>
 public sealed record ImportResult(string ImportId, IReadOnlyList<ImportedFile> Files, IReadOnlyList<SealedSegment> Segments, TimeSpan Elapsed)
 {
+    /// <summary>Index updates that failed (the segments are sealed regardless).</summary>
+    public IReadOnlyList<string> IndexProblems { get; init; } = [];
+
     /// <summary>Packets stored.</summary>
     public long Packets => Files.Sum(f => f.Packets);
 
@@ -85,7 +88,7 @@ public sealed class CaptureImporter
             }
 
             var segments = session.Commit("end-of-input");
-            var result = new ImportResult(importId, imported, segments, stopwatch.Elapsed);
+            var result = new ImportResult(importId, imported, segments, stopwatch.Elapsed) { IndexProblems = session.IndexProblems };
             RecordCompleted(result);
             return result;
         }

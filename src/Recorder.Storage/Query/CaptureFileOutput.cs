@@ -28,8 +28,8 @@ public sealed record OutputFile(string Path, CaptureFileFormat Format, long Pack
 
 /// <summary>
 /// Writes a query's packets to a file: classic nanosecond pcap while every packet shares one link
-/// type, pcapng otherwise (a pcap started before a second link type appeared is converted) or when
-/// asked. The file is built under a temporary name and renamed into place, flushed to disk, only
+/// type and fits its 32-bit seconds, pcapng otherwise (a pcap started before a second link type or
+/// an out-of-range timestamp appeared is converted) or when asked. The file is built under a temporary name and renamed into place, flushed to disk, only
 /// when complete: a failed query leaves no half-written output.
 /// </summary>
 public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
@@ -59,7 +59,8 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
     /// <inheritdoc />
     public void Write(long segmentId, int linkType, long timestampNanoseconds, uint originalLength, ReadOnlySpan<byte> data)
     {
-        if (_writer.Format == CaptureFileFormat.Pcap && _writer.HeaderWritten && !_linkTypes.Contains(linkType))
+        if (_writer.Format == CaptureFileFormat.Pcap
+            && ((_writer.HeaderWritten && !_linkTypes.Contains(linkType)) || !FitsClassicPcap(timestampNanoseconds)))
         {
             ConvertToPcapng();
         }
@@ -104,6 +105,9 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
         }
     }
 
+    /// <summary>Classic pcap holds unsigned 32-bit seconds: 1970 to early 2106.</summary>
+    private static bool FitsClassicPcap(long nanoseconds) => nanoseconds >= 0 && nanoseconds / 1_000_000_000L <= uint.MaxValue;
+
     private (FileStream, HashingStream, BufferedStream, CaptureWriter) OpenTemporary(string path, CaptureFileFormat format)
     {
         var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
@@ -114,13 +118,15 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
 
     private void ConvertToPcapng()
     {
+        var hadPackets = _writer.HeaderWritten;
         _buffered.Flush();
         _buffered.Dispose();
         var old = _temporary + ".pcap";
         File.Move(_temporary, old);
         (_file, _hashing, _buffered, _writer) = OpenTemporary(_temporary, CaptureFileFormat.Pcapng);
-        using (var reader = CaptureFileReader.Open(old))
+        if (hadPackets)
         {
+            using var reader = CaptureFileReader.Open(old);
             while (reader.TryRead(out var packet))
             {
                 _writer.Write(packet.LinkType, packet.TimestampNanoseconds, packet.OriginalLength, packet.Data);

@@ -34,9 +34,13 @@ public sealed record QueryRun
     /// <summary>Link types for which the BPF expression could not be compiled (their packets cannot match).</summary>
     public IReadOnlyDictionary<int, string> BpfNotApplicable { get; init; } = new Dictionary<int, string>();
 
+    /// <summary>Why the index could not be used, when it could not (every segment was then read in full).</summary>
+    public string? IndexProblem { get; init; }
+
     /// <summary>JSON for output and the ledger.</summary>
     public JsonObject ToJson() => new()
     {
+        ["indexProblem"] = IndexProblem,
         ["packets"] = Packets,
         ["packetBytes"] = PacketBytes,
         ["segmentsConsidered"] = SegmentsConsidered.Count,
@@ -88,6 +92,38 @@ public sealed class QueryExecutor
             throw new InvalidOperationException("a BPF expression needs libpcap, which is not available");
         }
 
+        string? indexProblem = null;
+        List<SegmentPlan> plans;
+        List<SealedSegment> fromIndex;
+        try
+        {
+            (plans, fromIndex) = PlanFromIndex(query, segments);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The index is derived data and only ever an accelerator: when it cannot be opened or
+            // read, every segment is read in full and the answer is the same (slower). The problem
+            // is reported with the run; `recorder verify` names it and `index rebuild` repairs it.
+            indexProblem = $"{e.GetType().Name}: {e.Message}";
+            plans = [];
+            fromIndex = [];
+        }
+
+        var scanned = segments.Where(s => !fromIndex.Contains(s)).ToList();
+        plans.AddRange(scanned.Select(SegmentPlan.ForScan));
+        var bpf = new BpfCache(_filters, query.Bpf);
+        try
+        {
+            return Merge(query, plans, bpf, sink, segments, fromIndex.Count, scanned.Count, cancellationToken) with { IndexProblem = indexProblem };
+        }
+        finally
+        {
+            bpf.Dispose();
+        }
+    }
+
+    private (List<SegmentPlan> Plans, List<SealedSegment> FromIndex) PlanFromIndex(PacketQuery query, IReadOnlyList<SealedSegment> segments)
+    {
         using var index = _store.OpenIndexReader();
         var indexed = index?.Segments().ToDictionary(s => s.SegmentId, s => s.ManifestSha256) ?? [];
         var fromIndex = segments.Where(s => indexed.TryGetValue(s.Id, out var sha) && sha == s.ManifestSha256).ToList();
@@ -118,17 +154,7 @@ public sealed class QueryExecutor
             }
         }
 
-        var scanned = segments.Where(s => !fromIndex.Contains(s)).ToList();
-        plans.AddRange(scanned.Select(SegmentPlan.ForScan));
-        var bpf = new BpfCache(_filters, query.Bpf);
-        try
-        {
-            return Merge(query, plans, bpf, sink, segments, fromIndex.Count, scanned.Count, cancellationToken);
-        }
-        finally
-        {
-            bpf.Dispose();
-        }
+        return (plans, fromIndex);
     }
 
     private static QueryRun Merge(PacketQuery query, List<SegmentPlan> plans, BpfCache bpf, IQueryPacketSink sink,

@@ -47,6 +47,7 @@ public sealed class RecordingSession : IDisposable
     private readonly Dictionary<int, Lane> _lanes = [];
     private readonly List<StagedSegment> _staged = [];
     private readonly List<SealedSegment> _sealed = [];
+    private readonly List<string> _indexProblems = [];
     private long _stagedIndexBytes;
     private long _sourcePackets;
     private int _fileCounter;
@@ -73,6 +74,13 @@ public sealed class RecordingSession : IDisposable
 
     /// <summary>Segments sealed so far.</summary>
     public IReadOnlyList<SealedSegment> SealedSegments => _sealed;
+
+    /// <summary>
+    /// Index updates that failed after their segments were sealed. The segments stay sealed (they
+    /// are the evidence; the index is derived): queries read them in full until the next writer or
+    /// <c>recorder index rebuild</c> catches the index up.
+    /// </summary>
+    public IReadOnlyList<string> IndexProblems => _indexProblems;
 
     /// <summary>Raised after each seal (and its index update), on the writing thread.</summary>
     public event Action<SealedSegment>? Sealed;
@@ -205,7 +213,7 @@ public sealed class RecordingSession : IDisposable
             }
 
             _staged.Clear();
-            _store.UpdateIndex(batch);
+            TryUpdateIndex(batch);
             foreach (var (segment, _) in batch)
             {
                 Sealed?.Invoke(segment);
@@ -248,6 +256,18 @@ public sealed class RecordingSession : IDisposable
         }
 
         Close(deleteDirectory: false);
+    }
+
+    private void TryUpdateIndex(IReadOnlyList<(SealedSegment Segment, SegmentIndexData Data)> batch)
+    {
+        try
+        {
+            _store.UpdateIndex(batch);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _indexProblems.Add($"segments {string.Join(", ", batch.Select(b => b.Segment.Id))} sealed but not indexed: {e.GetType().Name}: {e.Message}");
+        }
     }
 
     private SegmentWriter OpenWriter(Lane lane)
@@ -306,7 +326,7 @@ public sealed class RecordingSession : IDisposable
         {
             var sealedSegment = _store.Sealer.Seal(finished, reason, Origin());
             _sealed.Add(sealedSegment);
-            _store.UpdateIndex([(sealedSegment, finished.Index)]);
+            TryUpdateIndex([(sealedSegment, finished.Index)]);
             Sealed?.Invoke(sealedSegment);
             return;
         }

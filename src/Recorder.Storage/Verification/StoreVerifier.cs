@@ -39,8 +39,21 @@ public sealed class StoreVerifier
             findings.Add(new Finding(layout.Relative(stray), "stray file", "only sealed segments' files in segments/", "a file belonging to no sealed segment"));
         }
 
-        using var index = _store.OpenIndexReader();
-        var catalog = index?.Segments().ToDictionary(s => s.SegmentId) ?? [];
+        IPacketIndex? index = null;
+        Dictionary<long, IndexedSegment> catalog = [];
+        try
+        {
+            index = _store.OpenIndexReader();
+            catalog = index?.Segments().ToDictionary(s => s.SegmentId) ?? [];
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            findings.Add(new Finding("index", "readable", "an index this Recorder can read", $"{e.GetType().Name}: {e.Message} (run recorder index rebuild)"));
+            index?.Dispose();
+            index = null;
+        }
+
+        using var indexScope = index;
         long packets = 0, bytes = 0;
         var indexChecked = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
@@ -54,7 +67,7 @@ public sealed class StoreVerifier
             }
 
             var (scanned, data, hashed) = CheckSegmentFile(id, manifest, findings);
-            var checkedIndex = CheckIndex(id, manifestBytes, manifest, data, catalog, index, findings);
+            var checkedIndex = index is not null && CheckIndex(id, manifestBytes, manifest, data, catalog, index, findings);
             lock (lockObject)
             {
                 packets += scanned;
