@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Recorder.Core.Formats;
 using Recorder.Core.Hashing;
+using Recorder.Core.Indexing;
+using Recorder.Core.Packets;
 using Recorder.Storage.Recording;
 using Recorder.Storage.Segments;
 using Recorder.Storage.Store;
@@ -113,6 +115,11 @@ public sealed class CaptureImporter
         var length = before.Length;
         var source = new SourceInfo(file, path);
         session.BeginSource(source);
+        if (_store.Options.ImportVerbatim && length <= _store.Options.SegmentMaxBytes && IsClassicPcap(path))
+        {
+            return ImportVerbatim(session, source, before, options, progress, cancellationToken);
+        }
+
         using var stopHashing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var hashing = Task.Run(() => HashPrefix(path, length, stopHashing.Token), stopHashing.Token);
         CaptureFileFormat format;
@@ -183,6 +190,105 @@ public sealed class CaptureImporter
         source.Truncation = truncation;
         progress?.Report(new ImportProgress(file, length, length));
         return new ImportedFile(source, packets, bytes, linkTypeList, interfaces, skipped, withOptions);
+    }
+
+    /// <summary>
+    /// Keeps a classic pcap file byte for byte as one segment: one read of the input feeds the parser
+    /// (validation and index) and, on a second thread, the SHA-256 and the copy.
+    /// </summary>
+    private ImportedFile ImportVerbatim(RecordingSession session, SourceInfo source, FileInfo before, ImportOptions options,
+        IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+    {
+        var length = before.Length;
+        var target = session.NewFile(".pcap", firstPacket: 1);
+        var builder = new SegmentIndexBuilder();
+        long packets = 0, bytes = 0, original = 0, first = long.MaxValue, last = long.MinValue;
+        string sha;
+        TruncatedTail? truncation;
+        CaptureInterface captureInterface;
+        using (var copy = new VerbatimCopyStream(source.Path, target, length))
+        {
+            try
+            {
+                using var reader = CaptureFileReader.Open(copy, source.Name, options.AcceptTruncated);
+                while (reader.TryRead(out var packet))
+                {
+                    PacketDecoder.TryDecode(packet.LinkType, packet.Data, out var decoded);
+                    builder.Add(decoded.ToFlowKey(), packet.FileOffset, packet.FileOffset + 16 + packet.Data.Length, packet.TimestampNanoseconds, packet.Data.Length);
+                    packets++;
+                    bytes += packet.Data.Length;
+                    original += packet.OriginalLength;
+                    first = Math.Min(first, packet.TimestampNanoseconds);
+                    last = Math.Max(last, packet.TimestampNanoseconds);
+                    if ((packets & 0xFFFF) == 0)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        progress?.Report(new ImportProgress(source.Name, reader.Position, length));
+                    }
+                }
+
+                truncation = reader.Truncation;
+                captureInterface = reader.Interfaces[0];
+                sha = copy.Complete();
+            }
+            catch
+            {
+                copy.Dispose();
+                File.Delete(target);
+                throw;
+            }
+        }
+
+        var after = new FileInfo(source.Path);
+        if (after.Length < length || after.LastWriteTimeUtc != before.LastWriteTimeUtc)
+        {
+            throw new CaptureFormatException(source.Name, length, "the file changed while it was being imported");
+        }
+
+        source.Bytes = length;
+        source.Sha256 = sha;
+        source.Format = "pcap";
+        source.Truncation = truncation;
+        var segmentLength = length;
+        var segmentSha = sha;
+        if (truncation is not null)
+        {
+            // Only complete records are kept: the copy loses the cut tail, so it has its own hash.
+            using (var handle = File.OpenHandle(target, FileMode.Open, FileAccess.ReadWrite))
+            {
+                RandomAccess.SetLength(handle, truncation.Offset);
+                RandomAccess.FlushToDisk(handle);
+            }
+
+            segmentLength = truncation.Offset;
+            using var stream = File.OpenRead(target);
+            segmentSha = Hex.Lower(SHA256.HashData(stream));
+        }
+
+        if (packets == 0)
+        {
+            File.Delete(target);
+        }
+        else
+        {
+            session.AddFinished(new FinishedSegment(target, segmentLength, segmentSha, packets, bytes, original, captureInterface.LinkType,
+                [captureInterface], first, last, builder.Build(), CaptureFileFormat.Pcap), "end-of-input");
+        }
+
+        progress?.Report(new ImportProgress(source.Name, length, length));
+        return new ImportedFile(source, packets, bytes, packets == 0 ? [] : [captureInterface.LinkType], 1, new Dictionary<uint, long>(), 0);
+    }
+
+    private static bool IsClassicPcap(string path)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        using var stream = File.OpenRead(path);
+        if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) < 4)
+        {
+            return false;
+        }
+
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(magic) is 0xA1B2C3D4 or 0xA1B23C4D or 0xD4C3B2A1 or 0x4D3CB2A1;
     }
 
     private static string HashPrefix(string path, long length, CancellationToken cancellationToken)

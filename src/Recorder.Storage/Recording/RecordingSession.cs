@@ -272,20 +272,42 @@ public sealed class RecordingSession : IDisposable
 
     private SegmentWriter OpenWriter(Lane lane)
     {
-        var path = Path.Combine(Directory, (++_fileCounter).ToString("D6", CultureInfo.InvariantCulture) + ".pcapng");
         lane.SourceFirstPacket = _sourcePackets;
+        var path = NewFile(".pcapng", lane.SourceFirstPacket);
+        return new SegmentWriter(path, lane.Interfaces, _store.Options.Application, _store.Clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// A new file name in the session directory for a segment whose first packet is packet
+    /// <paramref name="firstPacket"/> of the current source (recovery attributes abandoned files through a note).
+    /// </summary>
+    public string NewFile(string extension, long firstPacket)
+    {
+        var path = Path.Combine(Directory, (++_fileCounter).ToString("D6", CultureInfo.InvariantCulture) + extension);
         if (_source is not null)
         {
-            // Recovery attributes an abandoned file to its source through this note.
             DurableFile.WriteAllBytes(Path.ChangeExtension(path, ".source.json"), CanonicalJson.Serialize(new JsonObject
             {
                 ["source"] = _source.Name,
                 ["path"] = _source.Path,
-                ["firstPacket"] = lane.SourceFirstPacket,
+                ["firstPacket"] = firstPacket,
             }));
         }
 
-        return new SegmentWriter(path, lane.Interfaces, _store.Options.Application, _store.Clock.GetUtcNow());
+        return path;
+    }
+
+    /// <summary>
+    /// Takes a segment file produced outside the lanes (an imported classic pcap kept verbatim, made
+    /// with <see cref="NewFile"/>) and stages or seals it like any other.
+    /// </summary>
+    public void AddFinished(FinishedSegment finished, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(finished);
+        ObjectDisposedException.ThrowIf(_closed, this);
+        Packets += finished.Packets;
+        PacketBytes += finished.PacketBytes;
+        Accept(finished, reason, firstPacket: 1);
     }
 
     private void FinishLanes(string reason)
@@ -305,8 +327,12 @@ public sealed class RecordingSession : IDisposable
 
         var finished = lane.Writer.Finish();
         lane.Writer = null;
+        Accept(finished, reason, lane.SourceFirstPacket);
+    }
+
+    private void Accept(FinishedSegment finished, string reason, long firstPacket)
+    {
         var source = _source;
-        var firstPacket = lane.SourceFirstPacket;
         var packets = finished.Packets;
         var baseOrigin = _origin;
         JsonObject Origin()

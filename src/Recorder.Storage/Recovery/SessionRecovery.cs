@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Recorder.Core.Formats;
 using Recorder.Core.Hashing;
 using Recorder.Core.Indexing;
 using Recorder.Storage.Recording;
@@ -81,9 +82,11 @@ public sealed class SessionRecovery
         var baseOrigin = description?["origin"]?.AsObject() ?? new JsonObject { ["kind"] = "unknown" };
         var results = new List<RecoveredFile>();
         var batch = new List<(SealedSegment, SegmentIndexData)>();
-        foreach (var file in Directory.EnumerateFiles(directory, "*.pcapng").Order(StringComparer.Ordinal))
+        var files = Directory.EnumerateFiles(directory, "*.pcapng").Concat(Directory.EnumerateFiles(directory, "*.pcap"));
+        foreach (var file in files.Order(StringComparer.Ordinal))
         {
-            var (complete, total) = CompleteLength(file);
+            var format = file.EndsWith(".pcap", StringComparison.Ordinal) ? CaptureFileFormat.Pcap : CaptureFileFormat.Pcapng;
+            var (complete, total) = format == CaptureFileFormat.Pcap ? CompletePcapLength(file) : CompleteLength(file);
             long? cutOffset = complete < total ? complete : null;
             string? cutSha = null;
             if (cutOffset is not null)
@@ -124,7 +127,7 @@ public sealed class SessionRecovery
                 ["cutSha256"] = cutSha,
             };
             var finished = new FinishedSegment(file, complete, Sha256(file), scan.Packets, scan.PacketBytes, scan.OriginalBytes,
-                scan.Interfaces[0].LinkType, scan.Interfaces, scan.FirstNanoseconds, scan.LastNanoseconds, data);
+                scan.Interfaces[0].LinkType, scan.Interfaces, scan.FirstNanoseconds, scan.LastNanoseconds, data, format);
             var sealedSegment = _store.Sealer.Seal(finished, "recovered", origin);
             batch.Add((sealedSegment, data));
             results.Add(new RecoveredFile(sessionId, file, scan.Packets, cutOffset, total - complete, cutSha, sealedSegment.Id));
@@ -195,6 +198,34 @@ public sealed class SessionRecovery
             }
 
             offset += length;
+        }
+
+        return (offset, total);
+    }
+
+    /// <summary>The length of the longest prefix of a classic pcap file made of its header and whole records.</summary>
+    internal static (long Complete, long Total) CompletePcapLength(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var total = RandomAccess.GetLength(handle);
+        Span<byte> header = stackalloc byte[24];
+        if (total < 24 || RandomAccess.Read(handle, header, 0) < 24)
+        {
+            return (0, total);
+        }
+
+        var bigEndian = BinaryPrimitives.ReadUInt32LittleEndian(header) is 0xD4C3B2A1 or 0x4D3CB2A1;
+        var offset = 24L;
+        Span<byte> record = stackalloc byte[16];
+        while (offset + 16 <= total && RandomAccess.Read(handle, record, offset) == 16)
+        {
+            var captured = bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(record[8..]) : BinaryPrimitives.ReadUInt32LittleEndian(record[8..]);
+            if (captured > CaptureFileReader.MaxRecordLength || offset + 16 + captured > total)
+            {
+                break;
+            }
+
+            offset += 16 + captured;
         }
 
         return (offset, total);

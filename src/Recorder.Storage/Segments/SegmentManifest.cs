@@ -77,6 +77,9 @@ public sealed record SegmentManifest
     /// <summary>The manifest format version.</summary>
     public int Version { get; init; } = CurrentVersion;
 
+    /// <summary>The segment file's format.</summary>
+    public CaptureFileFormat FileFormat { get; init; } = CaptureFileFormat.Pcapng;
+
     /// <summary>The exact bytes to write, sign and hash (RFC 8785 canonical JSON, no trailing newline).</summary>
     public byte[] ToCanonicalBytes()
     {
@@ -101,7 +104,7 @@ public sealed record SegmentManifest
             ["storeId"] = StoreId,
             ["segmentId"] = SegmentId,
             ["file"] = File,
-            ["fileFormat"] = "pcapng",
+            ["fileFormat"] = FileFormat == CaptureFileFormat.Pcap ? "pcap" : "pcapng",
             ["bytes"] = Bytes,
             ["sha256"] = Sha256,
             ["packets"] = Packets,
@@ -164,9 +167,16 @@ public sealed record SegmentManifest
                 i["description"]?.GetValue<string>()));
         }
 
+        var fileFormat = Field<string>(json, "fileFormat") switch
+        {
+            "pcap" => CaptureFileFormat.Pcap,
+            "pcapng" => CaptureFileFormat.Pcapng,
+            var other => throw new FormatException($"fileFormat '{other}' is neither pcap nor pcapng"),
+        };
         return new SegmentManifest
         {
             Version = version,
+            FileFormat = fileFormat,
             StoreId = Field<string>(json, "storeId"),
             SegmentId = Field<long>(json, "segmentId"),
             File = Field<string>(json, "file"),

@@ -47,9 +47,10 @@ public readonly ref struct SegmentPacket
 }
 
 /// <summary>
-/// Reads a segment file written by <see cref="SegmentWriter"/>: the section header and interface
-/// blocks once, then packet blocks by offset (for index hits) or in sequence (for scans), through a
-/// one-mebibyte window of positional reads. Anything that is not the segment format throws
+/// Reads a segment file: one written by <see cref="SegmentWriter"/> (pcapng: the section header and
+/// interface blocks once, then packet blocks) or an imported classic pcap file kept verbatim (its
+/// header, then records, in either byte order). Packets are read by offset (for index hits) or in
+/// sequence (for scans), through a one-mebibyte window of positional reads. Anything that is not the segment format throws
 /// <see cref="SegmentCorruptException"/> with the offset.
 /// </summary>
 public sealed class SegmentReader : IDisposable
@@ -61,6 +62,7 @@ public sealed class SegmentReader : IDisposable
     private readonly List<CaptureInterface> _interfaces = [];
     private readonly byte[] _window = new byte[WindowSize + MaxBlock];
     private long _windowOffset = -1;
+    private bool _bigEndian;
     private int _windowLength;
 
     /// <summary>Opens a segment and reads its header blocks.</summary>
@@ -82,6 +84,9 @@ public sealed class SegmentReader : IDisposable
 
     /// <summary>The file.</summary>
     public string Path { get; }
+
+    /// <summary>pcapng (written by Recorder) or pcap (an imported classic pcap file kept verbatim).</summary>
+    public CaptureFileFormat Format { get; private set; } = CaptureFileFormat.Pcapng;
 
     /// <summary>The file's length when opened (packets are read up to here).</summary>
     public long Length { get; private set; }
@@ -110,6 +115,11 @@ public sealed class SegmentReader : IDisposable
     public bool TryReadAt(long offset, out SegmentPacket packet)
     {
         packet = default;
+        if (Format == CaptureFileFormat.Pcap)
+        {
+            return TryReadPcapRecord(offset, out packet);
+        }
+
         if (!Ensure(offset, 28))
         {
             return false;
@@ -158,8 +168,70 @@ public sealed class SegmentReader : IDisposable
     /// <inheritdoc />
     public void Dispose() => _handle.Dispose();
 
+    private bool TryReadPcapRecord(long offset, out SegmentPacket packet)
+    {
+        packet = default;
+        if (!Ensure(offset, 16))
+        {
+            return false;
+        }
+
+        var header = Window(offset, 16);
+        var seconds = U32(header);
+        var fraction = U32(header[4..]);
+        var captured = U32(header[8..]);
+        var original = U32(header[12..]);
+        if (captured > CaptureFileReader.MaxRecordLength)
+        {
+            throw new SegmentCorruptException(Path, offset, $"record claims {captured} bytes, more than the 256 KiB limit");
+        }
+
+        if (!Ensure(offset, 16 + (int)captured))
+        {
+            return false;
+        }
+
+        var captureInterface = _interfaces[0];
+        var perSecond = captureInterface.TimestampResolution == TimestampResolution.Nanoseconds ? 1_000_000_000UL : 1_000_000UL;
+        var ticks = ((ulong)seconds * perSecond) + fraction;
+        var nanos = TimestampResolution.ToNanoseconds(ticks, captureInterface.TimestampResolution);
+        packet = new SegmentPacket(offset, offset + 16 + captured, 0, captureInterface.LinkType, ticks, nanos, original,
+            Window(offset, 16 + (int)captured)[16..]);
+        return true;
+    }
+
+    private void ReadPcapHeader(uint magic)
+    {
+        _bigEndian = magic is 0xD4C3B2A1 or 0x4D3CB2A1;
+        var nanosecond = magic is 0xA1B23C4D or 0x4D3CB2A1;
+        if (!Ensure(0, 24))
+        {
+            throw new SegmentCorruptException(Path, 0, "file too short for a pcap header");
+        }
+
+        var header = Window(0, 24);
+        var linkType = U32(header[20..]) & 0x0FFFFFFF;
+        _interfaces.Add(new CaptureInterface((int)linkType, U32(header[16..]),
+            nanosecond ? TimestampResolution.Nanoseconds : TimestampResolution.Microseconds, 0));
+        Format = CaptureFileFormat.Pcap;
+        DataStart = 24;
+    }
+
+    private uint U32(ReadOnlySpan<byte> bytes) =>
+        _bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(bytes) : BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+
     private void ReadHeader()
     {
+        if (Ensure(0, 4))
+        {
+            var magic = BinaryPrimitives.ReadUInt32LittleEndian(Window(0, 4));
+            if (magic is 0xA1B2C3D4 or 0xA1B23C4D or 0xD4C3B2A1 or 0x4D3CB2A1)
+            {
+                ReadPcapHeader(magic);
+                return;
+            }
+        }
+
         if (!Ensure(0, 28))
         {
             throw new SegmentCorruptException(Path, 0, "file too short for a pcapng section header");

@@ -49,7 +49,8 @@ public sealed class SegmentSealer
         {
             StoreId = _storeId,
             SegmentId = id,
-            File = System.IO.Path.GetFileName(_layout.SegmentFile(id)),
+            File = System.IO.Path.GetFileName(_layout.SegmentFile(id, segment.Format)),
+            FileFormat = segment.Format,
             Bytes = segment.Bytes,
             Sha256 = segment.Sha256,
             Packets = segment.Packets,
@@ -102,7 +103,8 @@ public sealed class SegmentSealer
                 var manifestBytes = Convert.FromBase64String(intent["manifest"]!.GetValue<string>());
                 var signature = Convert.FromBase64String(intent["signature"]!.GetValue<string>());
                 var source = intent["source"]!.GetValue<string>();
-                if (!File.Exists(_layout.SegmentFile(next)) && !File.Exists(source))
+                var format = SegmentManifest.Parse(manifestBytes).FileFormat;
+                if (!File.Exists(_layout.SegmentFile(next, format)) && !File.Exists(source))
                 {
                     // The data is gone (never moved and no longer where it was): nothing can be
                     // sealed. The intent is dropped; the id stays free for the next seal.
@@ -130,7 +132,7 @@ public sealed class SegmentSealer
 
     private SealedSegment Complete(long id, string source, byte[] manifestBytes, byte[] signature)
     {
-        var destination = _layout.SegmentFile(id);
+        var destination = _layout.SegmentFile(id, SegmentManifest.Parse(manifestBytes).FileFormat);
         if (!File.Exists(destination))
         {
             DurableFile.MoveNoReplace(source, destination);

@@ -175,7 +175,9 @@ public sealed class SegmentWriter : IDisposable
         _used = 0;
         _pending = Task.Run(() =>
         {
+            var offset = _file.Position;
             _file.Write(full, 0, count);
+            Store.Writeback.Start(_file.SafeFileHandle, offset, count);
             _hash.AppendData(full, 0, count);
         });
     }
@@ -193,6 +195,7 @@ public sealed class SegmentWriter : IDisposable
 /// <param name="FirstNanoseconds">Earliest timestamp.</param>
 /// <param name="LastNanoseconds">Latest timestamp.</param>
 /// <param name="Index">The index data built while writing.</param>
+/// <param name="Format">The file's format (pcapng unless an imported classic pcap is kept verbatim).</param>
 public sealed record FinishedSegment(
     string Path,
     long Bytes,
@@ -204,4 +207,5 @@ public sealed record FinishedSegment(
     IReadOnlyList<CaptureInterface> Interfaces,
     long FirstNanoseconds,
     long LastNanoseconds,
-    SegmentIndexData Index);
+    SegmentIndexData Index,
+    CaptureFileFormat Format = CaptureFileFormat.Pcapng);

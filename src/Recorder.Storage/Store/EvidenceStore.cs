@@ -190,7 +190,7 @@ public sealed class EvidenceStore : IDisposable
             var bytes = File.ReadAllBytes(manifestPath);
             var manifest = SegmentManifest.Parse(bytes);
             return new SealedSegment(manifest, bytes, Core.Hashing.Hex.Lower(System.Security.Cryptography.SHA256.HashData(bytes)),
-                Layout.SegmentFile(id), manifestPath, Layout.SignatureFile(id));
+                Layout.SegmentFile(id, manifest.FileFormat), manifestPath, Layout.SignatureFile(id));
         }
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
         {

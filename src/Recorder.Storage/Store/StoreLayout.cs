@@ -1,4 +1,5 @@
 using System.Globalization;
+using Recorder.Core.Formats;
 
 namespace Recorder.Storage.Store;
 
@@ -65,8 +66,12 @@ public sealed class StoreLayout
     public string SegmentDirectory(long id) =>
         Path.Combine(SegmentsDirectory, (id / 10_000).ToString("D6", CultureInfo.InvariantCulture));
 
-    /// <summary>The segment file (pcapng).</summary>
-    public string SegmentFile(long id) => Path.Combine(SegmentDirectory(id), SegmentName(id) + ".pcapng");
+    /// <summary>The segment file: <c>.pcapng</c> as Recorder writes it, <c>.pcap</c> for an imported classic pcap kept verbatim.</summary>
+    public string SegmentFile(long id, CaptureFileFormat format = CaptureFileFormat.Pcapng) =>
+        Path.Combine(SegmentDirectory(id), SegmentName(id) + SegmentExtension(format));
+
+    /// <summary>The file extension of a segment of <paramref name="format"/>.</summary>
+    public static string SegmentExtension(CaptureFileFormat format) => format == CaptureFileFormat.Pcap ? ".pcap" : ".pcapng";
 
     /// <summary>The segment's manifest (canonical JSON).</summary>
     public string ManifestFile(long id) => Path.Combine(SegmentDirectory(id), SegmentName(id) + ".manifest.json");

@@ -7,9 +7,15 @@ namespace Recorder.Storage.Store;
 /// </summary>
 public sealed record StoreOptions
 {
-    /// <summary>A segment is sealed once it reaches this many bytes (default 1 GiB).</summary>
+    /// <summary>A segment is sealed once it reaches this many bytes (default 4 GiB, as Stenographer's files).</summary>
     [Range(64 * 1024L, 4L * 1024 * 1024 * 1024)]
-    public long SegmentMaxBytes { get; init; } = 1024L * 1024 * 1024;
+    public long SegmentMaxBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Keep an imported classic pcap file that fits in one segment byte for byte as that segment
+    /// (its SHA-256 is then the original file's). Otherwise imports are re-encoded as pcapng segments.
+    /// </summary>
+    public bool ImportVerbatim { get; init; } = true;
 
     /// <summary>A segment being captured is sealed once it is this old (default 5 minutes).</summary>
     public TimeSpan SegmentMaxAge { get; init; } = TimeSpan.FromMinutes(5);

@@ -150,9 +150,9 @@ public sealed class StoreVerifier
             findings.Add(new Finding(subject, "manifest storeId", _store.StoreId, manifest.StoreId) { SegmentId = id });
         }
 
-        if (manifest.File != Path.GetFileName(layout.SegmentFile(id)))
+        if (manifest.File != Path.GetFileName(layout.SegmentFile(id, manifest.FileFormat)))
         {
-            findings.Add(new Finding(subject, "manifest file", Path.GetFileName(layout.SegmentFile(id)), manifest.File) { SegmentId = id });
+            findings.Add(new Finding(subject, "manifest file", Path.GetFileName(layout.SegmentFile(id, manifest.FileFormat)), manifest.File) { SegmentId = id });
         }
 
         return (manifest, bytes);
@@ -190,7 +190,7 @@ public sealed class StoreVerifier
     private (long Packets, SegmentIndexData? Data, long Hashed) CheckSegmentFile(long id, SegmentManifest manifest, ConcurrentBag<Finding> findings)
     {
         var layout = _store.Layout;
-        var path = layout.SegmentFile(id);
+        var path = layout.SegmentFile(id, manifest.FileFormat);
         var subject = $"segment {id}";
         if (!File.Exists(path))
         {
