@@ -49,7 +49,15 @@ public static class RecorderCli
             return ExitCodes.Usage;
         }
 
-        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        // Ctrl-C and SIGTERM cancel the command's token; a capture then stops, stores what is queued
+        // and seals, which may take a while for a large open segment: allow it a minute.
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = TimeSpan.FromMinutes(1),
+        };
         return await parse.InvokeAsync(configuration).ConfigureAwait(false);
     }
 }

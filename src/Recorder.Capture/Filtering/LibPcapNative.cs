@@ -42,6 +42,9 @@ internal static partial class LibPcapNative
     [LibraryImport(Library, EntryPoint = "pcap_offline_filter")]
     public static unsafe partial int OfflineFilter(ref BpfProgram program, byte* header, byte* packet);
 
+    [LibraryImport(Library, EntryPoint = "pcap_breakloop")]
+    public static partial void BreakLoop(IntPtr pcap);
+
     [LibraryImport(Library, EntryPoint = "pcap_lib_version")]
     public static partial IntPtr LibraryVersion();
 

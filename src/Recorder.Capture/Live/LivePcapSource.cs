@@ -131,6 +131,10 @@ public sealed class LivePcapSource : IDisposable
     public LiveStatistics Stop()
     {
         _stopping = true;
+
+        // A read blocked in the kernel (immediate mode waits for a packet) is woken up, so stopping
+        // never depends on more traffic arriving.
+        Filtering.LibPcapNative.BreakLoop(_device.Handle.DangerousGetHandle());
         _thread?.Join();
         return Statistics();
     }
@@ -150,8 +154,11 @@ public sealed class LivePcapSource : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _stopping = true;
-        _thread?.Join();
+        if (!_stopping)
+        {
+            Stop();
+        }
+
         _device.Close();
     }
 
