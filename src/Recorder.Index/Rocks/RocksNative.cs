@@ -9,6 +9,15 @@ namespace Recorder.Index.Rocks;
 /// about a second per process; a query must start in milliseconds, so the index calls the native
 /// library (shipped in that same package) directly.
 /// </summary>
+/// <remarks>
+/// Every declaration follows rocksdb/c.h of the RocksDB build in the package (11.12, git
+/// ef3dd12e): <c>size_t</c> is <see cref="nuint"/>, <c>unsigned char</c> booleans are
+/// <see cref="byte"/>, <c>char** errptr</c> is <c>out IntPtr</c> (the generated stubs set it to
+/// null before the call, as c.h requires). A wrong signature corrupts memory silently, so a change
+/// here is checked against c.h of that version, not against an older copy: for example
+/// <c>rocksdb_enable_file_deletions</c> lost its <c>force</c> argument in RocksDB 9.
+/// Functions returning <c>char*</c> hand over <c>malloc</c>ed memory, released with <see cref="rocksdb_free"/>.
+/// </remarks>
 internal static unsafe partial class RocksNative
 {
     private const string Library = "rocksdb";
@@ -44,6 +53,7 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial IntPtr rocksdb_cache_create_lru(nuint capacity);
     [LibraryImport(Library)] public static partial void rocksdb_cache_destroy(IntPtr cache);
     [LibraryImport(Library)] public static partial IntPtr rocksdb_slicetransform_create_fixed_prefix(nuint length);
+    [LibraryImport(Library)] public static partial void rocksdb_slicetransform_destroy(IntPtr transform);
 
     // Opening and closing
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
@@ -59,6 +69,13 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial void rocksdb_column_family_handle_destroy(IntPtr handle);
     [LibraryImport(Library)] public static partial void rocksdb_close(IntPtr db);
     [LibraryImport(Library)] public static partial void rocksdb_try_catch_up_with_primary(IntPtr db, out IntPtr error);
+
+    // File deletions and properties
+    [LibraryImport(Library)] public static partial void rocksdb_disable_file_deletions(IntPtr db, out IntPtr error);
+    [LibraryImport(Library)] public static partial void rocksdb_enable_file_deletions(IntPtr db, out IntPtr error);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr rocksdb_property_value_cf(IntPtr db, IntPtr family, string name);
 
     // Reads
     [LibraryImport(Library)] public static partial IntPtr rocksdb_readoptions_create();
@@ -87,6 +104,7 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial void rocksdb_writeoptions_destroy(IntPtr options);
     [LibraryImport(Library)] public static partial void rocksdb_writeoptions_set_sync(IntPtr options, byte value);
     [LibraryImport(Library)] public static partial IntPtr rocksdb_writebatch_create();
+    [LibraryImport(Library)] public static partial int rocksdb_writebatch_count(IntPtr batch);
     [LibraryImport(Library)] public static partial void rocksdb_writebatch_destroy(IntPtr batch);
     [LibraryImport(Library)] public static partial void rocksdb_writebatch_put_cf(IntPtr batch, IntPtr family, byte* key, nuint keyLength, byte* value, nuint valueLength);
     [LibraryImport(Library)] public static partial void rocksdb_writebatch_delete_cf(IntPtr batch, IntPtr family, byte* key, nuint keyLength);
@@ -107,9 +125,20 @@ internal static unsafe partial class RocksNative
     {
         if (error != IntPtr.Zero)
         {
-            var message = Marshal.PtrToStringUTF8(error) ?? "unknown RocksDB error";
-            rocksdb_free(error);
-            throw new RocksDbException(message);
+            throw new RocksDbException(TakeString(error));
+        }
+    }
+
+    /// <summary>Reads a <c>malloc</c>ed UTF-8 string returned by RocksDB and frees it.</summary>
+    public static string TakeString(IntPtr text)
+    {
+        try
+        {
+            return Marshal.PtrToStringUTF8(text) ?? string.Empty;
+        }
+        finally
+        {
+            rocksdb_free(text);
         }
     }
 
@@ -141,26 +170,5 @@ internal static unsafe partial class RocksNative
         }
 
         return NativeLibrary.TryLoad(fileName, assembly, searchPath, out var fallback) ? fallback : IntPtr.Zero;
-    }
-}
-
-/// <summary>An error reported by RocksDB.</summary>
-public sealed class RocksDbException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public RocksDbException()
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public RocksDbException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public RocksDbException(string message, Exception innerException)
-        : base(message, innerException)
-    {
     }
 }
