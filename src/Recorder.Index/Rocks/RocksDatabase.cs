@@ -38,6 +38,7 @@ internal sealed unsafe class RocksDatabase : IDisposable
 {
     private readonly DatabaseHandle _handle;
     private readonly Dictionary<string, RocksColumnFamily> _families = new(StringComparer.Ordinal);
+    private volatile bool _disposed;
 
     private RocksDatabase(IntPtr db, string path, IReadOnlyList<string> names, IntPtr[] familyHandles, bool secondary)
     {
@@ -255,12 +256,21 @@ internal sealed unsafe class RocksDatabase : IDisposable
     /// <summary>For a secondary instance: follows what the writer has written since.</summary>
     public void CatchUpWithPrimary() => Call(&rocksdb_try_catch_up_with_primary);
 
-    /// <summary>Closes the database, at once or when the last iterator or snapshot still using it is disposed.</summary>
-    public void Dispose() => _handle.Dispose();
+    /// <summary>
+    /// Closes the database, at once or when the last iterator or snapshot still using it is disposed;
+    /// from now on every call throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _handle.Dispose();
+    }
 
     /// <summary>Holds the native handle for one call or for the life of an iterator or snapshot (<see cref="Exit"/> lets go).</summary>
     internal IntPtr Enter()
     {
+        // The handle itself refuses only once it is closed, which waits for the last iterator.
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var added = false;
         _handle.DangerousAddRef(ref added);
         return _handle.DangerousGetHandle();
