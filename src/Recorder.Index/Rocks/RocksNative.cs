@@ -41,8 +41,6 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial void rocksdb_options_set_compression(IntPtr options, int value);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_block_based_table_factory(IntPtr options, IntPtr table);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_prefix_extractor(IntPtr options, IntPtr transform);
-    [LibraryImport(Library)] public static partial void rocksdb_options_set_info_log_level(IntPtr options, int level);
-    [LibraryImport(Library)] public static partial void rocksdb_options_set_write_buffer_size(IntPtr options, nuint value);
 
     // Block-based tables, caches, prefix extractors
     [LibraryImport(Library)] public static partial IntPtr rocksdb_block_based_options_create();
@@ -53,7 +51,6 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial IntPtr rocksdb_cache_create_lru(nuint capacity);
     [LibraryImport(Library)] public static partial void rocksdb_cache_destroy(IntPtr cache);
     [LibraryImport(Library)] public static partial IntPtr rocksdb_slicetransform_create_fixed_prefix(nuint length);
-    [LibraryImport(Library)] public static partial void rocksdb_slicetransform_destroy(IntPtr transform);
 
     // Opening and closing
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
@@ -85,7 +82,6 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial void rocksdb_readoptions_set_total_order_seek(IntPtr options, byte value);
     [LibraryImport(Library)] public static partial void rocksdb_readoptions_set_prefix_same_as_start(IntPtr options, byte value);
     [LibraryImport(Library)] public static partial void rocksdb_readoptions_set_snapshot(IntPtr options, IntPtr snapshot);
-    [LibraryImport(Library)] public static partial void rocksdb_readoptions_set_fill_cache(IntPtr options, byte value);
     [LibraryImport(Library)] public static partial IntPtr rocksdb_create_snapshot(IntPtr db);
     [LibraryImport(Library)] public static partial void rocksdb_release_snapshot(IntPtr db, IntPtr snapshot);
     [LibraryImport(Library)] public static partial IntPtr rocksdb_get_cf(IntPtr db, IntPtr options, IntPtr family, byte* key, nuint keyLength, out nuint valueLength, out IntPtr error);
@@ -108,7 +104,6 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial void rocksdb_writebatch_destroy(IntPtr batch);
     [LibraryImport(Library)] public static partial void rocksdb_writebatch_put_cf(IntPtr batch, IntPtr family, byte* key, nuint keyLength, byte* value, nuint valueLength);
     [LibraryImport(Library)] public static partial void rocksdb_writebatch_delete_cf(IntPtr batch, IntPtr family, byte* key, nuint keyLength);
-    [LibraryImport(Library)] public static partial void rocksdb_writebatch_delete_range_cf(IntPtr batch, IntPtr family, byte* start, nuint startLength, byte* end, nuint endLength);
     [LibraryImport(Library)] public static partial void rocksdb_write(IntPtr db, IntPtr options, IntPtr batch, out IntPtr error);
 
     // Flush and compaction
