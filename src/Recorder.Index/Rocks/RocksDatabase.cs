@@ -104,12 +104,19 @@ internal sealed unsafe class RocksDatabase : IDisposable
         }
 
         var db = Enter();
-        var readOptions = snapshot is null ? _handle.PointReads : snapshot.Enter();
+        var snapshotHeld = false;
         IntPtr value;
         nuint length;
         IntPtr error;
         try
         {
+            var readOptions = _handle.PointReads;
+            if (snapshot is not null)
+            {
+                readOptions = snapshot.Enter();
+                snapshotHeld = true;
+            }
+
             fixed (byte* k = key)
             {
                 value = rocksdb_get_cf(db, readOptions, family.Handle, k, (nuint)key.Length, out length, out error);
@@ -117,7 +124,11 @@ internal sealed unsafe class RocksDatabase : IDisposable
         }
         finally
         {
-            snapshot?.Exit();
+            if (snapshotHeld)
+            {
+                snapshot!.Exit();
+            }
+
             Exit();
         }
 
@@ -385,6 +396,7 @@ internal sealed unsafe class RocksDatabase : IDisposable
 internal sealed class RocksSnapshot : IDisposable
 {
     private readonly SnapshotHandle _handle;
+    private volatile bool _disposed;
 
     /// <summary>Takes a snapshot of <paramref name="db"/>, which the caller holds (<see cref="RocksDatabase.Enter"/>): the snapshot keeps that hold.</summary>
     internal RocksSnapshot(RocksDatabase database, IntPtr db)
@@ -395,12 +407,17 @@ internal sealed class RocksSnapshot : IDisposable
 
     internal RocksDatabase Database { get; }
 
-    /// <summary>Releases the snapshot, now or once the last iterator reading through it is disposed.</summary>
-    public void Dispose() => _handle.Dispose();
+    /// <summary>Releases the snapshot, now or once the last iterator reading through it is disposed; it can no longer be read through.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _handle.Dispose();
+    }
 
     /// <summary>Holds the snapshot; returns read options that read through it.</summary>
     internal IntPtr Enter()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var added = false;
         _handle.DangerousAddRef(ref added);
         return _handle.ReadOptions;

@@ -213,6 +213,23 @@ public sealed class RocksDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void Reads_ThroughADisposedSnapshot_Throw_AndLeaveTheDatabaseFreeToClose()
+    {
+        var db = OpenWriter();
+        Put(db, "a");
+        var snapshot = db.CreateSnapshot();
+        snapshot.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => db.Get(Data(db), B("a"), snapshot));
+        Assert.Throws<ObjectDisposedException>(() => db.NewIterator(Data(db), new RocksIteratorOptions { Snapshot = snapshot }));
+        db.Dispose();
+
+        // Nothing kept the database open: its lock is free.
+        using var reopened = OpenWriter();
+        Assert.Equal("v-a", S(reopened.Get(Data(reopened), B("a"))));
+    }
+
+    [Fact]
     public void Calls_WithAColumnFamilyOrSnapshotOfAnotherDatabase_AreRefused()
     {
         using var db = OpenWriter();
