@@ -13,10 +13,13 @@ namespace Recorder.Index.Rocks;
 /// Every declaration follows rocksdb/c.h of the RocksDB build in the package (11.12, git
 /// ef3dd12e): <c>size_t</c> is <see cref="nuint"/>, <c>unsigned char</c> booleans are
 /// <see cref="byte"/>, <c>char** errptr</c> is <c>out IntPtr</c> (the generated stubs set it to
-/// null before the call, as c.h requires). A wrong signature corrupts memory silently, so a change
-/// here is checked against c.h of that version, not against an older copy: for example
-/// <c>rocksdb_enable_file_deletions</c> lost its <c>force</c> argument in RocksDB 9.
-/// Functions returning <c>char*</c> hand over <c>malloc</c>ed memory, released with <see cref="rocksdb_free"/>.
+/// null before the call, as c.h requires). Each was checked against the package's own
+/// declarations for this build (RocksDbSharp 11.12's <c>Native</c>, generated from that c.h) and
+/// against upstream c.h; where they had changed across versions, against the machine code of
+/// the shipped library: <c>rocksdb_enable_file_deletions</c> takes <c>(db, errptr)</c>, its
+/// <c>force</c> argument being gone since RocksDB 9. A wrong signature corrupts memory silently:
+/// check any addition the same way. Functions returning <c>char*</c> hand over <c>malloc</c>ed
+/// memory, released with <see cref="rocksdb_free"/>.
 /// </remarks>
 internal static unsafe partial class RocksNative
 {
