@@ -3,8 +3,8 @@ using Recorder.Core.Packets;
 using Recorder.Core.Query;
 using Recorder.Index.Format;
 using Recorder.Index.Search;
+using Recorder.Index.Rocks;
 using Recorder.Index.Storage;
-using RocksDbSharp;
 
 namespace Recorder.Index;
 
@@ -24,8 +24,6 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     /// <summary>The index format version this build reads and writes.</summary>
     public const int FormatVersion = IndexLayout.FormatVersion;
 
-    private static readonly WriteOptions Durable = new WriteOptions().SetSync(true);
-
     private readonly IndexDatabase _db;
     private readonly RocksIndexOptions _options;
     private readonly Lock _writeLock = new();
@@ -42,6 +40,9 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
 
     /// <summary>True for an instance opened with <see cref="OpenReader"/>.</summary>
     public bool IsReadOnly => _db.ReadOnly;
+
+    /// <summary>For a reader, the directory of its secondary-instance files (deleted on dispose).</summary>
+    internal string? SecondaryPath => _db.SecondaryPath;
 
     /// <summary>True when <paramref name="path"/> holds a database (of any version).</summary>
     public static bool Exists(string path)
@@ -157,19 +158,18 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
 
         var (segment, flowCount, _) = record.Value;
         var flows = new List<FlowEntry>(flowCount);
-        var options = scope.IteratorOptions(IndexLayout.FlowKey(segmentId, 0), ReadScope.SegmentUpperBound(segmentId), totalOrder: false);
-        using (var iterator = _db.Db.NewIterator(_db.Flows, options))
+        using (var iterator = scope.Iterator(_db.Flows, IndexLayout.FlowKey(segmentId, 0), ReadScope.SegmentUpperBound(segmentId), totalOrder: false))
         {
-            for (iterator.Seek(IndexLayout.FlowKey(segmentId, 0)); iterator.Valid(); iterator.Next())
+            for (iterator.Seek(IndexLayout.FlowKey(segmentId, 0)); iterator.Valid; iterator.Next())
             {
-                var key = iterator.GetKeySpan();
+                var key = iterator.Key;
                 var ordinal = key.Length == IndexLayout.FlowKeyLength ? IndexLayout.ReadOrdinal(key) : -1;
                 if (ordinal != flows.Count)
                 {
                     throw new IndexCorruptException(IndexLayout.Flows, key, $"flow ordinal {flows.Count} expected next");
                 }
 
-                var value = iterator.GetValueSpan();
+                var value = iterator.Value;
                 var header = ReadScope.DecodeFlow(key, value, segment.FirstNanoseconds);
                 var stored = scope.StoredPositions(segmentId, ordinal, header, value, out var quartered);
                 byte[] positions;
@@ -186,7 +186,6 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
             }
         }
 
-        GC.KeepAlive(options);
         if (flows.Count != flowCount)
         {
             throw new IndexCorruptException(IndexLayout.Catalog, IndexLayout.SegmentKey(segmentId),
@@ -203,9 +202,9 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         lock (_writeLock)
         {
             writer.FlushAll();
-            foreach (var family in writer.AllFamilies.Values)
+            foreach (var family in writer.Ordered)
             {
-                writer.Db.CompactRange((byte[]?)null, null, family);
+                writer.Db.CompactAll(family);
             }
 
             writer.PurgeObsoleteFiles();
@@ -216,9 +215,9 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     internal IReadOnlyDictionary<string, long> ColumnFamilySizes()
     {
         ThrowIfDisposed();
-        return _db.AllFamilies.ToDictionary(
-            p => p.Key,
-            p => long.Parse(_db.Db.GetProperty("rocksdb.total-sst-files-size", p.Value) ?? "0", System.Globalization.CultureInfo.InvariantCulture));
+        return _db.Ordered.ToDictionary(
+            f => f.Name,
+            f => long.Parse(_db.Db.GetProperty(f, "rocksdb.total-sst-files-size") ?? "0", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <inheritdoc />
@@ -253,13 +252,13 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         lock (_writeLock)
         {
             using var scope = new ReadScope(writer);
-            using var batch = new WriteBatch();
+            using var batch = new RocksWriteBatch();
             var segmentId = segment.SegmentId;
             var replaced = DeleteSegment(scope, batch, segmentId);
             var state = scope.CatalogState().WithEntry(segmentId, replaced?.Generation);
-            batch.Put(IndexLayout.SegmentKey(segmentId), SegmentRecord.Encode(segment, data.Flows.Count, state.Generation), writer.Catalog);
-            batch.Put(IndexLayout.SegmentKey(segmentId), ChunkList.Encode(data.Chunks), writer.Chunks);
-            batch.Put(IndexLayout.CatalogStateKey, state.Encode(), writer.Default);
+            batch.Put(writer.Catalog, IndexLayout.SegmentKey(segmentId), SegmentRecord.Encode(segment, data.Flows.Count, state.Generation));
+            batch.Put(writer.Chunks, IndexLayout.SegmentKey(segmentId), ChunkList.Encode(data.Chunks));
+            batch.Put(writer.Default, IndexLayout.CatalogStateKey, state.Encode());
             var postings = new Postings();
             for (var ordinal = 0; ordinal < data.Flows.Count; ordinal++)
             {
@@ -275,12 +274,12 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
 
                 if (stored.Length > _options.InlinePositionsLimit)
                 {
-                    batch.Put(key, stored, writer.Positions);
+                    batch.Put(writer.Positions, key, stored);
                     flags |= FlowRecord.FlagPositionsExternal;
                     stored = [];
                 }
 
-                batch.Put(key, FlowRecord.Encode(flow, segment.FirstNanoseconds, stored, flags), writer.Flows);
+                batch.Put(writer.Flows, key, FlowRecord.Encode(flow, segment.FirstNanoseconds, stored, flags));
                 postings.Add(flow.Key, ordinal);
             }
 
@@ -297,14 +296,14 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         lock (_writeLock)
         {
             using var scope = new ReadScope(writer);
-            using var batch = new WriteBatch();
+            using var batch = new RocksWriteBatch();
             var removed = DeleteSegment(scope, batch, segmentId);
             if (removed is { } entry)
             {
-                batch.Put(IndexLayout.CatalogStateKey, scope.CatalogState().WithoutEntry(segmentId, entry.Generation).Encode(), writer.Default);
+                batch.Put(writer.Default, IndexLayout.CatalogStateKey, scope.CatalogState().WithoutEntry(segmentId, entry.Generation).Encode());
             }
 
-            if (batch.Count() > 0)
+            if (batch.Count > 0)
             {
                 Commit(writer, batch);
             }
@@ -403,9 +402,9 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     /// this returns sees the change: from table files if a flush has taken it there, otherwise from
     /// the log, which cannot be deleted while the reader opens (<see cref="ReaderGate"/>).
     /// </summary>
-    private static void Commit(IndexDatabase writer, WriteBatch batch)
+    private static void Commit(IndexDatabase writer, RocksWriteBatch batch)
     {
-        writer.Db.Write(batch, Durable);
+        writer.Db.Write(batch, sync: true);
         writer.PurgeObsoleteFiles();
     }
 
@@ -413,35 +412,33 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     /// Adds to <paramref name="batch"/> the deletion of everything stored for the segment, found from
     /// its flow records (so entries left without a catalog entry go too); returns its catalog entry.
     /// </summary>
-    private static SegmentEntry? DeleteSegment(ReadScope scope, WriteBatch batch, long segmentId)
+    private static SegmentEntry? DeleteSegment(ReadScope scope, RocksWriteBatch batch, long segmentId)
     {
         var db = scope.Database;
         var entry = scope.Segment(segmentId);
         var postings = new Postings();
-        var options = scope.IteratorOptions(IndexLayout.FlowKey(segmentId, 0), ReadScope.SegmentUpperBound(segmentId), totalOrder: false);
-        using (var iterator = db.Db.NewIterator(db.Flows, options))
+        using (var iterator = scope.Iterator(db.Flows, IndexLayout.FlowKey(segmentId, 0), ReadScope.SegmentUpperBound(segmentId), totalOrder: false))
         {
-            for (iterator.Seek(IndexLayout.FlowKey(segmentId, 0)); iterator.Valid(); iterator.Next())
+            for (iterator.Seek(IndexLayout.FlowKey(segmentId, 0)); iterator.Valid; iterator.Next())
             {
-                var key = iterator.Key();
+                var key = iterator.Key;
 
                 // Only the key's addresses, ports and protocol matter here, not its times.
-                var header = ReadScope.DecodeFlow(key, iterator.GetValueSpan(), 0);
+                var header = ReadScope.DecodeFlow(key, iterator.Value, 0);
                 postings.Add(header.Key, 0);
-                batch.Delete(key, db.Flows);
+                batch.Delete(db.Flows, key);
                 if (header.PositionsExternal)
                 {
-                    batch.Delete(key, db.Positions);
+                    batch.Delete(db.Positions, key);
                 }
             }
         }
 
-        GC.KeepAlive(options);
         postings.Delete(batch, db, segmentId);
         if (entry is not null)
         {
-            batch.Delete(IndexLayout.SegmentKey(segmentId), db.Catalog);
-            batch.Delete(IndexLayout.SegmentKey(segmentId), db.Chunks);
+            batch.Delete(db.Catalog, IndexLayout.SegmentKey(segmentId));
+            batch.Delete(db.Chunks, IndexLayout.SegmentKey(segmentId));
         }
 
         return entry;
@@ -505,39 +502,39 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
             }
         }
 
-        public void Put(WriteBatch batch, IndexDatabase db, long segmentId)
+        public void Put(RocksWriteBatch batch, IndexDatabase db, long segmentId)
         {
             foreach (var (address, ordinals) in _hosts)
             {
-                batch.Put(IndexLayout.PostingKey(IndexLayout.AddressValue(address), segmentId), OrdinalList.Encode(ordinals), db.Hosts);
+                batch.Put(db.Hosts, IndexLayout.PostingKey(IndexLayout.AddressValue(address), segmentId), OrdinalList.Encode(ordinals));
             }
 
             foreach (var (port, ordinals) in _ports)
             {
-                batch.Put(IndexLayout.PostingKey(IndexLayout.PortValue(port), segmentId), OrdinalList.Encode(ordinals), db.Ports);
+                batch.Put(db.Ports, IndexLayout.PostingKey(IndexLayout.PortValue(port), segmentId), OrdinalList.Encode(ordinals));
             }
 
             foreach (var (protocol, ordinals) in _protocols)
             {
-                batch.Put(IndexLayout.PostingKey([protocol], segmentId), OrdinalList.Encode(ordinals), db.Protocols);
+                batch.Put(db.Protocols, IndexLayout.PostingKey([protocol], segmentId), OrdinalList.Encode(ordinals));
             }
         }
 
-        public void Delete(WriteBatch batch, IndexDatabase db, long segmentId)
+        public void Delete(RocksWriteBatch batch, IndexDatabase db, long segmentId)
         {
             foreach (var address in _hosts.Keys)
             {
-                batch.Delete(IndexLayout.PostingKey(IndexLayout.AddressValue(address), segmentId), db.Hosts);
+                batch.Delete(db.Hosts, IndexLayout.PostingKey(IndexLayout.AddressValue(address), segmentId));
             }
 
             foreach (var port in _ports.Keys)
             {
-                batch.Delete(IndexLayout.PostingKey(IndexLayout.PortValue(port), segmentId), db.Ports);
+                batch.Delete(db.Ports, IndexLayout.PostingKey(IndexLayout.PortValue(port), segmentId));
             }
 
             foreach (var protocol in _protocols.Keys)
             {
-                batch.Delete(IndexLayout.PostingKey([protocol], segmentId), db.Protocols);
+                batch.Delete(db.Protocols, IndexLayout.PostingKey([protocol], segmentId));
             }
         }
 

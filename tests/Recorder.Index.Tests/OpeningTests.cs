@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Recorder.Core.Query;
-using RocksDbSharp;
+using Recorder.Index.Rocks;
 
 namespace Recorder.Index.Tests;
 
@@ -21,24 +21,39 @@ public sealed class OpeningTests : IDisposable
     }
 
     /// <summary>Opens the database directly with RocksDB, as a tool that does not know the format would.</summary>
-    private void Raw(Action<RocksDb> action)
+    private void Raw(Action<RocksDatabase> action)
     {
-        var options = new DbOptions();
-        var families = new ColumnFamilies();
-        foreach (var name in RocksDb.ListColumnFamilies(options, IndexPath).Where(n => n != "default"))
+        using var options = new RocksOptions();
+        var families = RocksDatabase.ListColumnFamilies(options, IndexPath).Select(n => (n, new RocksOptions())).ToList();
+        try
         {
-            families.Add(name, new ColumnFamilyOptions());
+            using var db = RocksDatabase.Open(options, IndexPath, families);
+            action(db);
         }
+        finally
+        {
+            families.ForEach(f => f.Item2.Dispose());
+        }
+    }
 
-        using var db = RocksDb.Open(options, IndexPath, families);
-        action(db);
+    private static void Put(RocksDatabase db, string family, byte[] key, byte[] value)
+    {
+        Assert.True(db.TryGetColumnFamily(family, out var handle));
+        using var batch = new RocksWriteBatch();
+        db.Write(batch.Put(handle, key, value), sync: true);
+    }
+
+    private static byte[]? Get(RocksDatabase db, string family, byte[] key)
+    {
+        Assert.True(db.TryGetColumnFamily(family, out var handle));
+        return db.Get(handle, key);
     }
 
     [Fact]
     public void Open_WhenTheFormatVersionIsUnknown_RefusesWithTheVersions()
     {
         CreateWithOneSegment();
-        Raw(db => db.Put("format-version"u8.ToArray(), new byte[] { 0, 0, 0, 2 }, db.GetDefaultColumnFamily()));
+        Raw(db => Put(db, "default", "format-version"u8.ToArray(), [0, 0, 0, 2]));
 
         var writer = Assert.Throws<IndexVersionException>(() => RocksPacketIndex.OpenWriter(IndexPath));
         var reader = Assert.Throws<IndexVersionException>(() => RocksPacketIndex.OpenReader(IndexPath));
@@ -53,10 +68,11 @@ public sealed class OpeningTests : IDisposable
     [Fact]
     public void Open_OfAnotherRocksDbDatabase_Refuses()
     {
-        var options = new DbOptions().SetCreateIfMissing(true);
-        using (var db = RocksDb.Open(options, IndexPath))
+        using (var options = new RocksOptions().CreateIfMissing())
+        using (var defaults = new RocksOptions())
+        using (var db = RocksDatabase.Open(options, IndexPath, [("default", defaults)]))
         {
-            db.Put("something"u8.ToArray(), "else"u8.ToArray());
+            Put(db, "default", "something"u8.ToArray(), "else"u8.ToArray());
         }
 
         var e = Assert.Throws<IndexOpenException>(() => RocksPacketIndex.OpenWriter(IndexPath));
@@ -119,8 +135,8 @@ public sealed class OpeningTests : IDisposable
         byte[]? name = null;
         Raw(db =>
         {
-            version = db.Get("format-version"u8.ToArray());
-            name = db.Get("format"u8.ToArray());
+            version = Get(db, "default", "format-version"u8.ToArray());
+            name = Get(db, "default", "format"u8.ToArray());
         });
 
         Assert.Equal(1, BinaryPrimitives.ReadInt32BigEndian(version));
@@ -132,7 +148,7 @@ public sealed class OpeningTests : IDisposable
     public void Read_OfAMalformedFlowRecord_ThrowsCorruptNamingTheKey()
     {
         CreateWithOneSegment();
-        Raw(db => db.Put(Convert.FromHexString("000000000000000100000000"), new byte[] { 0x04, 0x80 }, db.GetColumnFamily("flows")));
+        Raw(db => Put(db, "flows", Convert.FromHexString("000000000000000100000000"), [0x04, 0x80]));
 
         using var index = RocksPacketIndex.OpenReader(IndexPath);
         var e = Assert.Throws<IndexCorruptException>(() => index.Read(1));
@@ -150,7 +166,12 @@ public sealed class OpeningTests : IDisposable
         var flowKey = Convert.FromHexString("000000000000000100000000");
         Assert.True(segment.Data.Flows[0].Key.HasPorts);
         var port = segment.Data.Flows[0].Key.PortA;
-        Raw(db => db.Remove(flowKey, db.GetColumnFamily("flows")));
+        Raw(db =>
+        {
+            Assert.True(db.TryGetColumnFamily("flows", out var flows));
+            using var batch = new RocksWriteBatch();
+            db.Write(batch.Delete(flows, flowKey), sync: true);
+        });
 
         using var index = RocksPacketIndex.OpenWriter(IndexPath);
         var e = Assert.Throws<IndexCorruptException>(() => index.FindCandidates(query with { Ports = [port] }, Net.Ids(1)));

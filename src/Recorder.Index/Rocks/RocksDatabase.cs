@@ -3,143 +3,21 @@ using static Recorder.Index.Rocks.RocksNative;
 
 namespace Recorder.Index.Rocks;
 
-/// <summary>RocksDB's compression types (values of the C API).</summary>
-public enum RocksCompression
+/// <summary>An open column family of one <see cref="RocksDatabase"/>.</summary>
+internal sealed class RocksColumnFamily
 {
-    /// <summary>No compression.</summary>
-    None = 0,
-
-    /// <summary>Snappy.</summary>
-    Snappy = 1,
-
-    /// <summary>LZ4.</summary>
-    Lz4 = 4,
-
-    /// <summary>Zstandard.</summary>
-    Zstd = 7,
-}
-
-/// <summary>A <c>rocksdb_options_t</c>: database-wide or per column family settings.</summary>
-public sealed class RocksOptions : IDisposable
-{
-    /// <summary>Creates default options.</summary>
-    public RocksOptions() => Handle = rocksdb_options_create();
-
-    internal IntPtr Handle { get; private set; }
-
-    /// <summary>Create the database when missing.</summary>
-    public RocksOptions CreateIfMissing(bool value = true) => Set(() => rocksdb_options_set_create_if_missing(Handle, B(value)));
-
-    /// <summary>Create column families named at open that do not exist yet.</summary>
-    public RocksOptions CreateMissingColumnFamilies(bool value = true) => Set(() => rocksdb_options_set_create_missing_column_families(Handle, B(value)));
-
-    /// <summary>How many info log files to keep.</summary>
-    public RocksOptions KeepLogFiles(int count) => Set(() => rocksdb_options_set_keep_log_file_num(Handle, (nuint)count));
-
-    /// <summary>Largest info log file.</summary>
-    public RocksOptions MaxLogFileSize(long bytes) => Set(() => rocksdb_options_set_max_log_file_size(Handle, (nuint)bytes));
-
-    /// <summary>Recycle write-ahead log files (0: never).</summary>
-    public RocksOptions RecycleLogFiles(int count) => Set(() => rocksdb_options_set_recycle_log_file_num(Handle, (nuint)count));
-
-    /// <summary>Skip reading table statistics when opening.</summary>
-    public RocksOptions SkipStatsUpdateOnOpen(bool value = true) => Set(() => rocksdb_options_set_skip_stats_update_on_db_open(Handle, B(value)));
-
-    /// <summary>Table files kept open (-1: all).</summary>
-    public RocksOptions MaxOpenFiles(int count) => Set(() => rocksdb_options_set_max_open_files(Handle, count));
-
-    /// <summary>Flush all column families as one MANIFEST edit.</summary>
-    public RocksOptions AtomicFlush(bool value = true) => Set(() => rocksdb_options_set_atomic_flush(Handle, B(value)));
-
-    /// <summary>Block compression.</summary>
-    public RocksOptions Compression(RocksCompression compression) => Set(() => rocksdb_options_set_compression(Handle, (int)compression));
-
-    /// <summary>Size of one memory table.</summary>
-    public RocksOptions WriteBufferSize(long bytes) => Set(() => rocksdb_options_set_write_buffer_size(Handle, (nuint)bytes));
-
-    /// <summary>Info log level (0 debug … 4 fatal, 5 header).</summary>
-    public RocksOptions InfoLogLevel(int level) => Set(() => rocksdb_options_set_info_log_level(Handle, level));
-
-    /// <summary>Block-based tables with <paramref name="blockSize"/>, an optional shared cache and a format version.</summary>
-    public RocksOptions BlockBasedTables(long blockSize, RocksCache? cache, int formatVersion)
+    internal RocksColumnFamily(RocksDatabase database, string name, IntPtr handle)
     {
-        var table = rocksdb_block_based_options_create();
-        try
-        {
-            rocksdb_block_based_options_set_block_size(table, (nuint)blockSize);
-            if (cache is not null)
-            {
-                rocksdb_block_based_options_set_block_cache(table, cache.Handle);
-            }
-
-            rocksdb_block_based_options_set_format_version(table, formatVersion);
-            rocksdb_options_set_block_based_table_factory(Handle, table);
-        }
-        finally
-        {
-            // The options hold their own copy of the table factory.
-            rocksdb_block_based_options_destroy(table);
-        }
-
-        return this;
-    }
-
-    /// <summary>A fixed-length prefix extractor (the options take ownership of it).</summary>
-    public RocksOptions FixedPrefix(int length) =>
-        Set(() => rocksdb_options_set_prefix_extractor(Handle, rocksdb_slicetransform_create_fixed_prefix((nuint)length)));
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        if (Handle != IntPtr.Zero)
-        {
-            rocksdb_options_destroy(Handle);
-            Handle = IntPtr.Zero;
-        }
-    }
-
-    private static byte B(bool value) => value ? (byte)1 : (byte)0;
-
-    private RocksOptions Set(Action action)
-    {
-        ObjectDisposedException.ThrowIf(Handle == IntPtr.Zero, this);
-        action();
-        return this;
-    }
-}
-
-/// <summary>A shared LRU block cache.</summary>
-public sealed class RocksCache : IDisposable
-{
-    private RocksCache(IntPtr handle) => Handle = handle;
-
-    internal IntPtr Handle { get; private set; }
-
-    /// <summary>Creates an LRU cache of <paramref name="capacity"/> bytes.</summary>
-    public static RocksCache CreateLru(long capacity) => new(rocksdb_cache_create_lru((nuint)capacity));
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        if (Handle != IntPtr.Zero)
-        {
-            rocksdb_cache_destroy(Handle);
-            Handle = IntPtr.Zero;
-        }
-    }
-}
-
-/// <summary>An open column family.</summary>
-public sealed class RocksColumnFamily
-{
-    internal RocksColumnFamily(string name, IntPtr handle)
-    {
+        Database = database;
         Name = name;
         Handle = handle;
     }
 
     /// <summary>Its name.</summary>
     public string Name { get; }
+
+    /// <summary>The database it belongs to; a handle is only valid there.</summary>
+    internal RocksDatabase Database { get; }
 
     internal IntPtr Handle { get; }
 }
@@ -148,17 +26,29 @@ public sealed class RocksColumnFamily
 /// An open RocksDB database with its column families: opened for writing (one process at a time,
 /// RocksDB's LOCK) or as a secondary instance that follows a writer without taking its lock.
 /// </summary>
-public sealed unsafe class RocksDatabase : IDisposable
+/// <remarks>
+/// Closing a database while an iterator or a snapshot of it is alive would leave them pointing at
+/// freed memory. The native handle is therefore reference counted: every call holds it for its
+/// duration and every <see cref="RocksIterator"/> and <see cref="RocksSnapshot"/> holds it until
+/// disposed, so <see cref="Dispose"/> closes the database when the last of them lets go. Column
+/// family handles are destroyed just before the close (RocksDB requires that order).
+/// Calls are safe from several threads.
+/// </remarks>
+internal sealed unsafe class RocksDatabase : IDisposable
 {
-    private readonly Dictionary<string, RocksColumnFamily> _families;
-    private IntPtr _handle;
+    private readonly DatabaseHandle _handle;
+    private readonly Dictionary<string, RocksColumnFamily> _families = new(StringComparer.Ordinal);
+    private volatile bool _disposed;
 
-    private RocksDatabase(IntPtr handle, string path, Dictionary<string, RocksColumnFamily> families, bool secondary)
+    private RocksDatabase(IntPtr db, string path, IReadOnlyList<string> names, IntPtr[] familyHandles, bool secondary)
     {
-        _handle = handle;
+        _handle = new DatabaseHandle(db, familyHandles);
         Path = path;
-        _families = families;
         IsSecondary = secondary;
+        for (var i = 0; i < names.Count; i++)
+        {
+            _families[names[i]] = new RocksColumnFamily(this, names[i], familyHandles[i]);
+        }
     }
 
     /// <summary>The database directory.</summary>
@@ -167,28 +57,27 @@ public sealed unsafe class RocksDatabase : IDisposable
     /// <summary>True for a secondary (read-only follower) instance.</summary>
     public bool IsSecondary { get; }
 
-    internal IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(RocksDatabase));
-
-    /// <summary>Lists the column families of the database at <paramref name="path"/>; false when none can be listed.</summary>
-    public static bool TryListColumnFamilies(RocksOptions options, string path, out string[] names)
+    /// <summary>The column families of the database at <paramref name="path"/>; throws <see cref="RocksDbException"/> when they cannot be listed.</summary>
+    public static string[] ListColumnFamilies(RocksOptions options, string path)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(path);
         var list = rocksdb_list_column_families(options.Handle, path, out var count, out var error);
-        if (error != IntPtr.Zero)
+        Check(error);
+        try
         {
-            rocksdb_free(error);
-            names = [];
-            return false;
-        }
+            var names = new string[checked((int)count)];
+            for (var i = 0; i < names.Length; i++)
+            {
+                names[i] = Marshal.PtrToStringUTF8(((IntPtr*)list)[i]) ?? string.Empty;
+            }
 
-        names = new string[(int)count];
-        for (var i = 0; i < names.Length; i++)
+            return names;
+        }
+        finally
         {
-            names[i] = Marshal.PtrToStringUTF8(Marshal.ReadIntPtr(list, i * IntPtr.Size))!;
+            rocksdb_list_column_families_destroy(list, count);
         }
-
-        rocksdb_list_column_families_destroy(list, count);
-        return true;
     }
 
     /// <summary>Opens for writing; every existing column family must be named.</summary>
@@ -196,24 +85,51 @@ public sealed unsafe class RocksDatabase : IDisposable
         OpenCore(options, path, null, families);
 
     /// <summary>Opens as a secondary instance, keeping its own files in <paramref name="secondaryPath"/>.</summary>
-    public static RocksDatabase OpenAsSecondary(RocksOptions options, string path, string secondaryPath, IReadOnlyList<(string Name, RocksOptions Options)> families) =>
-        OpenCore(options, path, secondaryPath, families);
+    public static RocksDatabase OpenAsSecondary(RocksOptions options, string path, string secondaryPath, IReadOnlyList<(string Name, RocksOptions Options)> families)
+    {
+        ArgumentNullException.ThrowIfNull(secondaryPath);
+        return OpenCore(options, path, secondaryPath, families);
+    }
 
     /// <summary>A column family by name.</summary>
     public bool TryGetColumnFamily(string name, out RocksColumnFamily family) => _families.TryGetValue(name, out family!);
 
-    /// <summary>Reads one value; null when absent.</summary>
-    public byte[]? Get(RocksColumnFamily family, ReadOnlySpan<byte> key, RocksReadOptions? options = null)
+    /// <summary>Reads one value (as of <paramref name="snapshot"/> when given); null when absent.</summary>
+    public byte[]? Get(RocksColumnFamily family, ReadOnlySpan<byte> key, RocksSnapshot? snapshot = null)
     {
-        ArgumentNullException.ThrowIfNull(family);
-        using var defaults = options is null ? new RocksReadOptions() : null;
-        var readOptions = options ?? defaults!;
+        CheckOwner(family);
+        if (snapshot is not null && snapshot.Database != this)
+        {
+            throw new ArgumentException("the snapshot belongs to another database", nameof(snapshot));
+        }
+
+        var db = Enter();
+        var snapshotHeld = false;
         IntPtr value;
         nuint length;
         IntPtr error;
-        fixed (byte* k = key)
+        try
         {
-            value = rocksdb_get_cf(Handle, readOptions.Handle, family.Handle, k, (nuint)key.Length, out length, out error);
+            var readOptions = _handle.PointReads;
+            if (snapshot is not null)
+            {
+                readOptions = snapshot.Enter();
+                snapshotHeld = true;
+            }
+
+            fixed (byte* k = key)
+            {
+                value = rocksdb_get_cf(db, readOptions, family.Handle, k, (nuint)key.Length, out length, out error);
+            }
+        }
+        finally
+        {
+            if (snapshotHeld)
+            {
+                snapshot!.Exit();
+            }
+
+            Exit();
         }
 
         Check(error);
@@ -232,88 +148,151 @@ public sealed unsafe class RocksDatabase : IDisposable
         }
     }
 
-    /// <summary>An iterator over one column family (the read options must outlive it).</summary>
-    public RocksIterator NewIterator(RocksColumnFamily family, RocksReadOptions options)
+    /// <summary>An iterator over one column family; it owns its read options and bounds, and keeps the database (and snapshot) open until disposed.</summary>
+    public RocksIterator NewIterator(RocksColumnFamily family, RocksIteratorOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(family);
-        ArgumentNullException.ThrowIfNull(options);
-        return new RocksIterator(rocksdb_create_iterator_cf(Handle, options.Handle, family.Handle));
+        CheckOwner(family);
+        options ??= RocksIteratorOptions.Default;
+        if (options.Snapshot is not null && options.Snapshot.Database != this)
+        {
+            throw new ArgumentException("the snapshot belongs to another database", nameof(options));
+        }
+
+        return new RocksIterator(this, family, options);
     }
 
-    /// <summary>Applies a batch atomically; <paramref name="sync"/> fsyncs the write-ahead log first.</summary>
-    public void Write(RocksWriteBatch batch, bool sync = false)
+    /// <summary>A consistent point-in-time view for reads, until disposed.</summary>
+    public RocksSnapshot CreateSnapshot()
+    {
+        var db = Enter();
+        try
+        {
+            return new RocksSnapshot(this, db);
+        }
+        catch
+        {
+            Exit();
+            throw;
+        }
+    }
+
+    /// <summary>Applies a batch atomically; <paramref name="sync"/> fsyncs the write-ahead log before returning.</summary>
+    public void Write(RocksWriteBatch batch, bool sync)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        var db = Enter();
         var options = rocksdb_writeoptions_create();
         try
         {
             rocksdb_writeoptions_set_sync(options, sync ? (byte)1 : (byte)0);
-            rocksdb_write(Handle, options, batch.Handle, out var error);
+            rocksdb_write(db, options, batch.Handle, out var error);
             Check(error);
         }
         finally
         {
             rocksdb_writeoptions_destroy(options);
+            Exit();
         }
     }
 
-    /// <summary>Flushes the memory tables of <paramref name="families"/> to table files and waits.</summary>
+    /// <summary>Flushes the memory tables of <paramref name="families"/> to table files and waits for it.</summary>
     public void Flush(IReadOnlyList<RocksColumnFamily> families)
     {
         ArgumentNullException.ThrowIfNull(families);
+        var handles = new IntPtr[families.Count];
+        for (var i = 0; i < handles.Length; i++)
+        {
+            CheckOwner(families[i]);
+            handles[i] = families[i].Handle;
+        }
+
+        var db = Enter();
         var options = rocksdb_flushoptions_create();
         try
         {
             rocksdb_flushoptions_set_wait(options, 1);
-            var handles = stackalloc IntPtr[families.Count];
-            for (var i = 0; i < families.Count; i++)
+            IntPtr error;
+            fixed (IntPtr* h = handles)
             {
-                handles[i] = families[i].Handle;
+                rocksdb_flush_cfs(db, options, h, handles.Length, out error);
             }
 
-            rocksdb_flush_cfs(Handle, options, handles, families.Count, out var error);
             Check(error);
         }
         finally
         {
             rocksdb_flushoptions_destroy(options);
+            Exit();
         }
     }
 
-    /// <summary>Compacts a whole column family.</summary>
+    /// <summary>Compacts a whole column family (waits for it).</summary>
     public void CompactAll(RocksColumnFamily family)
     {
-        ArgumentNullException.ThrowIfNull(family);
-        rocksdb_compact_range_cf(Handle, family.Handle, null, 0, null, 0);
+        CheckOwner(family);
+        var db = Enter();
+        try
+        {
+            rocksdb_compact_range_cf(db, family.Handle, null, 0, null, 0);
+        }
+        finally
+        {
+            Exit();
+        }
     }
+
+    /// <summary>A RocksDB property of a column family (e.g. <c>rocksdb.total-sst-files-size</c>); null when RocksDB does not know it.</summary>
+    public string? GetProperty(RocksColumnFamily family, string name)
+    {
+        CheckOwner(family);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var db = Enter();
+        try
+        {
+            var value = rocksdb_property_value_cf(db, family.Handle, name);
+            return value == IntPtr.Zero ? null : TakeString(value);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Stops RocksDB from deleting obsolete files (nested: each call needs its own <see cref="EnableFileDeletions"/>).</summary>
+    public void DisableFileDeletions() => Call(&rocksdb_disable_file_deletions);
+
+    /// <summary>Undoes one <see cref="DisableFileDeletions"/>; deletion resumes, and obsolete files go, once none is left.</summary>
+    public void EnableFileDeletions() => Call(&rocksdb_enable_file_deletions);
 
     /// <summary>For a secondary instance: follows what the writer has written since.</summary>
-    public void CatchUpWithPrimary()
-    {
-        rocksdb_try_catch_up_with_primary(Handle, out var error);
-        Check(error);
-    }
+    public void CatchUpWithPrimary() => Call(&rocksdb_try_catch_up_with_primary);
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Closes the database, at once or when the last iterator or snapshot still using it is disposed;
+    /// from now on every call throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
-        if (_handle == IntPtr.Zero)
-        {
-            return;
-        }
-
-        foreach (var family in _families.Values)
-        {
-            rocksdb_column_family_handle_destroy(family.Handle);
-        }
-
-        rocksdb_close(_handle);
-        _handle = IntPtr.Zero;
+        _disposed = true;
+        _handle.Dispose();
     }
+
+    /// <summary>Holds the native handle for one call or for the life of an iterator or snapshot (<see cref="Exit"/> lets go).</summary>
+    internal IntPtr Enter()
+    {
+        // The handle itself refuses only once it is closed, which waits for the last iterator.
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var added = false;
+        _handle.DangerousAddRef(ref added);
+        return _handle.DangerousGetHandle();
+    }
+
+    internal void Exit() => _handle.DangerousRelease();
 
     private static RocksDatabase OpenCore(RocksOptions options, string path, string? secondaryPath, IReadOnlyList<(string Name, RocksOptions Options)> families)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(families);
         var count = families.Count;
         var names = new IntPtr[count];
@@ -323,8 +302,8 @@ public sealed unsafe class RocksDatabase : IDisposable
         {
             for (var i = 0; i < count; i++)
             {
-                names[i] = Marshal.StringToCoTaskMemUTF8(families[i].Name);
                 familyOptions[i] = families[i].Options.Handle;
+                names[i] = Marshal.StringToCoTaskMemUTF8(families[i].Name);
             }
 
             IntPtr db;
@@ -339,13 +318,12 @@ public sealed unsafe class RocksDatabase : IDisposable
             }
 
             Check(error);
-            var map = new Dictionary<string, RocksColumnFamily>(StringComparer.Ordinal);
-            for (var i = 0; i < count; i++)
+            if (db == IntPtr.Zero)
             {
-                map[families[i].Name] = new RocksColumnFamily(families[i].Name, handles[i]);
+                throw new RocksDbException($"RocksDB returned no database for {path} and no error");
             }
 
-            return new RocksDatabase(db, path, map, secondaryPath is not null);
+            return new RocksDatabase(db, path, [.. families.Select(f => f.Name)], handles, secondaryPath is not null);
         }
         finally
         {
@@ -355,201 +333,134 @@ public sealed unsafe class RocksDatabase : IDisposable
             }
         }
     }
+
+    private void Call(delegate*<IntPtr, out IntPtr, void> function)
+    {
+        var db = Enter();
+        try
+        {
+            function(db, out var error);
+            Check(error);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private void CheckOwner(RocksColumnFamily family)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        if (family.Database != this)
+        {
+            throw new ArgumentException($"column family '{family.Name}' belongs to another database", nameof(family));
+        }
+    }
+
+    /// <summary>The <c>rocksdb_t*</c>, its column family handles and the read options of point reads; released together, last.</summary>
+    private sealed class DatabaseHandle : SafeHandle
+    {
+        private readonly IntPtr[] _families;
+
+        public DatabaseHandle(IntPtr db, IntPtr[] families)
+            : base(IntPtr.Zero, ownsHandle: true)
+        {
+            _families = families;
+            PointReads = rocksdb_readoptions_create();
+            SetHandle(db);
+        }
+
+        /// <summary>Default read options shared by every point read without a snapshot (RocksDB only reads them).</summary>
+        public IntPtr PointReads { get; }
+
+        public override bool IsInvalid => handle == IntPtr.Zero;
+
+        protected override bool ReleaseHandle()
+        {
+            foreach (var family in _families)
+            {
+                rocksdb_column_family_handle_destroy(family);
+            }
+
+            rocksdb_close(handle);
+            rocksdb_readoptions_destroy(PointReads);
+            return true;
+        }
+    }
 }
 
 /// <summary>
-/// Read options. Iterator bounds are copied to unmanaged memory owned by this object, because
-/// RocksDB keeps pointers to them: dispose it only after the iterators that use it.
+/// A RocksDB snapshot: reads through it see the database as it was when it was taken. It keeps its
+/// database open until disposed, and an iterator reading through it keeps it until the iterator is disposed.
 /// </summary>
-public sealed unsafe class RocksReadOptions : IDisposable
+internal sealed class RocksSnapshot : IDisposable
 {
-    private IntPtr _lower;
-    private IntPtr _upper;
+    private readonly SnapshotHandle _handle;
+    private volatile bool _disposed;
 
-    /// <summary>Creates default read options.</summary>
-    public RocksReadOptions() => Handle = rocksdb_readoptions_create();
-
-    internal IntPtr Handle { get; private set; }
-
-    /// <summary>Iterate only keys ≥ <paramref name="lower"/>.</summary>
-    public RocksReadOptions LowerBound(ReadOnlySpan<byte> lower)
+    /// <summary>Takes a snapshot of <paramref name="db"/>, which the caller holds (<see cref="RocksDatabase.Enter"/>): the snapshot keeps that hold.</summary>
+    internal RocksSnapshot(RocksDatabase database, IntPtr db)
     {
-        _lower = Replace(_lower, lower);
-        rocksdb_readoptions_set_iterate_lower_bound(Handle, (byte*)_lower, (nuint)lower.Length);
-        return this;
+        Database = database;
+        _handle = new SnapshotHandle(database, db);
     }
 
-    /// <summary>Iterate only keys &lt; <paramref name="upper"/>.</summary>
-    public RocksReadOptions UpperBound(ReadOnlySpan<byte> upper)
-    {
-        _upper = Replace(_upper, upper);
-        rocksdb_readoptions_set_iterate_upper_bound(Handle, (byte*)_upper, (nuint)upper.Length);
-        return this;
-    }
+    internal RocksDatabase Database { get; }
 
-    /// <summary>Ignore prefix extractors: iterate in total key order.</summary>
-    public RocksReadOptions TotalOrderSeek(bool value = true)
-    {
-        rocksdb_readoptions_set_total_order_seek(Handle, value ? (byte)1 : (byte)0);
-        return this;
-    }
-
-    /// <summary>Stop iterating where the prefix changes.</summary>
-    public RocksReadOptions PrefixSameAsStart(bool value = true)
-    {
-        rocksdb_readoptions_set_prefix_same_as_start(Handle, value ? (byte)1 : (byte)0);
-        return this;
-    }
-
-    /// <summary>Whether blocks read go into the block cache.</summary>
-    public RocksReadOptions FillCache(bool value)
-    {
-        rocksdb_readoptions_set_fill_cache(Handle, value ? (byte)1 : (byte)0);
-        return this;
-    }
-
-    /// <inheritdoc />
+    /// <summary>Releases the snapshot, now or once the last iterator reading through it is disposed; it can no longer be read through.</summary>
     public void Dispose()
     {
-        if (Handle != IntPtr.Zero)
+        _disposed = true;
+        _handle.Dispose();
+    }
+
+    /// <summary>Holds the snapshot; returns read options that read through it.</summary>
+    internal IntPtr Enter()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var added = false;
+        _handle.DangerousAddRef(ref added);
+        return _handle.ReadOptions;
+    }
+
+    /// <summary>The <c>rocksdb_snapshot_t*</c> itself, for an iterator's own read options (hold it with <see cref="Enter"/>).</summary>
+    internal IntPtr NativeSnapshot => _handle.DangerousGetHandle();
+
+    internal void Exit() => _handle.DangerousRelease();
+
+    /// <summary>The snapshot and read options using it; releasing it lets go of the database too.</summary>
+    private sealed class SnapshotHandle : SafeHandle
+    {
+        private readonly RocksDatabase _database;
+        private readonly IntPtr _db;
+
+        /// <summary>Takes over the reference the caller took on the database with <see cref="RocksDatabase.Enter"/>.</summary>
+        public SnapshotHandle(RocksDatabase database, IntPtr db)
+            : base(IntPtr.Zero, ownsHandle: true)
         {
-            rocksdb_readoptions_destroy(Handle);
-            Handle = IntPtr.Zero;
+            _database = database;
+            _db = db;
+            var snapshot = RocksNative.rocksdb_create_snapshot(db);
+            if (snapshot == IntPtr.Zero)
+            {
+                throw new RocksDbException("RocksDB returned no snapshot");
+            }
+
+            ReadOptions = RocksNative.rocksdb_readoptions_create();
+            RocksNative.rocksdb_readoptions_set_snapshot(ReadOptions, snapshot);
+            SetHandle(snapshot);
         }
 
-        Marshal.FreeHGlobal(_lower);
-        Marshal.FreeHGlobal(_upper);
-        _lower = IntPtr.Zero;
-        _upper = IntPtr.Zero;
-    }
+        public IntPtr ReadOptions { get; }
 
-    private static IntPtr Replace(IntPtr old, ReadOnlySpan<byte> value)
-    {
-        Marshal.FreeHGlobal(old);
-        var copy = Marshal.AllocHGlobal(Math.Max(1, value.Length));
-        value.CopyTo(new Span<byte>((void*)copy, value.Length));
-        return copy;
-    }
-}
+        public override bool IsInvalid => handle == IntPtr.Zero;
 
-/// <summary>An iterator; <see cref="Key"/> and <see cref="Value"/> are valid until the next move.</summary>
-public sealed unsafe class RocksIterator : IDisposable
-{
-    private IntPtr _handle;
-
-    internal RocksIterator(IntPtr handle) => _handle = handle;
-
-    /// <summary>True while positioned on an entry.</summary>
-    public bool Valid => rocksdb_iter_valid(Live) != 0;
-
-    /// <summary>The current key.</summary>
-    public ReadOnlySpan<byte> Key
-    {
-        get
+        protected override bool ReleaseHandle()
         {
-            var pointer = rocksdb_iter_key(Live, out var length);
-            return new ReadOnlySpan<byte>((void*)pointer, checked((int)length));
-        }
-    }
-
-    /// <summary>The current value.</summary>
-    public ReadOnlySpan<byte> Value
-    {
-        get
-        {
-            var pointer = rocksdb_iter_value(Live, out var length);
-            return new ReadOnlySpan<byte>((void*)pointer, checked((int)length));
-        }
-    }
-
-    private IntPtr Live => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(RocksIterator));
-
-    /// <summary>Positions at the first key ≥ <paramref name="key"/>.</summary>
-    public void Seek(ReadOnlySpan<byte> key)
-    {
-        fixed (byte* k = key)
-        {
-            rocksdb_iter_seek(Live, k, (nuint)key.Length);
-        }
-    }
-
-    /// <summary>Positions at the first key.</summary>
-    public void SeekToFirst() => rocksdb_iter_seek_to_first(Live);
-
-    /// <summary>Moves to the next key.</summary>
-    public void Next() => rocksdb_iter_next(Live);
-
-    /// <summary>Throws when the iteration stopped because of an error rather than the end.</summary>
-    public void ThrowIfFailed()
-    {
-        rocksdb_iter_get_error(Live, out var error);
-        Check(error);
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        if (_handle != IntPtr.Zero)
-        {
-            rocksdb_iter_destroy(_handle);
-            _handle = IntPtr.Zero;
-        }
-    }
-}
-
-/// <summary>A batch of writes applied atomically.</summary>
-public sealed unsafe class RocksWriteBatch : IDisposable
-{
-    /// <summary>Creates an empty batch.</summary>
-    public RocksWriteBatch() => Handle = rocksdb_writebatch_create();
-
-    internal IntPtr Handle { get; private set; }
-
-    /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>.</summary>
-    public RocksWriteBatch Put(RocksColumnFamily family, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
-    {
-        ArgumentNullException.ThrowIfNull(family);
-        fixed (byte* k = key)
-        fixed (byte* v = value)
-        {
-            rocksdb_writebatch_put_cf(Handle, family.Handle, k, (nuint)key.Length, v, (nuint)value.Length);
-        }
-
-        return this;
-    }
-
-    /// <summary>Deletes <paramref name="key"/>.</summary>
-    public RocksWriteBatch Delete(RocksColumnFamily family, ReadOnlySpan<byte> key)
-    {
-        ArgumentNullException.ThrowIfNull(family);
-        fixed (byte* k = key)
-        {
-            rocksdb_writebatch_delete_cf(Handle, family.Handle, k, (nuint)key.Length);
-        }
-
-        return this;
-    }
-
-    /// <summary>Deletes every key in [<paramref name="start"/>, <paramref name="end"/>).</summary>
-    public RocksWriteBatch DeleteRange(RocksColumnFamily family, ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
-    {
-        ArgumentNullException.ThrowIfNull(family);
-        fixed (byte* s = start)
-        fixed (byte* e = end)
-        {
-            rocksdb_writebatch_delete_range_cf(Handle, family.Handle, s, (nuint)start.Length, e, (nuint)end.Length);
-        }
-
-        return this;
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        if (Handle != IntPtr.Zero)
-        {
-            rocksdb_writebatch_destroy(Handle);
-            Handle = IntPtr.Zero;
+            RocksNative.rocksdb_readoptions_destroy(ReadOptions);
+            RocksNative.rocksdb_release_snapshot(_db, handle);
+            _database.Exit();
+            return true;
         }
     }
 }

@@ -9,6 +9,18 @@ namespace Recorder.Index.Rocks;
 /// about a second per process; a query must start in milliseconds, so the index calls the native
 /// library (shipped in that same package) directly.
 /// </summary>
+/// <remarks>
+/// Every declaration follows rocksdb/c.h of the RocksDB build in the package (11.12, git
+/// ef3dd12e): <c>size_t</c> is <see cref="nuint"/>, <c>unsigned char</c> booleans are
+/// <see cref="byte"/>, <c>char** errptr</c> is <c>out IntPtr</c> (the generated stubs set it to
+/// null before the call, as c.h requires). Each was checked against the package's own
+/// declarations for this build (RocksDbSharp 11.12's <c>Native</c>, generated from that c.h) and
+/// against upstream c.h; where they had changed across versions, against the machine code of
+/// the shipped library: <c>rocksdb_enable_file_deletions</c> takes <c>(db, errptr)</c>, its
+/// <c>force</c> argument being gone since RocksDB 9. A wrong signature corrupts memory silently:
+/// check any addition the same way. Functions returning <c>char*</c> hand over <c>malloc</c>ed
+/// memory, released with <see cref="rocksdb_free"/>.
+/// </remarks>
 internal static unsafe partial class RocksNative
 {
     private const string Library = "rocksdb";
@@ -32,8 +44,6 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial void rocksdb_options_set_compression(IntPtr options, int value);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_block_based_table_factory(IntPtr options, IntPtr table);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_prefix_extractor(IntPtr options, IntPtr transform);
-    [LibraryImport(Library)] public static partial void rocksdb_options_set_info_log_level(IntPtr options, int level);
-    [LibraryImport(Library)] public static partial void rocksdb_options_set_write_buffer_size(IntPtr options, nuint value);
 
     // Block-based tables, caches, prefix extractors
     [LibraryImport(Library)] public static partial IntPtr rocksdb_block_based_options_create();
@@ -60,6 +70,13 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial void rocksdb_close(IntPtr db);
     [LibraryImport(Library)] public static partial void rocksdb_try_catch_up_with_primary(IntPtr db, out IntPtr error);
 
+    // File deletions and properties
+    [LibraryImport(Library)] public static partial void rocksdb_disable_file_deletions(IntPtr db, out IntPtr error);
+    [LibraryImport(Library)] public static partial void rocksdb_enable_file_deletions(IntPtr db, out IntPtr error);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr rocksdb_property_value_cf(IntPtr db, IntPtr family, string name);
+
     // Reads
     [LibraryImport(Library)] public static partial IntPtr rocksdb_readoptions_create();
     [LibraryImport(Library)] public static partial void rocksdb_readoptions_destroy(IntPtr options);
@@ -68,7 +85,6 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial void rocksdb_readoptions_set_total_order_seek(IntPtr options, byte value);
     [LibraryImport(Library)] public static partial void rocksdb_readoptions_set_prefix_same_as_start(IntPtr options, byte value);
     [LibraryImport(Library)] public static partial void rocksdb_readoptions_set_snapshot(IntPtr options, IntPtr snapshot);
-    [LibraryImport(Library)] public static partial void rocksdb_readoptions_set_fill_cache(IntPtr options, byte value);
     [LibraryImport(Library)] public static partial IntPtr rocksdb_create_snapshot(IntPtr db);
     [LibraryImport(Library)] public static partial void rocksdb_release_snapshot(IntPtr db, IntPtr snapshot);
     [LibraryImport(Library)] public static partial IntPtr rocksdb_get_cf(IntPtr db, IntPtr options, IntPtr family, byte* key, nuint keyLength, out nuint valueLength, out IntPtr error);
@@ -87,10 +103,10 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial void rocksdb_writeoptions_destroy(IntPtr options);
     [LibraryImport(Library)] public static partial void rocksdb_writeoptions_set_sync(IntPtr options, byte value);
     [LibraryImport(Library)] public static partial IntPtr rocksdb_writebatch_create();
+    [LibraryImport(Library)] public static partial int rocksdb_writebatch_count(IntPtr batch);
     [LibraryImport(Library)] public static partial void rocksdb_writebatch_destroy(IntPtr batch);
     [LibraryImport(Library)] public static partial void rocksdb_writebatch_put_cf(IntPtr batch, IntPtr family, byte* key, nuint keyLength, byte* value, nuint valueLength);
     [LibraryImport(Library)] public static partial void rocksdb_writebatch_delete_cf(IntPtr batch, IntPtr family, byte* key, nuint keyLength);
-    [LibraryImport(Library)] public static partial void rocksdb_writebatch_delete_range_cf(IntPtr batch, IntPtr family, byte* start, nuint startLength, byte* end, nuint endLength);
     [LibraryImport(Library)] public static partial void rocksdb_write(IntPtr db, IntPtr options, IntPtr batch, out IntPtr error);
 
     // Flush and compaction
@@ -107,9 +123,20 @@ internal static unsafe partial class RocksNative
     {
         if (error != IntPtr.Zero)
         {
-            var message = Marshal.PtrToStringUTF8(error) ?? "unknown RocksDB error";
-            rocksdb_free(error);
-            throw new RocksDbException(message);
+            throw new RocksDbException(TakeString(error));
+        }
+    }
+
+    /// <summary>Reads a <c>malloc</c>ed UTF-8 string returned by RocksDB and frees it.</summary>
+    public static string TakeString(IntPtr text)
+    {
+        try
+        {
+            return Marshal.PtrToStringUTF8(text) ?? string.Empty;
+        }
+        finally
+        {
+            rocksdb_free(text);
         }
     }
 
@@ -141,26 +168,5 @@ internal static unsafe partial class RocksNative
         }
 
         return NativeLibrary.TryLoad(fileName, assembly, searchPath, out var fallback) ? fallback : IntPtr.Zero;
-    }
-}
-
-/// <summary>An error reported by RocksDB.</summary>
-public sealed class RocksDbException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public RocksDbException()
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public RocksDbException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public RocksDbException(string message, Exception innerException)
-        : base(message, innerException)
-    {
     }
 }

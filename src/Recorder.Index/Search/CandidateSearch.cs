@@ -2,8 +2,8 @@ using System.Buffers.Binary;
 using Recorder.Core.Indexing;
 using Recorder.Core.Query;
 using Recorder.Index.Format;
+using Recorder.Index.Rocks;
 using Recorder.Index.Storage;
-using RocksDbSharp;
 
 namespace Recorder.Index.Search;
 
@@ -129,7 +129,7 @@ internal sealed class CandidateSearch(ReadScope scope)
     /// is not wanted the iterator jumps to the next wanted segment of the same value, or to the next
     /// value, so unwanted segments cost one seek per value at most.
     /// </summary>
-    private void ScanPostings(ColumnFamilyHandle family, byte[] low, byte[] high, long[] segments, Dictionary<long, List<int>> found)
+    private void ScanPostings(RocksColumnFamily family, byte[] low, byte[] high, long[] segments, Dictionary<long, List<int>> found)
     {
         if (segments.Length == 0)
         {
@@ -141,14 +141,13 @@ internal sealed class CandidateSearch(ReadScope scope)
         // high ‖ last segment ‖ 0x00 sorts just after the last wanted key: an exclusive bound.
         var upper = new byte[valueLength + IndexLayout.SegmentKeyLength + 1];
         IndexLayout.PostingKey(high, segments[^1]).CopyTo(upper, 0);
-        var options = scope.IteratorOptions(lower, upper, totalOrder: true);
-        using var iterator = scope.Db.NewIterator(family, options);
+        using var iterator = scope.Iterator(family, lower, upper, totalOrder: true);
         var target = (byte[])lower.Clone();
         iterator.Seek(target);
         _seeks++;
-        while (iterator.Valid())
+        while (iterator.Valid)
         {
-            var key = iterator.GetKeySpan();
+            var key = iterator.Key;
             if (key.Length != valueLength + IndexLayout.SegmentKeyLength)
             {
                 throw new IndexCorruptException(FamilyName(family), key, $"posting key of {key.Length} bytes, {valueLength + 8} expected");
@@ -167,7 +166,7 @@ internal sealed class CandidateSearch(ReadScope scope)
 
                 try
                 {
-                    OrdinalList.Decode(iterator.GetValueSpan(), list);
+                    OrdinalList.Decode(iterator.Value, list);
                 }
                 catch (Exception e) when (e is FormatException or OverflowException)
                 {
@@ -197,8 +196,6 @@ internal sealed class CandidateSearch(ReadScope scope)
             iterator.Seek(target);
             _seeks++;
         }
-
-        GC.KeepAlive(options);
     }
 
     private SegmentCandidates? ReadFlows(PacketQuery query, long segmentId, List<int> ordinals)
@@ -212,13 +209,12 @@ internal sealed class CandidateSearch(ReadScope scope)
         var chunks = windowed ? scope.Chunks(segmentId) : [];
         var lists = new List<long[]>();
         var lower = IndexLayout.FlowKey(segmentId, 0);
-        var options = scope.IteratorOptions(lower, ReadScope.SegmentUpperBound(segmentId), totalOrder: false);
-        using var iterator = scope.Db.NewIterator(_db.Flows, options);
+        using var iterator = scope.Iterator(_db.Flows, lower, ReadScope.SegmentUpperBound(segmentId), totalOrder: false);
         var previous = -2;
         foreach (var ordinal in ordinals)
         {
             var key = IndexLayout.FlowKey(segmentId, ordinal);
-            if (ordinal == previous + 1 && iterator.Valid())
+            if (ordinal == previous + 1 && iterator.Valid)
             {
                 iterator.Next();
             }
@@ -228,12 +224,12 @@ internal sealed class CandidateSearch(ReadScope scope)
             }
 
             previous = ordinal;
-            if (!iterator.Valid() || !iterator.GetKeySpan().SequenceEqual(key))
+            if (!iterator.Valid || !iterator.Key.SequenceEqual(key))
             {
                 throw new IndexCorruptException(IndexLayout.Flows, key, "a posting names this flow but it has no record");
             }
 
-            var value = iterator.GetValueSpan();
+            var value = iterator.Value;
             _flowRecords++;
             var header = ReadScope.DecodeFlow(key, value, firstNanoseconds);
             if (!query.MatchesFlow(header.Key) || !query.Overlaps(header.FirstNanoseconds, header.LastNanoseconds))
@@ -253,7 +249,6 @@ internal sealed class CandidateSearch(ReadScope scope)
             }
         }
 
-        GC.KeepAlive(options);
         if (lists.Count == 0)
         {
             return null;
@@ -459,10 +454,10 @@ internal sealed class CandidateSearch(ReadScope scope)
         return false;
     }
 
-    private string FamilyName(ColumnFamilyHandle family) =>
+    private string FamilyName(RocksColumnFamily family) =>
         family == _db.Hosts ? IndexLayout.Hosts : family == _db.Ports ? IndexLayout.Ports : IndexLayout.Protocols;
 
-    private sealed record Condition(ColumnFamilyHandle Family, List<(byte[] Low, byte[] High)> Ranges);
+    private sealed record Condition(RocksColumnFamily Family, List<(byte[] Low, byte[] High)> Ranges);
 }
 
 /// <summary>Work done by one candidate search.</summary>

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Recorder.Index.Format;
-using RocksDbSharp;
+using Recorder.Index.Rocks;
 
 namespace Recorder.Index.Storage;
 
@@ -21,18 +21,18 @@ internal sealed class IndexDatabase : IDisposable
 
     // One block cache for all column families (each table factory would otherwise get its own
     // 32 MiB default): bounds the memory a process spends on the index.
-    private const ulong BlockCacheBytes = 32 * 1024 * 1024;
+    private const long BlockCacheBytes = 32 * 1024 * 1024;
 
     private readonly string? _secondaryPath;
     private readonly ReaderWriterLockSlim _catchUpLock = new();
 
-    private IndexDatabase(RocksDb db, string path, bool readOnly, string? secondaryPath)
+    private IndexDatabase(RocksDatabase db, string path, bool readOnly, string? secondaryPath)
     {
         Db = db;
         Path = path;
         ReadOnly = readOnly;
         _secondaryPath = secondaryPath;
-        Default = db.GetDefaultColumnFamily();
+        Default = Handle(db, path, IndexLayout.Default);
         Catalog = Handle(db, path, IndexLayout.Catalog);
         Chunks = Handle(db, path, IndexLayout.Chunks);
         Flows = Handle(db, path, IndexLayout.Flows);
@@ -40,42 +40,36 @@ internal sealed class IndexDatabase : IDisposable
         Hosts = Handle(db, path, IndexLayout.Hosts);
         Ports = Handle(db, path, IndexLayout.Ports);
         Protocols = Handle(db, path, IndexLayout.Protocols);
+        Ordered = [Default, Catalog, Chunks, Flows, Positions, Hosts, Ports, Protocols];
     }
 
-    public RocksDb Db { get; }
+    public RocksDatabase Db { get; }
 
     public string Path { get; }
 
     public bool ReadOnly { get; }
 
-    public ColumnFamilyHandle Default { get; }
+    /// <summary>A reader's own directory of secondary-instance files (deleted on dispose); null for the writer.</summary>
+    public string? SecondaryPath => _secondaryPath;
 
-    public ColumnFamilyHandle Catalog { get; }
+    public RocksColumnFamily Default { get; }
 
-    public ColumnFamilyHandle Chunks { get; }
+    public RocksColumnFamily Catalog { get; }
 
-    public ColumnFamilyHandle Flows { get; }
+    public RocksColumnFamily Chunks { get; }
 
-    public ColumnFamilyHandle Positions { get; }
+    public RocksColumnFamily Flows { get; }
 
-    public ColumnFamilyHandle Hosts { get; }
+    public RocksColumnFamily Positions { get; }
 
-    public ColumnFamilyHandle Ports { get; }
+    public RocksColumnFamily Hosts { get; }
 
-    public ColumnFamilyHandle Protocols { get; }
+    public RocksColumnFamily Ports { get; }
 
-    /// <summary>Every column family of the format, by name.</summary>
-    public IReadOnlyDictionary<string, ColumnFamilyHandle> AllFamilies => new Dictionary<string, ColumnFamilyHandle>
-    {
-        [IndexLayout.Default] = Default,
-        [IndexLayout.Catalog] = Catalog,
-        [IndexLayout.Chunks] = Chunks,
-        [IndexLayout.Flows] = Flows,
-        [IndexLayout.Positions] = Positions,
-        [IndexLayout.Hosts] = Hosts,
-        [IndexLayout.Ports] = Ports,
-        [IndexLayout.Protocols] = Protocols,
-    };
+    public RocksColumnFamily Protocols { get; }
+
+    /// <summary>Every column family of the format, in <see cref="IndexLayout.ColumnFamilies"/> order.</summary>
+    public IReadOnlyList<RocksColumnFamily> Ordered { get; }
 
     /// <summary>True when <paramref name="path"/> holds a RocksDB database.</summary>
     public static bool Exists(string path) => File.Exists(System.IO.Path.Combine(path, "CURRENT"));
@@ -89,12 +83,9 @@ internal sealed class IndexDatabase : IDisposable
         }
 
         Directory.CreateDirectory(path);
-        var dbOptions = NewDbOptions()
-            .SetCreateIfMissing(true)
-            .SetCreateMissingColumnFamilies(true);
-        var families = Families(dbOptions, path, existed, options, Cache.CreateLru(BlockCacheBytes));
+        using var settings = OpenSettings.Create(path, existed, options, reader: false);
         var stopwatch = Stopwatch.StartNew();
-        RocksDb db;
+        RocksDatabase db;
         while (true)
         {
             try
@@ -102,8 +93,17 @@ internal sealed class IndexDatabase : IDisposable
                 // Opening deletes obsolete files (a replayed log, the previous MANIFEST): not while a
                 // reader opens. From then on deletion is off except in PurgeObsoleteFiles.
                 using var gate = ReaderGate.Enter(path, exclusive: true, GateWait);
-                db = RocksDb.Open(dbOptions, path, families);
-                db.DisableFileDeletions();
+                db = RocksDatabase.Open(settings.Database, path, settings.Families);
+                try
+                {
+                    db.DisableFileDeletions();
+                }
+                catch
+                {
+                    db.Dispose();
+                    throw;
+                }
+
                 break;
             }
             catch (RocksDbException e) when (IsLockError(e))
@@ -121,7 +121,7 @@ internal sealed class IndexDatabase : IDisposable
             }
         }
 
-        var database = new IndexDatabase(db, path, readOnly: false, secondaryPath: null);
+        var database = Wrap(db, path, readOnly: false, secondaryPath: null);
         try
         {
             database.CheckFormat(writeIfNew: true);
@@ -144,7 +144,6 @@ internal sealed class IndexDatabase : IDisposable
         // A secondary instance follows the writer's MANIFEST and WAL without taking its lock, and
         // keeps every table file open (max_open_files = -1), so files the writer deletes after a
         // compaction stay readable through the open descriptors.
-        var dbOptions = NewDbOptions().SetMaxOpenFiles(-1);
         for (var attempt = 1; ; attempt++)
         {
             var secondary = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "recorder-index-reader-" + Guid.NewGuid().ToString("N"));
@@ -152,11 +151,11 @@ internal sealed class IndexDatabase : IDisposable
             IndexDatabase? database = null;
             try
             {
-                var families = Families(dbOptions, path, existed: true, RocksIndexOptions.Default, Cache.CreateLru(BlockCacheBytes));
+                using (var settings = OpenSettings.Create(path, existed: true, RocksIndexOptions.Default, reader: true))
                 using (ReaderGate.Enter(path, exclusive: false, GateWait))
                 {
-                    var db = RocksDb.OpenAsSecondary(dbOptions, path, secondary, families);
-                    database = new IndexDatabase(db, path, readOnly: true, secondary);
+                    var db = RocksDatabase.OpenAsSecondary(settings.Database, path, secondary, settings.Families);
+                    database = Wrap(db, path, readOnly: true, secondary);
                 }
 
                 database.CheckFormat(writeIfNew: false);
@@ -195,7 +194,7 @@ internal sealed class IndexDatabase : IDisposable
             try
             {
                 using var gate = ReaderGate.Enter(Path, exclusive: false, GateWait);
-                Db.TryCatchUpWithPrimary();
+                Db.CatchUpWithPrimary();
             }
             finally
             {
@@ -227,41 +226,37 @@ internal sealed class IndexDatabase : IDisposable
 
     public void Dispose()
     {
-        if (ReadOnly)
+        try
         {
-            Db.Dispose();
-        }
-        else
-        {
-            // Closing may delete files too; without the gate they stay and the next open purges them.
-            using var gate = ReaderGate.TryEnter(Path, exclusive: true, PurgeWait);
-            if (gate is not null)
+            if (ReadOnly)
             {
-                Db.EnableFileDeletions();
+                Db.Dispose();
             }
-
-            Db.Dispose();
+            else
+            {
+                // Closing may delete files too; without the gate they stay and the next open purges them.
+                using var gate = ReaderGate.TryEnter(Path, exclusive: true, PurgeWait);
+                try
+                {
+                    if (gate is not null)
+                    {
+                        Db.EnableFileDeletions();
+                    }
+                }
+                finally
+                {
+                    Db.Dispose();
+                }
+            }
         }
-
-        _catchUpLock.Dispose();
-        if (_secondaryPath is not null)
+        finally
         {
-            DeleteDirectory(_secondaryPath);
+            _catchUpLock.Dispose();
+            if (_secondaryPath is not null)
+            {
+                DeleteDirectory(_secondaryPath);
+            }
         }
-    }
-
-    private static DbOptions NewDbOptions()
-    {
-        var options = new DbOptions()
-            .SetKeepLogFileNum(4)
-            .SetMaxLogFileSize(1024 * 1024)
-            .SetRecycleLogFileNum(0)
-            .SkipStatsUpdateOnOpen(true);
-
-        // Flushing all column families as one MANIFEST edit is what lets a secondary instance never
-        // see a segment in some column families and not in others (see FlushAll).
-        Native.Instance.rocksdb_options_set_atomic_flush(options.Handle, 1);
-        return options;
     }
 
     /// <summary>
@@ -274,72 +269,22 @@ internal sealed class IndexDatabase : IDisposable
     /// secondary that opens later finds the data in the MANIFEST, whatever happens to the log; and with
     /// atomic flush a half-finished flush never exposes one column family without the others.
     /// </remarks>
-    public void FlushAll()
+    public void FlushAll() => Db.Flush(Ordered);
+
+    private static IndexDatabase Wrap(RocksDatabase db, string path, bool readOnly, string? secondaryPath)
     {
-        var options = new FlushOptions().SetWaitForFlush(true);
-        IntPtr[] handles =
-        [
-            Default.Handle, Catalog.Handle, Chunks.Handle, Flows.Handle,
-            Positions.Handle, Hosts.Handle, Ports.Handle, Protocols.Handle,
-        ];
-        Native.Instance.rocksdb_flush_cfs(Db.Handle, options.Handle, handles, handles.Length);
-        GC.KeepAlive(options);
+        try
+        {
+            return new IndexDatabase(db, path, readOnly, secondaryPath);
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
     }
 
-    private static ColumnFamilies Families(DbOptions dbOptions, string path, bool existed, RocksIndexOptions options, Cache cache)
-    {
-        var names = new List<string>(IndexLayout.ColumnFamilies);
-        if (existed)
-        {
-            // RocksDB refuses to open a database without naming every column family it has.
-            if (!RocksDb.TryListColumnFamilies(dbOptions, path, out var existing))
-            {
-                throw new IndexOpenException(path, "holds a RocksDB CURRENT file but its column families cannot be listed");
-            }
-
-            names.AddRange(existing.Where(n => !names.Contains(n)));
-        }
-
-        var families = new ColumnFamilies(FamilyOptions(IndexLayout.Default, options, cache));
-        foreach (var name in names.Where(n => n != IndexLayout.Default))
-        {
-            families.Add(name, FamilyOptions(name, options, cache));
-        }
-
-        return families;
-    }
-
-    private static ColumnFamilyOptions FamilyOptions(string name, RocksIndexOptions options, Cache cache)
-    {
-        var table = new BlockBasedTableOptions()
-            .SetBlockSize(checked((ulong)options.BlockSize))
-            .SetBlockCache(cache)
-            .SetFormatVersion(6);
-        var family = new ColumnFamilyOptions()
-            .SetCompression(options.Compression switch
-            {
-                IndexCompression.None => Compression.No,
-                IndexCompression.Lz4 => Compression.Lz4,
-                _ => Compression.Zstd,
-            })
-            .SetBlockBasedTableFactory(table);
-        var prefix = name switch
-        {
-            IndexLayout.Flows or IndexLayout.Positions => IndexLayout.SegmentKeyLength,
-            IndexLayout.Hosts => IndexLayout.AddressLength,
-            IndexLayout.Ports => IndexLayout.PortLength,
-            IndexLayout.Protocols => IndexLayout.ProtocolLength,
-            _ => 0,
-        };
-        if (prefix > 0)
-        {
-            family.SetPrefixExtractor(SliceTransform.CreateFixedPrefix((ulong)prefix));
-        }
-
-        return family;
-    }
-
-    private static ColumnFamilyHandle Handle(RocksDb db, string path, string name) =>
+    private static RocksColumnFamily Handle(RocksDatabase db, string path, string name) =>
         db.TryGetColumnFamily(name, out var handle)
             ? handle
             : throw new IndexOpenException(path, $"column family '{name}' is missing");
@@ -361,8 +306,8 @@ internal sealed class IndexDatabase : IDisposable
 
     private void CheckFormat(bool writeIfNew)
     {
-        var name = Db.Get(IndexLayout.FormatNameKey, Default);
-        var version = Db.Get(IndexLayout.FormatVersionKey, Default);
+        var name = Db.Get(Default, IndexLayout.FormatNameKey);
+        var version = Db.Get(Default, IndexLayout.FormatVersionKey);
         if (name is null && version is null)
         {
             if (!writeIfNew || !IsEmpty())
@@ -370,11 +315,11 @@ internal sealed class IndexDatabase : IDisposable
                 throw new IndexOpenException(Path, "not a Recorder index (no format marker)");
             }
 
-            using var batch = new WriteBatch();
-            batch.Put(IndexLayout.FormatNameKey, IndexLayout.FormatName, Default);
-            batch.Put(IndexLayout.FormatVersionKey, IndexLayout.FormatVersionValue(IndexLayout.FormatVersion), Default);
-            batch.Put(IndexLayout.CatalogStateKey, CatalogState.Empty.Encode(), Default);
-            Db.Write(batch, new WriteOptions().SetSync(true));
+            using var batch = new RocksWriteBatch();
+            batch.Put(Default, IndexLayout.FormatNameKey, IndexLayout.FormatName);
+            batch.Put(Default, IndexLayout.FormatVersionKey, IndexLayout.FormatVersionValue(IndexLayout.FormatVersion));
+            batch.Put(Default, IndexLayout.CatalogStateKey, CatalogState.Empty.Encode());
+            Db.Write(batch, sync: true);
             FlushAll();
             return;
         }
@@ -398,10 +343,12 @@ internal sealed class IndexDatabase : IDisposable
 
     private bool IsEmpty()
     {
-        foreach (var family in new[] { Default, Catalog, Chunks, Flows, Positions, Hosts, Ports, Protocols })
+        var wholeFamily = new RocksIteratorOptions { TotalOrderSeek = true };
+        foreach (var family in Ordered)
         {
-            using var iterator = Db.NewIterator(family, new ReadOptions().SetTotalOrderSeek(true));
-            if (iterator.SeekToFirst().Valid())
+            using var iterator = Db.NewIterator(family, wholeFamily);
+            iterator.SeekToFirst();
+            if (iterator.Valid)
             {
                 return false;
             }
@@ -413,5 +360,124 @@ internal sealed class IndexDatabase : IDisposable
     private sealed class ReadGuard(ReaderWriterLockSlim guarded) : IDisposable
     {
         public void Dispose() => guarded.ExitReadLock();
+    }
+
+    /// <summary>
+    /// The options one open needs: database-wide settings and every column family's, sharing one block
+    /// cache. RocksDB copies them when the database opens (the cache and prefix extractors by
+    /// reference count), so they are disposed right after.
+    /// </summary>
+    private sealed class OpenSettings : IDisposable
+    {
+        private readonly List<(string Name, RocksOptions Options)> _families = [];
+        private readonly RocksCache _cache = RocksCache.CreateLru(BlockCacheBytes);
+
+        private OpenSettings()
+        {
+        }
+
+        public RocksOptions Database { get; } = new();
+
+        public IReadOnlyList<(string Name, RocksOptions Options)> Families => _families;
+
+        public static OpenSettings Create(string path, bool existed, RocksIndexOptions options, bool reader)
+        {
+            var settings = new OpenSettings();
+            try
+            {
+                settings.Database
+                    .KeepLogFiles(4)
+                    .MaxLogFileSize(1024 * 1024)
+                    .RecycleLogFiles(0)
+                    .SkipStatsUpdateOnOpen(true)
+
+                    // Flushing all column families as one MANIFEST edit is what lets a secondary instance never
+                    // see a segment in some column families and not in others (see FlushAll).
+                    .AtomicFlush(true);
+                if (reader)
+                {
+                    settings.Database.MaxOpenFiles(-1);
+                }
+                else
+                {
+                    settings.Database.CreateIfMissing(true).CreateMissingColumnFamilies(true);
+                }
+
+                var names = new List<string>(IndexLayout.ColumnFamilies);
+                if (existed)
+                {
+                    // RocksDB refuses to open a database without naming every column family it has.
+                    string[] existing;
+                    try
+                    {
+                        existing = RocksDatabase.ListColumnFamilies(settings.Database, path);
+                    }
+                    catch (RocksDbException e)
+                    {
+                        throw new IndexOpenException(path, $"holds a RocksDB CURRENT file but its column families cannot be listed: {e.Message}", e);
+                    }
+
+                    names.AddRange(existing.Where(n => !names.Contains(n)));
+                }
+
+                foreach (var name in names)
+                {
+                    settings._families.Add((name, settings.FamilyOptions(name, options)));
+                }
+
+                return settings;
+            }
+            catch
+            {
+                settings.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var (_, options) in _families)
+            {
+                options.Dispose();
+            }
+
+            Database.Dispose();
+            _cache.Dispose();
+        }
+
+        private RocksOptions FamilyOptions(string name, RocksIndexOptions options)
+        {
+            var family = new RocksOptions();
+            try
+            {
+                family
+                    .Compression(options.Compression switch
+                    {
+                        IndexCompression.None => RocksCompression.None,
+                        IndexCompression.Lz4 => RocksCompression.Lz4,
+                        _ => RocksCompression.Zstd,
+                    })
+                    .BlockBasedTables(options.BlockSize, _cache, formatVersion: 6);
+                var prefix = name switch
+                {
+                    IndexLayout.Flows or IndexLayout.Positions => IndexLayout.SegmentKeyLength,
+                    IndexLayout.Hosts => IndexLayout.AddressLength,
+                    IndexLayout.Ports => IndexLayout.PortLength,
+                    IndexLayout.Protocols => IndexLayout.ProtocolLength,
+                    _ => 0,
+                };
+                if (prefix > 0)
+                {
+                    family.FixedPrefix(prefix);
+                }
+
+                return family;
+            }
+            catch
+            {
+                family.Dispose();
+                throw;
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Recorder.Core.Indexing;
 using Recorder.Index.Format;
-using RocksDbSharp;
+using Recorder.Index.Rocks;
 
 namespace Recorder.Index.Storage;
 
@@ -15,8 +15,7 @@ namespace Recorder.Index.Storage;
 /// </summary>
 internal sealed class ReadScope : IDisposable
 {
-    private readonly Snapshot? _snapshot;
-    private readonly ReadOptions _pointReads;
+    private readonly RocksSnapshot? _snapshot;
     private readonly IDisposable? _catchUpGuard;
 
     public ReadScope(IndexDatabase database)
@@ -30,25 +29,25 @@ internal sealed class ReadScope : IDisposable
         {
             _snapshot = database.Db.CreateSnapshot();
         }
-
-        _pointReads = WithSnapshot(new ReadOptions());
     }
 
     public IndexDatabase Database { get; }
 
-    public RocksDb Db => Database.Db;
+    public byte[]? Get(byte[] key, RocksColumnFamily family) => Database.Db.Get(family, key, _snapshot);
 
-    public byte[]? Get(byte[] key, ColumnFamilyHandle family) => Db.Get(key, family, _pointReads);
+    /// <summary>An iterator over a whole column family, in key order.</summary>
+    public RocksIterator Iterator(RocksColumnFamily family) =>
+        Database.Db.NewIterator(family, new RocksIteratorOptions { TotalOrderSeek = true, Snapshot = _snapshot });
 
-    /// <summary>Read options for an iterator over a whole column family.</summary>
-    public ReadOptions IteratorOptions() => WithSnapshot(new ReadOptions()).SetTotalOrderSeek(true);
-
-    /// <summary>Read options for an iterator over <c>[lower, upper)</c>, crossing prefixes when asked.</summary>
-    public ReadOptions IteratorOptions(byte[] lower, byte[] upper, bool totalOrder) =>
-        WithSnapshot(new ReadOptions())
-            .SetIterateLowerBound(lower)
-            .SetIterateUpperBound(upper)
-            .SetTotalOrderSeek(totalOrder);
+    /// <summary>An iterator over <c>[lower, upper)</c>, crossing prefixes when asked.</summary>
+    public RocksIterator Iterator(RocksColumnFamily family, byte[] lower, byte[] upper, bool totalOrder) =>
+        Database.Db.NewIterator(family, new RocksIteratorOptions
+        {
+            LowerBound = lower,
+            UpperBound = upper,
+            TotalOrderSeek = totalOrder,
+            Snapshot = _snapshot,
+        });
 
     public SegmentEntry? Segment(long segmentId)
     {
@@ -57,7 +56,7 @@ internal sealed class ReadScope : IDisposable
         return value is null ? null : DecodeSegment(key, value);
     }
 
-    public SegmentEntry DecodeSegment(byte[] key, ReadOnlySpan<byte> value)
+    public static SegmentEntry DecodeSegment(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         if (key.Length != IndexLayout.SegmentKeyLength)
         {
@@ -92,16 +91,12 @@ internal sealed class ReadScope : IDisposable
     public List<SegmentEntry> AllSegments()
     {
         var entries = new List<SegmentEntry>();
-        var options = IteratorOptions();
-        using (var iterator = Db.NewIterator(Database.Catalog, options))
+        using var iterator = Iterator(Database.Catalog);
+        for (iterator.SeekToFirst(); iterator.Valid; iterator.Next())
         {
-            for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
-            {
-                entries.Add(DecodeSegment(iterator.Key(), iterator.GetValueSpan()));
-            }
+            entries.Add(DecodeSegment(iterator.Key, iterator.Value));
         }
 
-        GC.KeepAlive(options);
         return entries;
     }
 
@@ -194,10 +189,7 @@ internal sealed class ReadScope : IDisposable
 
     public void Dispose()
     {
-        GC.KeepAlive(_pointReads);
         _snapshot?.Dispose();
         _catchUpGuard?.Dispose();
     }
-
-    private ReadOptions WithSnapshot(ReadOptions options) => _snapshot is null ? options : options.SetSnapshot(_snapshot);
 }
