@@ -389,11 +389,15 @@ public sealed class RecordingSession : IDisposable
     private void Close(bool deleteDirectory)
     {
         _closed = true;
-        _lock.Dispose();
+
+        // Delete while still holding the lock: recovery takes a session whose lock is free for an
+        // abandoned one, so the lock must outlive the files it protects.
         if (deleteDirectory && System.IO.Directory.Exists(Directory))
         {
             System.IO.Directory.Delete(Directory, recursive: true);
         }
+
+        _lock.Dispose();
     }
 
     private sealed class Lane(int linkType)
