@@ -1,0 +1,282 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Recorder.Core.Json;
+
+namespace Recorder.Ledger.Json;
+
+/// <summary>
+/// Decides, in one streaming pass and without building a tree, whether UTF-8 bytes are exactly the
+/// RFC 8785 canonical form of the JSON value they encode: no whitespace outside strings, object
+/// members in strictly increasing UTF-16 order of their names (so no duplicates), strings with only
+/// the escapes §3.2.2.2 prescribes, numbers as ECMAScript prints them (§3.2.2.3). Agrees with
+/// <see cref="CanonicalJson.IsCanonical"/> and is several times faster, which is what verifying a
+/// million ledger lines in seconds needs.
+/// </summary>
+internal static class CanonicalJsonValidator
+{
+    private const int MaxDepth = 64;
+    private const long MaxSafeInteger = 9_007_199_254_740_991L;
+
+    public static bool IsCanonical(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty || !NoWhitespaceOutsideStrings(utf8))
+        {
+            return false;
+        }
+
+        try
+        {
+            return Validate(utf8);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Validate(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth });
+
+        // For each open object: where its last member name sits in the input (start, length, escaped).
+        Span<(int Start, int Length, bool Escaped)> lastName = stackalloc (int, int, bool)[MaxDepth + 1];
+        Span<bool> isObject = stackalloc bool[MaxDepth + 1];
+        var depth = 0;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    depth++;
+                    isObject[depth] = true;
+                    lastName[depth] = (-1, 0, false);
+                    break;
+                case JsonTokenType.StartArray:
+                    depth++;
+                    isObject[depth] = false;
+                    break;
+                case JsonTokenType.EndObject:
+                case JsonTokenType.EndArray:
+                    depth--;
+                    break;
+                case JsonTokenType.PropertyName:
+                    {
+                        if (!CanonicalString(reader.ValueSpan, reader.ValueIsEscaped))
+                        {
+                            return false;
+                        }
+
+                        var start = checked((int)reader.TokenStartIndex + 1);
+                        var current = (start, reader.ValueSpan.Length, reader.ValueIsEscaped);
+                        var previous = lastName[depth];
+                        if (previous.Start >= 0 && CompareNames(utf8, previous, current) >= 0)
+                        {
+                            return false;
+                        }
+
+                        lastName[depth] = current;
+                        break;
+                    }
+
+                case JsonTokenType.String:
+                    if (!CanonicalString(reader.ValueSpan, reader.ValueIsEscaped))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case JsonTokenType.Number:
+                    if (!CanonicalNumber(reader.ValueSpan))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case JsonTokenType.True:
+                case JsonTokenType.False:
+                case JsonTokenType.Null:
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return reader.BytesConsumed == utf8.Length;
+    }
+
+    private static bool NoWhitespaceOutsideStrings(ReadOnlySpan<byte> utf8)
+    {
+        var inString = false;
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            var b = utf8[i];
+            if (inString)
+            {
+                if (b == (byte)'\\')
+                {
+                    i++;
+                }
+                else if (b == (byte)'"')
+                {
+                    inString = false;
+                }
+            }
+            else if (b == (byte)'"')
+            {
+                inString = true;
+            }
+            else if (b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or 0xEF)
+            {
+                // 0xEF outside a string can only begin a byte-order mark, which canonical JSON has not.
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool CanonicalString(ReadOnlySpan<byte> raw, bool escaped)
+    {
+        if (!escaped)
+        {
+            return System.Text.Unicode.Utf8.IsValid(raw);
+        }
+
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] != (byte)'\\')
+            {
+                continue;
+            }
+
+            var e = raw[++i];
+            switch (e)
+            {
+                case (byte)'"':
+                case (byte)'\\':
+                case (byte)'b':
+                case (byte)'f':
+                case (byte)'n':
+                case (byte)'r':
+                case (byte)'t':
+                    break;
+                case (byte)'u':
+                    {
+                        // Only control characters without a short form are written as \u00xx (lower-case hex).
+                        if (i + 4 >= raw.Length)
+                        {
+                            return false;
+                        }
+
+                        var hex = raw.Slice(i + 1, 4);
+                        if (hex[0] != (byte)'0' || hex[1] != (byte)'0' || !IsLowerHexDigit(hex[2]) || !IsLowerHexDigit(hex[3]))
+                        {
+                            return false;
+                        }
+
+                        var value = (HexValue(hex[2]) << 4) | HexValue(hex[3]);
+                        if (value >= 0x20 || value is 0x08 or 0x09 or 0x0A or 0x0C or 0x0D)
+                        {
+                            return false;
+                        }
+
+                        i += 4;
+                        break;
+                    }
+
+                default:
+                    return false;
+            }
+        }
+
+        return System.Text.Unicode.Utf8.IsValid(raw);
+    }
+
+    private static bool CanonicalNumber(ReadOnlySpan<byte> raw)
+    {
+        // Fast path: a plain integer of at most 15 digits is exact in a double and ECMAScript prints it as is.
+        var digits = raw[0] == (byte)'-' ? raw[1..] : raw;
+        if (digits.Length is > 0 and <= 15 && AllDigits(digits))
+        {
+            if (digits[0] == (byte)'0')
+            {
+                return digits.Length == 1 && raw.Length == 1; // "0" yes; "-0" and "01" no
+            }
+
+            return true;
+        }
+
+        var text = Encoding.ASCII.GetString(raw);
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsInfinity(value))
+        {
+            return false;
+        }
+
+        // Recorder's writer refuses integers beyond 2^53 that fit 64 bits rather than rounding them
+        // (CanonicalJson's rule); larger ones are doubles like any other.
+        if ((long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer) && (integer > MaxSafeInteger || integer < -MaxSafeInteger))
+            || (ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var unsigned) && unsigned > MaxSafeInteger))
+        {
+            return false;
+        }
+
+        return CanonicalJson.FormatDouble(value) == text;
+    }
+
+    private static bool AllDigits(ReadOnlySpan<byte> span)
+    {
+        foreach (var b in span)
+        {
+            if (b is < (byte)'0' or > (byte)'9')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int CompareNames(ReadOnlySpan<byte> utf8, (int Start, int Length, bool Escaped) a, (int Start, int Length, bool Escaped) b)
+    {
+        var left = utf8.Slice(a.Start, a.Length);
+        var right = utf8.Slice(b.Start, b.Length);
+
+        // For ASCII names without escapes, byte order is UTF-16 code unit order.
+        if (!a.Escaped && !b.Escaped && System.Text.Ascii.IsValid(left) && System.Text.Ascii.IsValid(right))
+        {
+            return left.SequenceCompareTo(right);
+        }
+
+        return string.CompareOrdinal(Unescape(left, a.Escaped), Unescape(right, b.Escaped));
+    }
+
+    private static string Unescape(ReadOnlySpan<byte> raw, bool escaped)
+    {
+        if (!escaped)
+        {
+            return Encoding.UTF8.GetString(raw);
+        }
+
+        // Re-read the quoted string with the JSON reader to unescape it.
+        var quoted = new byte[raw.Length + 2];
+        quoted[0] = (byte)'"';
+        raw.CopyTo(quoted.AsSpan(1));
+        quoted[^1] = (byte)'"';
+        var reader = new Utf8JsonReader(quoted);
+        reader.Read();
+        return reader.GetString()!;
+    }
+
+    private static bool IsLowerHexDigit(byte b) => b is (>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f');
+
+    private static int HexValue(byte b) => b <= (byte)'9' ? b - '0' : b - 'a' + 10;
+}
