@@ -30,7 +30,7 @@ internal static class HeadRecord
                 ["size"] = head.Size,
                 ["time"] = head.Time.ToString(),
             },
-            ["v"] = 1,
+            ["v"] = 1L,
         });
 
     public static bool TryParse(ReadOnlySpan<byte> line, out Checkpoint head, out string error)

@@ -80,8 +80,8 @@ internal static partial class EntryCodec
             hashCopy[name] = value;
         }
 
-        var subjects = draft.Subjects?.DeepClone().AsObject() ?? new JsonObject();
-        var details = draft.Details?.DeepClone().AsObject() ?? new JsonObject();
+        var subjects = Normalize(draft.Subjects, draft.Action);
+        var details = Normalize(draft.Details, draft.Action);
 
         try
         {
@@ -330,6 +330,28 @@ internal static partial class EntryCodec
             NullableString(root["case"], "case"),
             NullableString(root["reason"], "reason"),
             prev);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="value"/> whose every value is backed by parsed JSON (as if read from
+    /// a file): values built from CLR types (an <c>int</c>, a <c>DateTime</c>) become their JSON text,
+    /// which is the form the canonical writer handles.
+    /// </summary>
+    private static JsonObject Normalize(JsonObject? value, string action)
+    {
+        if (value is null)
+        {
+            return new JsonObject();
+        }
+
+        try
+        {
+            return JsonNode.Parse(value.ToJsonString())!.AsObject();
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            throw new ArgumentException($"draft '{action}' holds a value that is not JSON: {e.Message}", nameof(value), e);
+        }
     }
 
     private static byte[] ActorJson(LedgerActor actor) =>

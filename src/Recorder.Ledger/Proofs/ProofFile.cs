@@ -56,7 +56,7 @@ public static class ProofFile
             ["path"] = PathJson(proof.AuditPath),
             ["treeSize"] = proof.TreeSize,
             ["type"] = "inclusion",
-            ["v"] = Version,
+            ["v"] = (long)Version,
         });
     }
 
@@ -72,7 +72,7 @@ public static class ProofFile
             ["second"] = CheckpointJson(proof.Second),
             ["secondSize"] = proof.Second.Size,
             ["type"] = "consistency",
-            ["v"] = Version,
+            ["v"] = (long)Version,
         });
     }
 

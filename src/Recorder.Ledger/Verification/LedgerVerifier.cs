@@ -514,6 +514,15 @@ public static class LedgerVerifier
                 if (valid[i])
                 {
                     run = -1;
+                    if (_heads[i].Head.KeyFingerprint != key.Fingerprint)
+                    {
+                        // The key field is outside the signed text; a valid signature under another name means it was edited.
+                        var (named, firstSeq, at) = _heads[i];
+                        Findings.Add(new LedgerFinding(LedgerFindingKind.HeadMalformed, firstSeq, Math.Max(firstSeq, named.Size - 1), at,
+                            "the signed head names another signing key than the one its signature verifies with: its key field was altered",
+                            key.Fingerprint, named.KeyFingerprint));
+                    }
+
                     continue;
                 }
 

@@ -57,10 +57,10 @@ public sealed class TestLedger : IDisposable
         }
     }
 
-    public Verification.LedgerVerificationReport Verify(Verification.LedgerVerifyOptions? options = null)
+    public Recorder.Ledger.Verification.LedgerVerificationReport Verify(Recorder.Ledger.Verification.LedgerVerifyOptions? options = null)
     {
         using var certificate = TimeStampVerifier.LoadCertificatePem(Tsa.CertificatePem);
-        return Verification.LedgerVerifier.Verify(Directory, PublicKey, certificate, options);
+        return Recorder.Ledger.Verification.LedgerVerifier.Verify(Directory, PublicKey, certificate, options);
     }
 
     public void Dispose()
