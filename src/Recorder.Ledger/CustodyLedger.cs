@@ -157,6 +157,19 @@ public sealed class CustodyLedger
         return checkpoint;
     }
 
+    /// <summary>The tree sizes that have a signed head (the end of every batch), ascending: the sizes proofs can be made against.</summary>
+    public IReadOnlyList<long> SignedHeadSizes() =>
+        _store.WithSession(session =>
+        {
+            var sizes = new List<long>();
+            for (long i = 0; i < session.Tree.HeadCount; i++)
+            {
+                sizes.Add(session.Tree.ReadHead(i).Size);
+            }
+
+            return sizes;
+        });
+
     /// <summary>The time-stamped checkpoints kept under <c>checkpoints/</c>, by size.</summary>
     public IReadOnlyList<Checkpoint> TimeStampedCheckpoints() =>
         _store.WithSession(session => _store.Checkpoints.Sizes()
@@ -320,31 +333,38 @@ public sealed class CustodyLedger
         }
     }
 
+    /// <summary>
+    /// Group commit: the first caller to find no leader becomes the leader and writes every queued
+    /// request (oldest first, up to <see cref="LedgerOptions.MaxBatchEntries"/>) as one batch; the
+    /// others wait on their own request. When its own request is written, the leader hands the
+    /// lead to the oldest waiting request, so no caller leads forever and none is woken needlessly.
+    /// </summary>
     private void GroupCommit(PendingAppend request)
     {
         lock (_queueGate)
         {
             _queue.Add(request);
+            if (!_leaderActive)
+            {
+                _leaderActive = true;
+                request.Promoted = true;
+            }
+        }
+
+        if (!request.Promoted)
+        {
+            request.WaitForSignal();
+            if (request.Done)
+            {
+                return;
+            }
         }
 
         while (true)
         {
-            List<PendingAppend> batch;
+            List<PendingAppend> batch = [];
             lock (_queueGate)
             {
-                while (!request.Done && _leaderActive)
-                {
-                    Monitor.Wait(_queueGate);
-                }
-
-                if (request.Done)
-                {
-                    return;
-                }
-
-                // Lead: take queued requests, oldest first, up to the batch limit (at least one).
-                _leaderActive = true;
-                batch = [];
                 var entries = 0;
                 while (_queue.Count > 0 && (batch.Count == 0 || entries + _queue[0].Drafts.Length <= _options.MaxBatchEntries))
                 {
@@ -379,10 +399,26 @@ public sealed class CustodyLedger
                 foreach (var pending in batch)
                 {
                     pending.Done = true;
+                    if (!ReferenceEquals(pending, request))
+                    {
+                        pending.Signal();
+                    }
                 }
 
-                _leaderActive = false;
-                Monitor.PulseAll(_queueGate);
+                if (request.Done)
+                {
+                    if (_queue.Count > 0)
+                    {
+                        _queue[0].Promoted = true;
+                        _queue[0].Signal();
+                    }
+                    else
+                    {
+                        _leaderActive = false;
+                    }
+
+                    return;
+                }
             }
         }
     }
@@ -486,13 +522,40 @@ public sealed class CustodyLedger
 
     private sealed class PendingAppend(PreparedDraft[] drafts)
     {
+        private readonly object _gate = new();
+        private bool _signaled;
+
         public PreparedDraft[] Drafts { get; } = drafts;
 
         public LedgerEntry[]? Result { get; set; }
 
         public Exception? Error { get; set; }
 
+        /// <summary>Written (or failed); set under the queue lock before <see cref="Signal"/>.</summary>
         public bool Done { get; set; }
+
+        /// <summary>Made the leader; set under the queue lock before <see cref="Signal"/>.</summary>
+        public bool Promoted { get; set; }
+
+        public void Signal()
+        {
+            lock (_gate)
+            {
+                _signaled = true;
+                Monitor.Pulse(_gate);
+            }
+        }
+
+        public void WaitForSignal()
+        {
+            lock (_gate)
+            {
+                while (!_signaled)
+                {
+                    Monitor.Wait(_gate);
+                }
+            }
+        }
     }
 }
 

@@ -62,8 +62,7 @@ internal static partial class EntryCodec
             throw new ArgumentException("case and reason are either null or non-empty", nameof(draft));
         }
 
-        var hashes = new JsonObject();
-        var hashCopy = new Dictionary<string, string>(StringComparer.Ordinal);
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in draft.Hashes ?? new Dictionary<string, string>())
         {
             if (string.IsNullOrEmpty(name) || name.Length > 128)
@@ -77,34 +76,65 @@ internal static partial class EntryCodec
             }
 
             hashes[name] = value;
-            hashCopy[name] = value;
         }
 
-        var subjects = Normalize(draft.Subjects, draft.Action);
-        var details = Normalize(draft.Details, draft.Action);
-
+        // The caller's part of the entry goes through JSON text once: that copies it, turns values
+        // built from CLR types (an int, a DateTime) into parsed JSON the canonical writer handles, and
+        // lets one canonical serialization produce every fragment Encode splices in.
+        byte[] canonical;
+        JsonObject parsed;
         try
         {
-            return new PreparedDraft(
-                draft.Action,
-                actor,
-                subjects,
-                hashCopy,
-                details,
-                draft.Case,
-                draft.Reason,
-                CanonicalJson.Serialize(JsonValue.Create(draft.Action)),
-                ActorJson(actor),
-                CanonicalJson.Serialize(draft.Case is null ? null : JsonValue.Create(draft.Case)),
-                CanonicalJson.Serialize(details),
-                CanonicalJson.Serialize(hashes),
-                CanonicalJson.Serialize(draft.Reason is null ? null : JsonValue.Create(draft.Reason)),
-                CanonicalJson.Serialize(subjects));
+            var buffer = new ArrayBufferWriter<byte>(1024);
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("action", draft.Action);
+                writer.WriteStartObject("actor");
+                writer.WriteString("host", actor.Host);
+                writer.WriteString("kind", actor.KindText);
+                writer.WriteString("name", actor.Name);
+                writer.WriteEndObject();
+                WriteNullableString(writer, "case", draft.Case);
+                writer.WritePropertyName("details");
+                WriteObject(writer, draft.Details);
+                writer.WriteStartObject("hashes");
+                foreach (var (name, value) in hashes)
+                {
+                    writer.WriteString(name, value);
+                }
+
+                writer.WriteEndObject();
+                WriteNullableString(writer, "reason", draft.Reason);
+                writer.WritePropertyName("subjects");
+                WriteObject(writer, draft.Subjects);
+                writer.WriteEndObject();
+            }
+
+            parsed = JsonNode.Parse(buffer.WrittenSpan)!.AsObject();
+            canonical = CanonicalJson.Serialize(parsed);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or JsonException or NotSupportedException)
         {
             throw new ArgumentException($"draft '{draft.Action}' cannot be written as canonical JSON: {e.Message}", nameof(draft), e);
         }
+
+        var fragments = SplitMembers(canonical);
+        return new PreparedDraft(
+            draft.Action,
+            actor,
+            parsed["subjects"]!.AsObject(),
+            hashes,
+            parsed["details"]!.AsObject(),
+            draft.Case,
+            draft.Reason,
+            fragments["action"],
+            fragments["actor"],
+            fragments["case"],
+            fragments["details"],
+            fragments["hashes"],
+            fragments["reason"],
+            fragments["subjects"]);
     }
 
     public static byte[] ClockJson(ClockInfo clock) =>
@@ -118,42 +148,70 @@ internal static partial class EntryCodec
     /// <summary>The canonical line of entry <paramref name="seq"/> (no newline).</summary>
     public static byte[] Encode(PreparedDraft draft, long seq, Timestamp time, byte[] clockJson, string prevHex)
     {
-        var output = new ArrayBufferWriter<byte>(512 + draft.DetailsJson.Length + draft.SubjectsJson.Length);
-        Write(output, "{\"action\":"u8);
-        Write(output, draft.ActionJson);
-        Write(output, ",\"actor\":"u8);
-        Write(output, draft.ActorJson);
-        Write(output, ",\"case\":"u8);
-        Write(output, draft.CaseJson);
-        Write(output, ",\"clock\":"u8);
-        Write(output, clockJson);
-        Write(output, ",\"details\":"u8);
-        Write(output, draft.DetailsJson);
-        Write(output, ",\"hashes\":"u8);
-        Write(output, draft.HashesJson);
-        Write(output, ",\"prev\":\""u8);
-        Write(output, Encoding.ASCII.GetBytes(prevHex));
-        Write(output, "\",\"reason\":"u8);
-        Write(output, draft.ReasonJson);
-        Write(output, ",\"seq\":"u8);
-        Write(output, Encoding.ASCII.GetBytes(seq.ToString(CultureInfo.InvariantCulture)));
-        Write(output, ",\"subjects\":"u8);
-        Write(output, draft.SubjectsJson);
-        Write(output, ",\"time\":\""u8);
-        Write(output, Encoding.ASCII.GetBytes(time.ToString()));
-        Write(output, "\",\"v\":1}"u8);
-        if (output.WrittenCount > MaxLineBytes)
+        Span<byte> seqText = stackalloc byte[20];
+        if (!seq.TryFormat(seqText, out var seqLength, provider: CultureInfo.InvariantCulture))
         {
-            throw new ArgumentException($"entry '{draft.Action}' would be {output.WrittenCount} bytes; the limit is {MaxLineBytes}");
+            throw new ArgumentOutOfRangeException(nameof(seq));
         }
 
-        return output.WrittenSpan.ToArray();
+        var timeText = time.ToString();
+        var length = LineLength(draft, clockJson, seqLength, timeText.Length, prevHex.Length);
+        if (length > MaxLineBytes)
+        {
+            throw new ArgumentException($"entry '{draft.Action}' would be {length} bytes; the limit is {MaxLineBytes}");
+        }
+
+        var line = new byte[length];
+        var at = 0;
+        Put(line, ref at, "{\"action\":"u8);
+        Put(line, ref at, draft.ActionJson);
+        Put(line, ref at, ",\"actor\":"u8);
+        Put(line, ref at, draft.ActorJson);
+        Put(line, ref at, ",\"case\":"u8);
+        Put(line, ref at, draft.CaseJson);
+        Put(line, ref at, ",\"clock\":"u8);
+        Put(line, ref at, clockJson);
+        Put(line, ref at, ",\"details\":"u8);
+        Put(line, ref at, draft.DetailsJson);
+        Put(line, ref at, ",\"hashes\":"u8);
+        Put(line, ref at, draft.HashesJson);
+        Put(line, ref at, ",\"prev\":\""u8);
+        at += Encoding.ASCII.GetBytes(prevHex, line.AsSpan(at));
+        Put(line, ref at, "\",\"reason\":"u8);
+        Put(line, ref at, draft.ReasonJson);
+        Put(line, ref at, ",\"seq\":"u8);
+        Put(line, ref at, seqText[..seqLength]);
+        Put(line, ref at, ",\"subjects\":"u8);
+        Put(line, ref at, draft.SubjectsJson);
+        Put(line, ref at, ",\"time\":\""u8);
+        at += Encoding.ASCII.GetBytes(timeText, line.AsSpan(at));
+        Put(line, ref at, "\",\"v\":1}"u8);
+        return line;
+    }
+
+    private static int LineLength(PreparedDraft d, byte[] clockJson, int seqLength, int timeLength, int prevLength) =>
+        checked("{\"action\":"u8.Length + d.ActionJson.Length + ",\"actor\":"u8.Length + d.ActorJson.Length + ",\"case\":"u8.Length + d.CaseJson.Length
+            + ",\"clock\":"u8.Length + clockJson.Length + ",\"details\":"u8.Length + d.DetailsJson.Length + ",\"hashes\":"u8.Length + d.HashesJson.Length
+            + ",\"prev\":\""u8.Length + prevLength + "\",\"reason\":"u8.Length + d.ReasonJson.Length + ",\"seq\":"u8.Length + seqLength
+            + ",\"subjects\":"u8.Length + d.SubjectsJson.Length + ",\"time\":\""u8.Length + timeLength + "\",\"v\":1}"u8.Length);
+
+    private static void Put(byte[] line, ref int at, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(line.AsSpan(at));
+        at += bytes.Length;
     }
 
     /// <summary>Parses an entry line strictly; on failure <paramref name="error"/> says what is wrong.</summary>
     public static bool TryParse(byte[] line, out LedgerEntry entry, out string error)
     {
         entry = null!;
+        if (!System.Text.Unicode.Utf8.IsValid(line))
+        {
+            // JSON text is UTF-8 (RFC 8259 §8.1); the reader would only notice in the strings it decodes.
+            error = "not UTF-8";
+            return false;
+        }
+
         JsonObject root;
         try
         {
@@ -332,32 +390,48 @@ internal static partial class EntryCodec
             prev);
     }
 
-    /// <summary>
-    /// A copy of <paramref name="value"/> whose every value is backed by parsed JSON (as if read from
-    /// a file): values built from CLR types (an <c>int</c>, a <c>DateTime</c>) become their JSON text,
-    /// which is the form the canonical writer handles.
-    /// </summary>
-    private static JsonObject Normalize(JsonObject? value, string action)
+    private static void WriteNullableString(Utf8JsonWriter writer, string name, string? value)
     {
         if (value is null)
         {
-            return new JsonObject();
+            writer.WriteNull(name);
         }
-
-        try
+        else
         {
-            return JsonNode.Parse(value.ToJsonString())!.AsObject();
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or NotSupportedException)
-        {
-            throw new ArgumentException($"draft '{action}' holds a value that is not JSON: {e.Message}", nameof(value), e);
+            writer.WriteString(name, value);
         }
     }
 
-    private static byte[] ActorJson(LedgerActor actor) =>
-        CanonicalJson.Serialize(new JsonObject { ["host"] = actor.Host, ["kind"] = actor.KindText, ["name"] = actor.Name });
+    private static void WriteObject(Utf8JsonWriter writer, JsonObject? value)
+    {
+        if (value is null)
+        {
+            writer.WriteStartObject();
+            writer.WriteEndObject();
+        }
+        else
+        {
+            value.WriteTo(writer);
+        }
+    }
 
-    private static void Write(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> bytes) => output.Write(bytes);
+    /// <summary>The bytes of each top-level member's value in a canonical object.</summary>
+    private static Dictionary<string, byte[]> SplitMembers(byte[] canonical)
+    {
+        var members = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var reader = new Utf8JsonReader(canonical);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            var start = checked((int)reader.TokenStartIndex);
+            reader.Skip();
+            members[name] = canonical[start..checked((int)reader.BytesConsumed)];
+        }
+
+        return members;
+    }
 
     private static void ExactKeys(JsonObject value, string where, params string[] keys)
     {

@@ -104,6 +104,8 @@ public static class LedgerVerifier
         public byte[]? Prev;
         public byte[] Hash;
         public byte[] Leaf;
+        public Timestamp Time;
+        public string? Action;
     }
 
     private sealed class Pass(string directory, ISigner key, X509Certificate2? tsa, LedgerVerifyOptions options)
@@ -274,7 +276,7 @@ public static class LedgerVerifier
             }
         }
 
-        private static LineResult Examine(ReadOnlySpan<byte> line)
+        private LineResult Examine(ReadOnlySpan<byte> line)
         {
             var result = default(LineResult);
             if (HeadRecord.LooksLikeHead(line))
@@ -293,29 +295,32 @@ public static class LedgerVerifier
                 return result;
             }
 
-            var bytes = line.ToArray();
             result.Hash = SHA256.HashData(line);
             result.Leaf = MerkleHash.Leaf(line);
             result.Canonical = CanonicalJsonValidator.IsCanonical(line);
-            if (EntryCodec.TryParse(bytes, out var entry, out var parseError))
+            var prev = new byte[32];
+            result.Error = EntrySchema.Validate(line, prev, out var summary);
+            if (result.Error is null)
             {
-                result.Entry = entry;
-                result.ChainSeq = entry.Seq;
-                result.Prev = Hex.Parse(entry.Prev);
+                result.ChainSeq = summary.Seq;
+                result.Prev = prev;
+                result.Time = summary.Time;
+                result.Action = summary.Action;
+
+                // The full entry only where someone needs it: the caller's check, or a recovery record.
+                if (options.EntryCheck is not null || summary.Action is LedgerActions.TornTailRecovered or LedgerActions.UncoveredEntriesQuarantined)
+                {
+                    result.Entry = EntryCodec.Parse(line.ToArray());
+                }
+            }
+            else if (EntryCodec.TryReadChainFields(line, out var seq, prev))
+            {
+                result.ChainSeq = seq;
+                result.Prev = prev;
             }
             else
             {
-                result.Error = parseError;
-                var prev = new byte[32];
-                if (EntryCodec.TryReadChainFields(line, out var seq, prev))
-                {
-                    result.ChainSeq = seq;
-                    result.Prev = prev;
-                }
-                else
-                {
-                    result.ChainSeq = -1;
-                }
+                result.ChainSeq = -1;
             }
 
             return result;
@@ -464,14 +469,18 @@ public static class LedgerVerifier
                 _pending = null;
             }
 
-            if (line.Entry is { } entry)
+            if (line.Error is null)
             {
-                if (entry.Time < _lastTime)
+                if (line.Time < _lastTime)
                 {
-                    Notes.Add($"entry {seq}: time {entry.Time} is earlier than the entry before ({_lastTime}); the host clock was stepped back");
+                    Notes.Add($"entry {seq}: time {line.Time} is earlier than the entry before ({_lastTime}); the host clock was stepped back");
                 }
 
-                _lastTime = entry.Time;
+                _lastTime = line.Time;
+            }
+
+            if (line.Entry is { } entry)
+            {
                 if (entry.Action is LedgerActions.TornTailRecovered or LedgerActions.UncoveredEntriesQuarantined)
                 {
                     _recoveries.Add(entry);

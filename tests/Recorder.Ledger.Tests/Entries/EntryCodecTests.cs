@@ -108,6 +108,29 @@ public sealed class EntryCodecTests
     }
 
     [Fact]
+    public void EntrySchema_AgreesWithTheFullParserOnAnySingleByteChange()
+    {
+        var draft = EntryCodec.Prepare(new LedgerDraft("segment.sealed")
+        {
+            Subjects = new JsonObject { ["segmentIds"] = new JsonArray("s1") },
+            Hashes = new Dictionary<string, string> { ["segment"] = new string('b', 64) },
+            Details = new JsonObject { ["packets"] = 12L },
+            Case = "C",
+        }, Alice);
+        var line = EntryCodec.Encode(draft, 41, Timestamp.FromSeconds(1_700_000_000, 7), EntryCodec.ClockJson(Clock), new string('c', 64));
+        var prev = new byte[32];
+        Assert.Null(EntrySchema.Validate(line, prev, out var summary));
+        Assert.Equal((41L, "segment.sealed", Timestamp.FromSeconds(1_700_000_000, 7)), (summary.Seq, summary.Action, summary.Time));
+
+        Gen.Int[0, line.Length - 1].Select(Gen.Byte).Sample((i, b) =>
+        {
+            var changed = (byte[])line.Clone();
+            changed[i] = b;
+            return (EntrySchema.Validate(changed, prev, out _) is null) == EntryCodec.TryParse(changed, out _, out _);
+        }, iter: 3000);
+    }
+
+    [Fact]
     public void TryReadChainFields_ReadsTopLevelSeqAndPrevOnly()
     {
         var draft = EntryCodec.Prepare(new LedgerDraft("a.b") { Details = new JsonObject { ["prev"] = new string('9', 64), ["seq"] = 77 } }, Alice);
