@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Recorder.Core.Time;
+using Recorder.Ledger.Entries;
 
 namespace Recorder.Ledger.Checkpoints;
 
@@ -105,7 +106,7 @@ public static class CheckpointText
             return false;
         }
 
-        if (!Recorder.Core.Time.TimestampParser.TryParse(lines[3], out var time, out _) || time.ToString() != lines[3])
+        if (!TimeText.TryParseExact(lines[3], out var time))
         {
             error = $"line 4: '{lines[3]}' is not RFC 3339 UTC with nine fractional digits";
             return false;

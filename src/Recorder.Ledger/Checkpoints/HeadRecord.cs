@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recorder.Core.Hashing;
 using Recorder.Core.Json;
-using Recorder.Core.Time;
+using Recorder.Ledger.Entries;
 
 namespace Recorder.Ledger.Checkpoints;
 
@@ -70,7 +70,7 @@ internal static class HeadRecord
             }
 
             var timeText = Text(sth, "time");
-            if (!Recorder.Core.Time.TimestampParser.TryParse(timeText, out Timestamp time, out _) || time.ToString() != timeText)
+            if (!TimeText.TryParseExact(timeText, out var time))
             {
                 throw new FormatException("sth.time is not RFC 3339 UTC with nine fractional digits");
             }

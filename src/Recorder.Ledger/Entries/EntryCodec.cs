@@ -326,7 +326,7 @@ internal static partial class EntryCodec
         }
 
         var timeText = String(root["time"], "time");
-        if (!TimestampParser.TryParse(timeText, out var time, out _) || time.ToString() != timeText)
+        if (!TimeText.TryParseExact(timeText, out var time))
         {
             throw new FormatException($"time '{timeText}' is not RFC 3339 UTC with nine fractional digits");
         }

@@ -157,7 +157,7 @@ internal static class EntrySchema
         }
 
         var text = Encoding.ASCII.GetString(reader.ValueSpan);
-        return TimestampParser.TryParse(text, out summary.Time, out _) && summary.Time.ToString() == text
+        return TimeText.TryParseExact(text, out summary.Time)
             ? null
             : $"time '{text}' is not RFC 3339 UTC with nine fractional digits";
     }

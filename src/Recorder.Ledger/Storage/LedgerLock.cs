@@ -11,7 +11,11 @@ namespace Recorder.Ledger.Storage;
 /// <remarks>Setting <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c> disables .NET's flock and with it this lock: never set it for Recorder.</remarks>
 internal sealed class LedgerLock : IDisposable
 {
+    // What a held lock looks like: ERROR_SHARING_VIOLATION on Windows; on Unix .NET reports the
+    // flock errno EWOULDBLOCK as the HResult (11 on Linux, 35 on macOS).
     private const int SharingViolation = unchecked((int)0x80070020);
+    private const int LinuxWouldBlock = 11;
+    private const int MacWouldBlock = 35;
     private readonly FileStream _stream;
 
     private LedgerLock(FileStream stream) => _stream = stream;
@@ -26,7 +30,7 @@ internal sealed class LedgerLock : IDisposable
             {
                 return new LedgerLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1));
             }
-            catch (IOException e) when (e.HResult == SharingViolation || e.GetType() == typeof(IOException))
+            catch (IOException e) when (e.HResult is SharingViolation or LinuxWouldBlock or MacWouldBlock)
             {
                 if (waited.Elapsed > timeout)
                 {

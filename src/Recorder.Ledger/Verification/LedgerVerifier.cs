@@ -267,7 +267,23 @@ public static class LedgerVerifier
             var results = new LineResult[starts.Count];
             Parallel.For(0, starts.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxDegreeOfParallelism) }, i =>
             {
-                results[i] = Examine(buffer.AsSpan(starts[i], lengths[i]));
+                var line = buffer.AsSpan(starts[i], lengths[i]);
+                try
+                {
+                    results[i] = Examine(line);
+                }
+                catch (Exception e)
+                {
+                    // The input is untrusted: whatever a line does to a parser is a finding, never a crash.
+                    results[i] = new LineResult
+                    {
+                        IsHead = HeadRecord.LooksLikeHead(line),
+                        Error = "the line could not be examined: " + e.Message,
+                        ChainSeq = -1,
+                        Hash = SHA256.HashData(line),
+                        Leaf = MerkleHash.Leaf(line),
+                    };
+                }
             });
 
             for (var i = 0; i < results.Length; i++)

@@ -322,7 +322,8 @@ public sealed class BuiltInTimeStampAuthority : ITimeStampAuthority
 
     private static FileStream OpenExclusive(string path, FileMode mode)
     {
-        // Another process holding the lock makes the open fail with a sharing violation: wait and retry.
+        // Another process holding the lock makes the open fail with a sharing violation (on Unix .NET
+        // reports flock's EWOULDBLOCK, 11 on Linux and 35 on macOS, as the HResult): wait and retry.
         var delay = 1;
         for (var attempt = 0; ; attempt++)
         {
@@ -330,7 +331,7 @@ public sealed class BuiltInTimeStampAuthority : ITimeStampAuthority
             {
                 return new FileStream(path, mode, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (attempt < 200 && File.Exists(path))
+            catch (IOException e) when (attempt < 400 && e.HResult is unchecked((int)0x80070020) or 11 or 35)
             {
                 Thread.Sleep(delay);
                 delay = Math.Min(delay * 2, 50);
