@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Recorder.Core.Time;
 
@@ -151,15 +150,12 @@ internal static class EntrySchema
 
     private static string? ReadTime(ref Utf8JsonReader reader, ref EntrySummary summary)
     {
-        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.ValueSpan.Length != 30)
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !TimeText.TryParseExact(reader.ValueSpan, out summary.Time))
         {
             return "time is not RFC 3339 UTC with nine fractional digits";
         }
 
-        var text = Encoding.ASCII.GetString(reader.ValueSpan);
-        return TimeText.TryParseExact(text, out summary.Time)
-            ? null
-            : $"time '{text}' is not RFC 3339 UTC with nine fractional digits";
+        return null;
     }
 
     private static string? ReadActor(ref Utf8JsonReader reader)

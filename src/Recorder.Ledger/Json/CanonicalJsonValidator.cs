@@ -20,7 +20,7 @@ internal static class CanonicalJsonValidator
 
     public static bool IsCanonical(ReadOnlySpan<byte> utf8)
     {
-        if (utf8.IsEmpty || !NoWhitespaceOutsideStrings(utf8))
+        if (utf8.IsEmpty)
         {
             return false;
         }
@@ -51,8 +51,19 @@ internal static class CanonicalJsonValidator
         Span<(int Start, int Length, bool Escaped)> lastName = stackalloc (int, int, bool)[MaxDepth + 1];
         Span<bool> isObject = stackalloc bool[MaxDepth + 1];
         var depth = 0;
+        long consumed = 0;
         while (reader.Read())
         {
+            // No whitespace anywhere outside strings: between two tokens there is nothing or one
+            // comma, and a member name is followed directly by its colon (the reader takes the
+            // colon, and any whitespace before it, into the name's token).
+            var tokenStart = reader.TokenStartIndex;
+            if (tokenStart != consumed && (tokenStart != consumed + 1 || utf8[(int)consumed] != (byte)','))
+            {
+                return false;
+            }
+
+            consumed = reader.BytesConsumed;
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartObject:
@@ -70,7 +81,7 @@ internal static class CanonicalJsonValidator
                     break;
                 case JsonTokenType.PropertyName:
                     {
-                        if (!CanonicalString(reader.ValueSpan, reader.ValueIsEscaped))
+                        if (consumed != reader.TokenStartIndex + reader.ValueSpan.Length + 3 || !CanonicalString(reader.ValueSpan, reader.ValueIsEscaped))
                         {
                             return false;
                         }
@@ -110,38 +121,7 @@ internal static class CanonicalJsonValidator
             }
         }
 
-        return reader.BytesConsumed == utf8.Length;
-    }
-
-    private static bool NoWhitespaceOutsideStrings(ReadOnlySpan<byte> utf8)
-    {
-        var inString = false;
-        for (var i = 0; i < utf8.Length; i++)
-        {
-            var b = utf8[i];
-            if (inString)
-            {
-                if (b == (byte)'\\')
-                {
-                    i++;
-                }
-                else if (b == (byte)'"')
-                {
-                    inString = false;
-                }
-            }
-            else if (b == (byte)'"')
-            {
-                inString = true;
-            }
-            else if (b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or 0xEF)
-            {
-                // 0xEF outside a string can only begin a byte-order mark, which canonical JSON has not.
-                return false;
-            }
-        }
-
-        return true;
+        return consumed == utf8.Length;
     }
 
     private static bool CanonicalString(ReadOnlySpan<byte> raw, bool escaped)
