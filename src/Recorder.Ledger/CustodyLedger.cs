@@ -522,8 +522,9 @@ public sealed class CustodyLedger
 
     private sealed class PendingAppend(PreparedDraft[] drafts)
     {
-        private readonly object _gate = new();
-        private bool _signaled;
+        // Set once, by the thread that finished (or promoted) this request. Never disposed: it is
+        // only disposable for a kernel handle it creates when WaitHandle is asked for, which it is not.
+        private readonly ManualResetEventSlim _signal = new(false, spinCount: 20);
 
         public PreparedDraft[] Drafts { get; } = drafts;
 
@@ -537,25 +538,9 @@ public sealed class CustodyLedger
         /// <summary>Made the leader; set under the queue lock before <see cref="Signal"/>.</summary>
         public bool Promoted { get; set; }
 
-        public void Signal()
-        {
-            lock (_gate)
-            {
-                _signaled = true;
-                Monitor.Pulse(_gate);
-            }
-        }
+        public void Signal() => _signal.Set();
 
-        public void WaitForSignal()
-        {
-            lock (_gate)
-            {
-                while (!_signaled)
-                {
-                    Monitor.Wait(_gate);
-                }
-            }
-        }
+        public void WaitForSignal() => _signal.Wait();
     }
 }
 
