@@ -242,6 +242,7 @@ internal sealed class LedgerStore
         {
             Load(session);
             _loaded = true;
+            CheckAgainstLatestCheckpoint(session);
             RecordPendingCuts(session);
             return;
         }
@@ -340,6 +341,38 @@ internal sealed class LedgerStore
         }
 
         CatchUp(session);
+    }
+
+    /// <summary>
+    /// The latest time-stamped checkpoint kept under <c>checkpoints/</c> was signed by the store key
+    /// over the first N entries: the ledger must still have them, unchanged. This catches a ledger
+    /// file rolled back or truncated (at a batch boundary, which looks complete) while no writer ran.
+    /// A checkpoint file whose signature does not verify proves nothing and is left to the verifier.
+    /// </summary>
+    private void CheckAgainstLatestCheckpoint(Session session)
+    {
+        var sizes = _checkpoints.Sizes();
+        if (sizes.Count == 0 || _checkpoints.Read(sizes[^1]) is not { Signature: { } signature } stored
+            || !CheckpointText.TryParse(stored.Text, out var body, out _) || !_signer.Verify(stored.Text, signature))
+        {
+            return;
+        }
+
+        if (body.Size > _count)
+        {
+            throw new LedgerIntegrityException(_ledgerPath, _count, null,
+                $"the time-stamped checkpoint of {body.Time} covers {body.Size} entries but the ledger has {_count}: entries were removed or the ledger was rolled back");
+        }
+
+        if (!SubtreeHash(session, 0, body.Size).AsSpan().SequenceEqual(body.RootHash))
+        {
+            Rebuild(session);
+            if (!SubtreeHash(session, 0, body.Size).AsSpan().SequenceEqual(body.RootHash))
+            {
+                throw new LedgerIntegrityException(_ledgerPath, null, null,
+                    $"the first {body.Size} entries no longer hash to the root of the time-stamped checkpoint of {body.Time}: the ledger was rewritten");
+            }
+        }
     }
 
     private void ResetState()

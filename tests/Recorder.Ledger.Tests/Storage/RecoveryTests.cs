@@ -182,6 +182,34 @@ public sealed class RecoveryTests : IDisposable
         Assert.IsType<LedgerIntegrityException>(error.InnerException);
     }
 
+    [Fact]
+    public void Open_WhenTheLedgerWasRolledBackBehindItsLatestTimeStampedCheckpoint_Refuses()
+    {
+        _t.AppendMany(3);
+        var earlier = File.ReadAllBytes(_t.LedgerFile);
+        _t.AppendMany(2);
+        _t.Ledger.Checkpoint();
+        File.WriteAllBytes(_t.LedgerFile, earlier);
+
+        var error = Assert.Throws<LedgerIntegrityException>(() => _t.Open());
+
+        Assert.Contains("covers 5 entries but the ledger has 3", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_WhenAPlantedCheckpointDoesNotVerify_IgnoresIt()
+    {
+        _t.AppendMany(3);
+        var dir = Path.Combine(_t.Directory, "checkpoints");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "99.txt"), TestLedger.Origin + "\n99\n" + Convert.ToBase64String(new byte[32]) + "\n2024-11-05T09:30:00.000000000Z\n");
+        File.WriteAllBytes(Path.Combine(dir, "99.sig"), new byte[64]);
+
+        _t.Open();
+
+        Assert.Equal(3, _t.Ledger.Count);
+    }
+
     private void AppendBytes(byte[] bytes)
     {
         using var stream = new FileStream(_t.LedgerFile, FileMode.Append);
