@@ -167,6 +167,24 @@ public sealed class TamperTests : IDisposable
     }
 
     [Fact]
+    public void Verify_CheckingOnlyTheLastHeadSignature_StillCatchesATailResignedWithAnotherKey()
+    {
+        var lines = Forger.Lines(_t.LedgerFile);
+        Forger.Write(_t.LedgerFile, lines.Take(Forger.LineOf(lines, 21) - 1));
+        Forger.AppendBatch(_t.LedgerFile, Ed25519Key.Generate(), TestLedger.Origin, 9, Timestamp.FromSeconds(1_800_000_000));
+
+        var report = _t.Verify(new LedgerVerifyOptions { CheckEveryHeadSignature = false });
+        var untouched = new TestLedger();
+        untouched.AppendMany(10, perBatch: 2);
+        var clean = untouched.Verify(new LedgerVerifyOptions { CheckEveryHeadSignature = false });
+        untouched.Dispose();
+
+        Assert.Contains(report.Findings, f => f.Kind == LedgerFindingKind.HeadSignatureInvalid && f.Covers(25));
+        Assert.True(clean.IsValid);
+        Assert.Contains(clean.Notes, n => n.Contains("only the last of 5 signed heads", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Verify_TailRewrittenAndResignedWithAnotherKey_ReportsTheRewrittenRangeAndTheKey()
     {
         _t.Ledger.Checkpoint();
