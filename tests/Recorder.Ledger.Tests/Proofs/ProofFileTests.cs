@@ -1,0 +1,127 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Recorder.Core.Json;
+using Recorder.Ledger.Proofs;
+using Recorder.Ledger.Tests.Support;
+using Recorder.Signing;
+using Recorder.Signing.TimeStamping;
+
+namespace Recorder.Ledger.Tests.Proofs;
+
+public sealed class ProofFileTests : IDisposable
+{
+    private readonly TestLedger _t = new();
+
+    public ProofFileTests()
+    {
+        _t.AppendMany(40, perBatch: 7);
+    }
+
+    public void Dispose() => _t.Dispose();
+
+    [Fact]
+    public void InclusionProofFile_IsCanonicalAndVerifiesOfflineWithThePublicKeyAlone()
+    {
+        _t.Ledger.Checkpoint();
+        var file = ProofFile.Serialize(_t.Ledger.ProveInclusion(17));
+        using var tsa = TimeStampVerifier.LoadCertificatePem(_t.Tsa.CertificatePem);
+
+        var result = ProofFile.Verify(file, _t.PublicKey, tsa);
+
+        Assert.True(CanonicalJson.IsCanonical(file));
+        Assert.True(result.IsValid, string.Join("; ", result.Problems));
+        Assert.Equal(("inclusion", 17L, 40L), (result.Type, result.LeafIndex!.Value, result.TreeSize!.Value));
+        Assert.True(Assert.Single(result.TimeStamps).CheckedAgainstTrustedCertificate);
+        Assert.Contains("\"seq\":17", result.Entry, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConsistencyProofFile_VerifiesOffline()
+    {
+        var result = ProofFile.Verify(ProofFile.Serialize(_t.Ledger.ProveConsistency(14, 35)), _t.PublicKey);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Problems));
+        Assert.Equal((14L, 35L), (result.FirstSize!.Value, result.TreeSize!.Value));
+    }
+
+    [Theory]
+    [InlineData("entry", "entry number 17", "entry number 18", "audit path")]
+    [InlineData("leafIndex", null, null, "audit path")]
+    [InlineData("path", null, null, "audit path")]
+    [InlineData("checkpoint.text", "\n40\n", "\n41\n", "signature")]
+    [InlineData("checkpoint.signature", null, null, "signature")]
+    [InlineData("treeSize", null, null, "treeSize")]
+    public void InclusionProofFile_AnyChangedPart_FailsNamingTheCheck(string part, string? find, string? replace, string expected)
+    {
+        var proof = JsonNode.Parse(ProofFile.Serialize(_t.Ledger.ProveInclusion(17)))!.AsObject();
+        switch (part)
+        {
+            case "entry":
+                proof["entry"] = proof["entry"]!.GetValue<string>().Replace(find!, replace, StringComparison.Ordinal);
+                break;
+            case "leafIndex":
+                proof["leafIndex"] = 16L;
+                break;
+            case "path":
+                var path = proof["path"]!.AsArray();
+                path[1] = new string('0', 64);
+                break;
+            case "checkpoint.text":
+                proof["checkpoint"]!["text"] = proof["checkpoint"]!["text"]!.GetValue<string>().Replace(find!, replace, StringComparison.Ordinal);
+                break;
+            case "checkpoint.signature":
+                var sig = Convert.FromBase64String(proof["checkpoint"]!["signature"]!.GetValue<string>());
+                sig[10] ^= 1;
+                proof["checkpoint"]!["signature"] = Convert.ToBase64String(sig);
+                break;
+            case "treeSize":
+                proof["treeSize"] = 39L;
+                break;
+        }
+
+        var result = ProofFile.Verify(Encoding.UTF8.GetBytes(proof.ToJsonString()), _t.PublicKey);
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Problems, p => p.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ProofFile_CheckedWithAnotherKey_Fails()
+    {
+        var result = ProofFile.Verify(ProofFile.Serialize(_t.Ledger.ProveInclusion(3)), Ed25519Key.Generate());
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Problems, p => p.Contains("signature does not verify", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ConsistencyProofFile_WithAShortenedPath_Fails()
+    {
+        var proof = JsonNode.Parse(ProofFile.Serialize(_t.Ledger.ProveConsistency(14, 35)))!.AsObject();
+        proof["path"]!.AsArray().RemoveAt(0);
+
+        var result = ProofFile.Verify(Encoding.UTF8.GetBytes(proof.ToJsonString()), _t.PublicKey);
+
+        Assert.False(result.IsValid);
+    }
+
+    [Fact]
+    public void ProofFile_NotJson_IsReportedNotThrown()
+    {
+        var result = ProofFile.Verify("garbage"u8, _t.PublicKey);
+
+        Assert.False(result.IsValid);
+    }
+
+    [Fact]
+    public void InclusionProof_SizeIsLogarithmic()
+    {
+        _t.AppendMany(2000, perBatch: 1000);
+
+        var small = _t.Ledger.ProveInclusion(5, 40);
+        var large = _t.Ledger.ProveInclusion(5);
+
+        Assert.Equal(6, small.AuditPath.Count);
+        Assert.Equal(11, large.AuditPath.Count);
+    }
+}
