@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Recorder.Cli.Commands;
 using Recorder.Core.Formats;
 using Recorder.Storage.Segments;
@@ -49,16 +50,28 @@ public static class RecorderCli
             return ExitCodes.Usage;
         }
 
-        // Ctrl-C and SIGTERM cancel the command's token; a capture then stops, stores what is queued
-        // and seals, which may take a while for a large open segment: allow it a minute.
+        // Ctrl-C and SIGTERM cancel the command's token and the command finishes its own way: a
+        // capture stops, stores what is queued and seals; an import leaves nothing behind. A second
+        // signal ends the process at once.
+        using var interrupted = new CancellationTokenSource();
+        Action<PosixSignalContext> handler = context =>
+        {
+            if (!interrupted.IsCancellationRequested)
+            {
+                context.Cancel = true;
+                interrupted.Cancel();
+            }
+        };
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, handler);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, handler);
         var configuration = new InvocationConfiguration
         {
             Output = output,
             Error = error,
             EnableDefaultExceptionHandler = false,
-            ProcessTerminationTimeout = TimeSpan.FromMinutes(1),
+            ProcessTerminationTimeout = null,
         };
-        return await parse.InvokeAsync(configuration).ConfigureAwait(false);
+        return await parse.InvokeAsync(configuration, interrupted.Token).ConfigureAwait(false);
     }
 }
 

@@ -50,7 +50,7 @@ public static class CanonicalJson
         {
             return Canonicalize(utf8).AsSpan().SequenceEqual(utf8);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
             return false;
         }
@@ -146,15 +146,22 @@ public static class CanonicalJson
         var text = value.ToJsonString();
         if (!text.Contains('.', StringComparison.Ordinal) && !text.Contains('e', StringComparison.OrdinalIgnoreCase))
         {
-            if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)
-                || integer > MaxSafeInteger || integer < -MaxSafeInteger)
+            var inRange = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)
+                && integer <= MaxSafeInteger && integer >= -MaxSafeInteger;
+            if (inRange)
             {
+                output.Append(integer.ToString(CultureInfo.InvariantCulture));
+                return;
+            }
+
+            if (value.GetValue<object>() is not JsonElement)
+            {
+                // A CLR integer this large would be rounded by every JCS reader: refuse it where it is written.
                 throw new ArgumentOutOfRangeException(nameof(value), text,
                     "integer beyond 2^53 cannot be represented exactly in canonical JSON; write it as a string");
             }
 
-            output.Append(integer.ToString(CultureInfo.InvariantCulture));
-            return;
+            // Parsed JSON: a number is an IEEE-754 double in JCS, whatever its spelling.
         }
 
         output.Append(FormatDouble(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)));

@@ -12,6 +12,20 @@ public static class TimestampParser
     /// <summary>Parses <paramref name="text"/>; on failure returns false and a message saying what is wrong.</summary>
     public static bool TryParse(string? text, out Timestamp value, out string error)
     {
+        try
+        {
+            return TryParseCore(text, out value, out error);
+        }
+        catch (OverflowException)
+        {
+            value = default;
+            error = "out of range: Recorder's timestamps run from 1677 to 2262";
+            return false;
+        }
+    }
+
+    private static bool TryParseCore(string? text, out Timestamp value, out string error)
+    {
         value = default;
         error = string.Empty;
         if (string.IsNullOrWhiteSpace(text))

@@ -72,4 +72,19 @@ public class CanonicalJsonTests
         Assert.False(CanonicalJson.IsCanonical("{\"b\":[true],\"a\":1}"u8));
         Assert.False(CanonicalJson.IsCanonical("{\"a\": 1}"u8));
     }
+
+    [Fact]
+    public void Serialize_ValuesBuiltFromClrTypes_AreCanonical()
+    {
+        var node = new JsonObject { ["b"] = 42, ["a"] = (byte)7, ["c"] = 2.5, ["d"] = 10L, ["e"] = true };
+
+        Assert.Equal("{\"a\":7,\"b\":42,\"c\":2.5,\"d\":10,\"e\":true}", CanonicalJson.SerializeToString(node));
+    }
+
+    [Fact]
+    public void Canonicalize_ParsedLargeIntegralNumber_IsFormattedAsTheDoubleItIs()
+    {
+        Assert.Equal("[-310000000000000000,1e+21]", Encoding.UTF8.GetString(CanonicalJson.Canonicalize("[-310000000000000000, 1000000000000000000000]"u8)));
+        Assert.True(CanonicalJson.IsCanonical("[-310000000000000000]"u8));
+    }
 }

@@ -24,6 +24,8 @@ public class TimestampTests
     [InlineData("2023-13-14T22:13:20Z")]
     [InlineData("1700000000.1234567891")]
     [InlineData("")]
+    [InlineData("2263-01-01T00:00:00Z")]
+    [InlineData("99999999999")]
     public void Parse_BadForms_AreRefusedWithAReason(string text)
     {
         Assert.False(TimestampParser.TryParse(text, out _, out var error));
