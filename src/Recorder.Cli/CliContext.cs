@@ -4,8 +4,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Store;
-using Recorder.Index;
-using Recorder.Storage.Recovery;
+using Recorder.Application;
+using Recorder.Ledger;
+using Recorder.Ledger.Entries;
+using Recorder.Ledger.Journal;
 using Recorder.Storage.Store;
 
 namespace Recorder.Cli;
@@ -45,26 +47,28 @@ internal sealed class CliContext
 
     public StoreOptions StoreOptions { get; init; } = StoreOptionsFromEnvironment();
 
-    /// <summary>Opens the store (creating it when <paramref name="create"/>) and recovers abandoned sessions.</summary>
-    public EvidenceStore OpenStore(bool create)
+    /// <summary>
+    /// Opens the store (creating it when <paramref name="create"/>) with its index and ledger, and
+    /// reports any recovery of abandoned writers on stderr. With <paramref name="ledgerOnDemand"/>
+    /// the command still runs when the ledger is damaged (verify).
+    /// </summary>
+    public EvidenceStore OpenStore(bool create, bool ledgerOnDemand = false)
     {
-        var services = new StoreServices
-        {
-            IndexProvider = new RocksPacketIndexProvider(),
-            Options = StoreOptions,
-        };
-        EvidenceStore store;
+        OpenedStore opened;
         try
         {
-            store = create ? EvidenceStore.OpenOrCreate(StorePath, services) : EvidenceStore.Open(StorePath, services);
+            opened = StoreAccess.Open(StorePath, create, AccessOptions(), ledgerOnDemand);
         }
         catch (StoreException e)
         {
             throw CliException.Usage(e.Message);
         }
+        catch (LedgerIntegrityException e)
+        {
+            throw new CliException(ExitCodes.Problem, $"the custody ledger is damaged, so nothing can be recorded: {e.Message} (run recorder verify)");
+        }
 
-        var recovery = new SessionRecovery(store).Run();
-        foreach (var file in recovery.Files)
+        foreach (var file in opened.Recovery.Files)
         {
             Error.WriteLine(file.SegmentId is { } id
                 ? $"recorder: recovered {file.Packets} packets of an interrupted writer as segment {id}" +
@@ -72,7 +76,20 @@ internal sealed class CliContext
                 : $"recorder: an interrupted writer left {file.CutBytes} bytes and no complete packet in {Path.GetFileName(file.File)} (kept under recovered/)");
         }
 
-        return store;
+        return opened.Store;
+    }
+
+    /// <summary>How the CLI opens stores: the OS user acts; RECORDER_TSA_URL (and RECORDER_TSA_CERT) name an external authority.</summary>
+    public StoreAccessOptions AccessOptions()
+    {
+        var url = Environment.GetEnvironmentVariable("RECORDER_TSA_URL");
+        return new StoreAccessOptions
+        {
+            Store = StoreOptions,
+            Actor = LedgerActor.CurrentOsUser(),
+            TimeStampAuthority = string.IsNullOrEmpty(url) ? null : new Uri(url),
+            TimeStampAuthorityCertificate = Environment.GetEnvironmentVariable("RECORDER_TSA_CERT") is { Length: > 0 } cert ? cert : null,
+        };
     }
 
     /// <summary>The BPF compiler, or a usage error explaining how to get libpcap.</summary>
@@ -87,6 +104,9 @@ internal sealed class CliContext
     }
 
     public void WriteJson(JsonNode node) => Output.WriteLine(node.ToJsonString(JsonOptions));
+
+    /// <summary>The store's ledger journal.</summary>
+    public static LedgerJournal Journal(EvidenceStore store) => StoreAccess.Journal(store);
 
     private static StoreOptions StoreOptionsFromEnvironment()
     {

@@ -36,6 +36,7 @@ public static class RecorderCli
         root.Subcommands.Add(StatsCommand.Create(factory));
         root.Subcommands.Add(KeyCommand.Create(factory));
         root.Subcommands.Add(IndexCommand.Create(factory));
+        root.Subcommands.Add(LedgerCommand.Create(factory));
         root.Subcommands.Add(SynthCommand.Create(factory));
         root.Subcommands.Add(DemoCommand.Create(factory));
 

@@ -28,7 +28,7 @@ public sealed class BadArgumentTests : IDisposable
     [InlineData("--to", "2023-11-14T22:13:20")]
     public void Query_BadValue_ExitsTwo_WithOneLineNamingTheArgument(string option, string value)
     {
-        var result = Cli.Run("--store", Store, "query", option, value, "--out", _directory.File("x.pcap"));
+        var result = Cli.Run("--store", Store, "query", "--case", "T-1", "--reason", "tests", option, value, "--out", _directory.File("x.pcap"));
 
         AssertUsageError(result, option);
         Assert.False(File.Exists(_directory.File("x.pcap")));
@@ -37,7 +37,7 @@ public sealed class BadArgumentTests : IDisposable
     [Fact]
     public void Query_FromAfterTo_ExitsTwo()
     {
-        var result = Cli.Run("--store", Store, "query", "--from", "1700000100", "--to", "1700000000", "--out", _directory.File("x.pcap"));
+        var result = Cli.Run("--store", Store, "query", "--case", "T-1", "--reason", "tests", "--from", "1700000100", "--to", "1700000000", "--out", _directory.File("x.pcap"));
 
         AssertUsageError(result, "--from");
         Assert.Contains("empty", result.Error, StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public sealed class BadArgumentTests : IDisposable
     {
         Skip.IfNot(Capture.Filtering.PcapFilterCompiler.IsAvailable(out _), "libpcap is not installed");
 
-        var result = Cli.Run("--store", Store, "query", "--bpf", "tcp and and port", "--out", _directory.File("x.pcap"));
+        var result = Cli.Run("--store", Store, "query", "--case", "T-1", "--reason", "tests", "--bpf", "tcp and and port", "--out", _directory.File("x.pcap"));
 
         AssertUsageError(result, "--bpf");
         Assert.Contains("syntax error", result.Error, StringComparison.Ordinal);
@@ -56,7 +56,9 @@ public sealed class BadArgumentTests : IDisposable
 
     [Theory]
     [InlineData("query")]
-    [InlineData("query --format xml --out x.pcap")]
+    [InlineData("query --out x.pcap --reason why")]
+    [InlineData("query --out x.pcap --case C-1")]
+    [InlineData("query --case C-1 --reason why --format xml --out x.pcap")]
     [InlineData("query --out")]
     [InlineData("import")]
     [InlineData("frobnicate")]
@@ -83,7 +85,7 @@ public sealed class BadArgumentTests : IDisposable
     [Fact]
     public void Query_OnAStoreThatDoesNotExist_ExitsTwo()
     {
-        var result = Cli.Run("--store", _directory.File("missing"), "query", "--out", _directory.File("x.pcap"));
+        var result = Cli.Run("--store", _directory.File("missing"), "query", "--case", "T-1", "--reason", "tests", "--out", _directory.File("x.pcap"));
 
         AssertUsageError(result, "no Recorder store");
         Assert.False(Directory.Exists(_directory.File("missing")));

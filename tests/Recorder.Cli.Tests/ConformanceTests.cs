@@ -38,7 +38,7 @@ public sealed class ConformanceTests : IDisposable
                 return;
             }
 
-            var query = Cli.Run("--store", store, "query", "--out", output);
+            var query = Cli.Run("--store", store, "query", "--case", "T-1", "--reason", "tests", "--out", output);
             if (query.ExitCode != 0)
             {
                 failures.Add($"{name}: query exit {query.ExitCode}: {query.Error.Trim()}");
@@ -100,7 +100,7 @@ public sealed class ConformanceTests : IDisposable
         foreach (var (name, bpf, packets, from, to) in checks)
         {
             var output = _directory.File(name + ".pcap");
-            var args = new List<string> { "--store", store, "query", "--out", output, "--json" };
+            var args = new List<string> { "--store", store, "query", "--case", "T-1", "--reason", "tests", "--out", output, "--json" };
             args.AddRange(Translate(bpf));
             if (from is not null)
             {

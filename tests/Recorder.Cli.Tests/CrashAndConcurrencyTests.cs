@@ -43,7 +43,7 @@ public sealed class CrashAndConcurrencyTests : IDisposable
 
         // What was recovered is exactly a prefix of the input, packet for packet.
         var all = _directory.File("all.pcap");
-        Assert.Equal(0, Cli.Run("--store", Store, "query", "--out", all).ExitCode);
+        Assert.Equal(0, Cli.Run("--store", Store, "query", "--case", "T-1", "--reason", "tests", "--out", all).ExitCode);
         var recovered = CaptureFiles.Read(all);
         var source = CaptureFiles.Read(big).Take(recovered.Count).ToList();
         Assert.Equal(CaptureFiles.Digest(source), CaptureFiles.Digest(recovered));
@@ -70,7 +70,7 @@ public sealed class CrashAndConcurrencyTests : IDisposable
             Assert.True(segments.ExitCode == 0, segments.ToString());
             Assert.True(segments.Json.AsArray().Count >= 1);
             var needle = firstTruth.Needles[0];
-            var query = Cli.Run("--store", Store, "query", "--host", needle.Query.Hosts[0], "--port", needle.Query.Ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            var query = Cli.Run("--store", Store, "query", "--case", "T-1", "--reason", "tests", "--host", needle.Query.Hosts[0], "--port", needle.Query.Ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--to", "1700086400", "--out", _directory.File($"q{rounds}.pcap"), "--json");
             Assert.True(query.ExitCode == 0, query.ToString());
             Assert.Equal(needle.Packets, query.Json["packets"]!.GetValue<long>());

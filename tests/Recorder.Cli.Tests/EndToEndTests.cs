@@ -40,7 +40,7 @@ public sealed class EndToEndTests : IDisposable
         foreach (var needle in truth.Needles)
         {
             var output = _directory.File($"{needle.Name}.pcap");
-            var args = new List<string> { "--store", Store, "query", "--out", output, "--json" };
+            var args = new List<string> { "--store", Store, "query", "--case", "T-1", "--reason", "tests", "--out", output, "--json" };
             args.AddRange(needle.Query.Hosts.SelectMany(h => new[] { "--host", h }));
             args.AddRange(needle.Query.Ports.SelectMany(p => new[] { "--port", p.ToString(CultureInfo.InvariantCulture) }));
             args.AddRange(needle.Query.Protocols.SelectMany(p => new[] { "--proto", p }));
@@ -65,7 +65,7 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(0, Cli.Run("--store", Store, "import", sample).ExitCode);
         foreach (var entry in truth.Queries)
         {
-            var args = new List<string> { "--store", Store, "query", "--out", _directory.File(entry.Name + ".pcap"), "--json" };
+            var args = new List<string> { "--store", Store, "query", "--case", "T-1", "--reason", "tests", "--out", _directory.File(entry.Name + ".pcap"), "--json" };
             var q = entry.Query;
             if (q.Hosts.Count + q.Ports.Count + q.Protocols.Count == 0 && q.From is null && q.To is null && !string.IsNullOrEmpty(q.Bpf))
             {
@@ -169,7 +169,7 @@ public sealed class EndToEndTests : IDisposable
         var (sample, truth) = Cli.Sample(_directory, packets: 2000);
         Assert.Equal(0, Cli.Run("--store", Store, "import", sample).ExitCode);
         var needle = truth.Needles[1];
-        string[] query = ["--store", Store, "query", "--host", needle.Server, "--out", _directory.File("a.pcap"), "--json"];
+        string[] query = ["--store", Store, "query", "--case", "T-1", "--reason", "tests", "--host", needle.Server, "--out", _directory.File("a.pcap"), "--json"];
         var before = Cli.Run(query).Json["sha256"]!.GetValue<string>();
 
         var rebuild = Cli.Run("--store", Store, "index", "rebuild");

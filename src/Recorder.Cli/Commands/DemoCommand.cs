@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Recorder.Application;
 using System.Diagnostics;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Query;
@@ -71,7 +72,8 @@ internal static class DemoCommand
                 }
             }
 
-            var executor = new QueryExecutor(store, PcapFilterCompiler.IsAvailable(out var libpcapMissing) ? new PcapFilterCompiler() : null);
+            var compiler = PcapFilterCompiler.IsAvailable(out var libpcapMissing) ? new PcapFilterCompiler() : null;
+            var executor = new QueryExecutor(store, compiler);
             PacketQuery query;
             string label;
             long? expected = null;
@@ -89,17 +91,12 @@ internal static class DemoCommand
             }
 
             var extract = Path.Combine(work, "extract.pcap");
-            var timer = Stopwatch.StartNew();
-            OutputFile written;
-            QueryRun run;
-            using (var file = new CaptureFileOutput(extract, forcePcapng: false, store.Options.Application))
-            {
-                run = executor.Execute(query, executor.Snapshot(query), file, cancellationToken);
-                written = file.Complete();
-            }
-
-            output.WriteLine($"{++step}. extracted {label}: {Format.Count(written.Packets)} packets to {extract} in {timer.Elapsed.TotalMilliseconds:0.0} ms " +
-                $"({run.SegmentsFromIndex} segment(s) via the index, {Format.Count(run.PacketsExamined)} packets read); sha256 {written.Sha256}");
+            var extraction = AuditedExtraction.Run(store, compiler, query, extract, forcePcapng: false, "DEMO-1",
+                "Recorder demonstration: extract one needle flow", Guid.NewGuid().ToString(), cancellationToken);
+            var (written, run) = (extraction.Output, extraction.Run);
+            output.WriteLine($"{++step}. extracted {label}: {Format.Count(written.Packets)} packets to {extract} in {extraction.QueryTime.TotalMilliseconds:0.0} ms " +
+                $"({run.SegmentsFromIndex} segment(s) via the index, {Format.Count(run.PacketsExamined)} packets read); sha256 {written.Sha256}; " +
+                $"ledger entries {extraction.SubmittedSeq} and {extraction.ExtractionSeq}, checkpoint of {extraction.Checkpoint.Size} entries");
             if (expected is not null && expected != written.Packets)
             {
                 throw new CliException(ExitCodes.Problem, $"the needle should have {expected} packets, the query returned {written.Packets}");
@@ -110,16 +107,17 @@ internal static class DemoCommand
                 var elephant = truth.Elephant;
                 var bpfQuery = QueryParser.Parse(new QueryText { Hosts = [elephant.Server], Bpf = "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0" }).Query!;
                 var handshake = Path.Combine(work, "elephant-syn-fin.pcap");
-                using var file = new CaptureFileOutput(handshake, forcePcapng: false, store.Options.Application);
-                executor.Execute(bpfQuery, executor.Snapshot(bpfQuery), file, cancellationToken);
-                output.WriteLine($"{++step}. with a BPF filter: {Format.Count(file.Complete().Packets)} SYN/FIN packets of the elephant flow ({elephant.Server}) to {handshake}");
+                var syn = AuditedExtraction.Run(store, compiler, bpfQuery, handshake, forcePcapng: false, "DEMO-1",
+                    "Recorder demonstration: the elephant flow's handshake and close, by BPF", Guid.NewGuid().ToString(), cancellationToken);
+                output.WriteLine($"{++step}. with a BPF filter: {Format.Count(syn.Output.Packets)} SYN/FIN packets of the elephant flow ({elephant.Server}) to {handshake}");
             }
+
             else if (libpcapMissing.Length > 0)
             {
                 output.WriteLine($"{++step}. skipped the BPF example: {libpcapMissing}");
             }
 
-            timer.Restart();
+            var timer = Stopwatch.StartNew();
             var report = new StoreVerifier(store).Verify(cancellationToken);
             output.WriteLine($"{++step}. verified the store in {Format.Seconds(timer.Elapsed)}: {report.SegmentsChecked} segment(s), " +
                 $"{Format.Count(report.PacketsChecked)} packets re-hashed and re-indexed: {(report.Passed ? "all signatures, hashes, the chain and the index hold" : $"{report.Findings.Count} finding(s)")}");

@@ -1,10 +1,9 @@
 using System.CommandLine;
-using System.Diagnostics;
+using Recorder.Application;
 using System.Text.Json.Nodes;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
-using Recorder.Storage.Query;
 
 namespace Recorder.Cli.Commands;
 
@@ -26,14 +25,19 @@ internal static class QueryCommand
         var format = new Option<string?>("--format") { Description = "pcap (one link type only) or pcapng; default: pcap when all packets share a link type", HelpName = "pcap|pcapng" };
         format.AcceptOnlyFromAmong("pcap", "pcapng");
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
-        var command = new Command("query", "Extract matching packets to a capture file")
+        var caseOption = new Option<string>("--case") { Description = "The case this extraction is for (recorded in the ledger)", Required = true, HelpName = "ID" };
+        var reason = new Option<string>("--reason") { Description = "Why the packets are extracted (recorded in the ledger)", Required = true, HelpName = "TEXT" };
+        var command = new Command("query", "Extract matching packets to a capture file (an audited extraction: --case and --reason are required)")
         {
-            hosts, ports, protocols, from, to, bpf, output, format, json,
+            hosts, ports, protocols, from, to, bpf, output, format, caseOption, reason, json,
         };
         factory.SetAction(command, (context, cancellationToken) =>
         {
             var parse = context.Parse;
-            var parsed = QueryParser.Parse(new QueryText
+            var caseId = CheckText(parse.GetValue(caseOption), "--case", 200);
+            var why = CheckText(parse.GetValue(reason), "--reason", 4000);
+            var outPath = Path.GetFullPath(parse.GetValue(output)!);
+            var text = new QueryText
             {
                 Hosts = parse.GetValue(hosts) ?? [],
                 Ports = parse.GetValue(ports) ?? [],
@@ -41,52 +45,30 @@ internal static class QueryCommand
                 From = parse.GetValue(from),
                 To = parse.GetValue(to),
                 Bpf = parse.GetValue(bpf),
-            });
-            if (!parsed.Success)
-            {
-                throw CliException.Usage(string.Join("; ", parsed.Errors.Select(e => e.ToString())));
-            }
-
-            var query = parsed.Query!;
-            IPacketFilterCompiler? compiler = null;
-            if (query.Bpf is not null)
-            {
-                compiler = CliContext.RequireBpf();
-                if (!PcapFilterCompiler.Validate(query.Bpf, out var bpfError))
-                {
-                    throw CliException.Usage($"--bpf: {bpfError}");
-                }
-            }
-
-            var outPath = Path.GetFullPath(parse.GetValue(output)!);
-            if (Directory.Exists(outPath))
-            {
-                throw CliException.Usage($"--out: {outPath} is a directory");
-            }
-
-            if (!Directory.Exists(Path.GetDirectoryName(outPath)))
-            {
-                throw CliException.Usage($"--out: directory {Path.GetDirectoryName(outPath)} does not exist");
-            }
-
+            };
             using var store = context.OpenStore(create: false);
             var queryId = Guid.NewGuid().ToString();
-            var total = Stopwatch.StartNew();
-            var executor = new QueryExecutor(store, compiler);
-            using var file = new CaptureFileOutput(outPath, parse.GetValue(format) == "pcapng", store.Options.Application);
-            var queryTime = Stopwatch.StartNew();
-            var segments = executor.Snapshot(query);
-            var run = executor.Execute(query, segments, file, cancellationToken);
-            queryTime.Stop();
-            var written = file.Complete(segments.Count > 0 ? segments[0].Manifest.LinkType : 1);
-            total.Stop();
+            var problem = Validate(text, outPath, out var query, out var compiler);
+            if (problem is not null)
+            {
+                // A refused extraction is an attempt on evidence: it is recorded too.
+                store.Record("query.refused", new JsonObject { ["queryId"] = queryId }, new Dictionary<string, string>(),
+                    new JsonObject { ["arguments"] = TextJson(text), ["output"] = outPath, ["error"] = problem }, caseId, why);
+                throw CliException.Usage(problem);
+            }
+
+            var extraction = AuditedExtraction.Run(store, compiler, query!, outPath, parse.GetValue(format) == "pcapng", caseId, why, queryId, cancellationToken);
+            var (written, run, checkpoint) = (extraction.Output, extraction.Run, extraction.Checkpoint);
+            var (submittedSeq, extractionSeq, queryTime, total) = (extraction.SubmittedSeq, extraction.ExtractionSeq, extraction.QueryTime, extraction.Total);
 
             if (parse.GetValue(json))
             {
                 var result = new JsonObject
                 {
                     ["queryId"] = queryId,
-                    ["filter"] = query.ToJson(),
+                    ["case"] = caseId,
+                    ["reason"] = why,
+                    ["filter"] = query!.ToJson(),
                     ["description"] = query.Describe(),
                     ["path"] = written.Path,
                     ["format"] = written.Format == Core.Formats.CaptureFileFormat.Pcap ? "pcap" : "pcapng",
@@ -95,8 +77,16 @@ internal static class QueryCommand
                     ["sha256"] = written.Sha256,
                     ["linkTypes"] = new JsonArray(written.LinkTypes.Select(l => (JsonNode)l).ToArray()),
                     ["run"] = run.ToJson(),
-                    ["queryMilliseconds"] = Math.Round(queryTime.Elapsed.TotalMilliseconds, 3),
-                    ["elapsedSeconds"] = Math.Round(total.Elapsed.TotalSeconds, 6),
+                    ["ledger"] = new JsonObject
+                    {
+                        ["submittedSeq"] = submittedSeq,
+                        ["extractionSeq"] = extractionSeq,
+                        ["checkpointSize"] = checkpoint.Size,
+                        ["checkpointRoot"] = Convert.ToBase64String(checkpoint.RootHash),
+                        ["checkpointTime"] = checkpoint.Time.ToString(),
+                    },
+                    ["queryMilliseconds"] = Math.Round(queryTime.TotalMilliseconds, 3),
+                    ["elapsedSeconds"] = Math.Round(total.TotalSeconds, 6),
                 };
                 context.WriteJson(result);
             }
@@ -104,9 +94,10 @@ internal static class QueryCommand
             {
                 context.Output.WriteLine($"{Format.Count(written.Packets)} packets, {Format.Count(written.Bytes)} bytes, sha256 {written.Sha256}");
                 context.Output.WriteLine($"  wrote {written.Path} ({(written.Format == Core.Formats.CaptureFileFormat.Pcap ? "pcap, nanosecond" : "pcapng")})");
-                context.Output.WriteLine($"  query {queryId}: {query.Describe()}; {run.SegmentsConsidered.Count} segment(s) in the window, " +
+                context.Output.WriteLine($"  query {queryId} for case {caseId}: {query!.Describe()}; {run.SegmentsConsidered.Count} segment(s) in the window, " +
                     $"{run.SegmentsFromIndex} via the index, {run.SegmentsScanned} read in full; {Format.Count(run.PacketsExamined)} packets examined " +
-                    $"in {queryTime.Elapsed.TotalMilliseconds:0.0} ms");
+                    $"in {queryTime.TotalMilliseconds:0.0} ms");
+                context.Output.WriteLine($"  ledger: entries {submittedSeq} and {extractionSeq}; checkpoint of {checkpoint.Size} entries, time-stamped {checkpoint.Time}");
                 if (run.IndexProblem is not null)
                 {
                     context.Output.WriteLine($"  note: the index could not be used ({run.IndexProblem}); every segment was read in full. Run recorder index rebuild");
@@ -122,4 +113,68 @@ internal static class QueryCommand
         });
         return command;
     }
+
+    private static string? Validate(QueryText text, string outPath, out PacketQuery? query, out IPacketFilterCompiler? compiler)
+    {
+        query = null;
+        compiler = null;
+        var parsed = QueryParser.Parse(text);
+        if (!parsed.Success)
+        {
+            return string.Join("; ", parsed.Errors.Select(e => e.ToString()));
+        }
+
+        query = parsed.Query!;
+        if (query.Bpf is not null)
+        {
+            if (!PcapFilterCompiler.IsAvailable(out var missing))
+            {
+                return "--bpf: " + missing;
+            }
+
+            if (!PcapFilterCompiler.Validate(query.Bpf, out var bpfError))
+            {
+                return $"--bpf: {bpfError}";
+            }
+
+            compiler = new PcapFilterCompiler();
+        }
+
+        if (Directory.Exists(outPath))
+        {
+            return $"--out: {outPath} is a directory";
+        }
+
+        if (!Directory.Exists(Path.GetDirectoryName(outPath)))
+        {
+            return $"--out: directory {Path.GetDirectoryName(outPath)} does not exist";
+        }
+
+        return null;
+    }
+
+    private static string CheckText(string? value, string option, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw CliException.Usage($"{option}: must not be empty");
+        }
+
+        if (value.Length > maxLength || value.Any(char.IsControl))
+        {
+            throw CliException.Usage($"{option}: at most {maxLength} characters and no control characters");
+        }
+
+        return value.Trim();
+    }
+
+    private static JsonObject TextJson(QueryText text) => new()
+    {
+        ["hosts"] = new JsonArray(text.Hosts.Select(h => (JsonNode?)h).ToArray()),
+        ["ports"] = new JsonArray(text.Ports.Select(p => (JsonNode?)p).ToArray()),
+        ["protocols"] = new JsonArray(text.Protocols.Select(p => (JsonNode?)p).ToArray()),
+        ["from"] = text.From,
+        ["to"] = text.To,
+        ["bpf"] = text.Bpf,
+    };
 }

@@ -12,7 +12,7 @@ internal static class StatsCommand
         var command = new Command("stats", "Store totals: segments, packets, data and index bytes") { json };
         factory.SetAction(command, (context, _) =>
         {
-            using var store = context.OpenStore(create: false);
+            using var store = context.OpenStore(create: false, ledgerOnDemand: true);
             var segments = store.ListSegments();
             long indexBytes;
             using (var index = store.OpenIndexReader())
@@ -37,6 +37,8 @@ internal static class StatsCommand
                 ["lastTimestamp"] = segments.Count == 0 ? null : segments.Max(s => s.Manifest.LastTimestamp).ToString(),
                 ["openSessions"] = openSessions,
                 ["keyFingerprint"] = store.Key.Fingerprint,
+                ["ledgerPath"] = Path.Combine(store.Layout.LedgerDirectory, "ledger.jsonl"),
+                ["ledgerEntries"] = LedgerEntries(store),
             };
             if (context.Parse.GetValue(json))
             {
@@ -48,8 +50,21 @@ internal static class StatsCommand
             context.Output.WriteLine($"  {segments.Count} segment(s), {Format.Count(packets)} packets, {Format.Bytes(dataBytes)} of segments");
             context.Output.WriteLine($"  index {Format.Bytes(indexBytes)} ({(dataBytes == 0 ? 0 : 100.0 * indexBytes / dataBytes):0.00}% of segment bytes)");
             context.Output.WriteLine($"  signing key {store.Key.Algorithm} {store.Key.Fingerprint}");
+            context.Output.WriteLine($"  ledger {stats["ledgerPath"]}: {stats["ledgerEntries"]?.ToJsonString() ?? "unreadable"} entries");
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static long? LedgerEntries(Storage.Store.EvidenceStore store)
+    {
+        try
+        {
+            return CliContext.Journal(store).Ledger.Count;
+        }
+        catch (Ledger.LedgerIntegrityException)
+        {
+            return null;
+        }
     }
 }

@@ -17,11 +17,13 @@ public sealed class CaptureWriter : IDisposable
     private readonly Dictionary<int, uint> _interfaces = [];
     private readonly byte[] _scratch = new byte[PcapngBlocks.EnhancedPacketSize(CaptureFileReader.MaxRecordLength)];
     private readonly string _application;
+    private readonly string? _comment;
     private int _pcapLinkType = -1;
 
     /// <summary>Creates a writer; the header is written with the first packet (or on <see cref="WriteHeader"/>).</summary>
-    public CaptureWriter(Stream output, CaptureFileFormat format, string application, bool ownsOutput = false)
+    public CaptureWriter(Stream output, CaptureFileFormat format, string application, bool ownsOutput = false, string? comment = null)
     {
+        _comment = comment;
         ArgumentNullException.ThrowIfNull(output);
         _output = output;
         Format = format;
@@ -66,7 +68,7 @@ public sealed class CaptureWriter : IDisposable
         }
         else
         {
-            Emit(PcapngBlocks.SectionHeader(_application));
+            Emit(PcapngBlocks.SectionHeader(_application, _comment));
             if (linkType >= 0)
             {
                 InterfaceFor(linkType);

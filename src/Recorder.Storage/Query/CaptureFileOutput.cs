@@ -30,13 +30,15 @@ public sealed record OutputFile(string Path, CaptureFileFormat Format, long Pack
 /// Writes a query's packets to a file: classic nanosecond pcap while every packet shares one link
 /// type and fits its 32-bit seconds, pcapng otherwise (a pcap started before a second link type or
 /// an out-of-range timestamp appeared is converted) or when asked. The file is built under a temporary name and renamed into place, flushed to disk, only
-/// when complete: a failed query leaves no half-written output.
+/// when complete: a failed query leaves no half-written output. A pcapng output names its query in
+/// the section header's comment.
 /// </summary>
 public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
 {
     private readonly string _path;
     private readonly string _temporary;
     private readonly string _application;
+    private readonly string? _comment;
     private readonly SortedSet<int> _linkTypes = [];
     private FileStream _file;
     private HashingStream _hashing;
@@ -45,8 +47,9 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
     private bool _completed;
 
     /// <summary>Starts an output at <paramref name="path"/>; <paramref name="forcePcapng"/> always writes pcapng.</summary>
-    public CaptureFileOutput(string path, bool forcePcapng, string application)
+    public CaptureFileOutput(string path, bool forcePcapng, string application, string? comment = null)
     {
+        _comment = comment;
         _path = System.IO.Path.GetFullPath(path);
         _application = application;
         _temporary = _path + ".partial-" + Guid.NewGuid().ToString("N")[..8];
@@ -113,7 +116,7 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
         var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
         var hashing = new HashingStream(file, ownsInner: true);
         var buffered = new BufferedStream(hashing, 1 << 20);
-        return (file, hashing, buffered, new CaptureWriter(buffered, format, _application));
+        return (file, hashing, buffered, new CaptureWriter(buffered, format, _application, comment: _comment));
     }
 
     private void ConvertToPcapng()

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Recorder.Core.Query;
+using Recorder.Core.Store;
+using Recorder.Ledger.Checkpoints;
+using Recorder.Storage.Query;
+using Recorder.Storage.Store;
+
+namespace Recorder.Application;
+
+/// <summary>What an audited extraction did and where the ledger records it.</summary>
+/// <param name="QueryId">The query's id.</param>
+/// <param name="Output">The file written.</param>
+/// <param name="Run">How the query ran.</param>
+/// <param name="SubmittedSeq">Ledger sequence of the submission.</param>
+/// <param name="ExtractionSeq">Ledger sequence of the extraction record.</param>
+/// <param name="Checkpoint">The checkpoint made after it.</param>
+/// <param name="QueryTime">Time spent answering the query.</param>
+/// <param name="Total">Time in all.</param>
+public sealed record ExtractionResult(
+    string QueryId,
+    OutputFile Output,
+    QueryRun Run,
+    long SubmittedSeq,
+    long ExtractionSeq,
+    Checkpoint Checkpoint,
+    TimeSpan QueryTime,
+    TimeSpan Total);
+
+/// <summary>
+/// An extraction that leaves the store, recorded as custody requires: the submission (filter, case,
+/// reason) is durable in the ledger before a packet is read; the output's SHA-256, size and the
+/// segments it came from after it is complete; a failure is recorded too; and the ledger is then
+/// checkpointed, signed and time-stamped.
+/// </summary>
+public static class AuditedExtraction
+{
+    /// <summary>Runs <paramref name="query"/> into <paramref name="outPath"/> as an audited extraction.</summary>
+    public static ExtractionResult Run(EvidenceStore store, IPacketFilterCompiler? compiler, PacketQuery query, string outPath, bool forcePcapng,
+        string caseId, string reason, string queryId, CancellationToken cancellationToken)
+    {
+        var total = Stopwatch.StartNew();
+        var submittedSeq = store.Record("query.submitted", new JsonObject { ["queryId"] = queryId }, new Dictionary<string, string>(),
+            new JsonObject
+            {
+                ["filter"] = query.ToJson(),
+                ["description"] = query.Describe(),
+                ["output"] = outPath,
+                ["format"] = forcePcapng ? "pcapng" : "auto",
+            }, caseId, reason);
+        var executor = new QueryExecutor(store, compiler);
+        OutputFile written;
+        QueryRun run;
+        var queryTime = Stopwatch.StartNew();
+        try
+        {
+            using var file = new CaptureFileOutput(outPath, forcePcapng, store.Options.Application, $"Recorder extraction: query {queryId}, case {caseId}");
+            var segments = executor.Snapshot(query);
+            run = executor.Execute(query, segments, file, cancellationToken);
+            queryTime.Stop();
+            written = file.Complete(segments.Count > 0 ? segments[0].Manifest.LinkType : 1);
+        }
+        catch (Exception e)
+        {
+            store.Record("query.failed", new JsonObject { ["queryId"] = queryId }, new Dictionary<string, string>(),
+                new JsonObject { ["error"] = $"{e.GetType().Name}: {e.Message}", ["outputWritten"] = false }, caseId, reason);
+            throw;
+        }
+
+        var extractionSeq = store.Record("extraction.written",
+            new JsonObject
+            {
+                ["queryId"] = queryId,
+                ["segmentIds"] = new JsonArray(run.SegmentsContributing.Select(id => (JsonNode)id).ToArray()),
+            },
+            new Dictionary<string, string> { ["output"] = written.Sha256 },
+            new JsonObject
+            {
+                ["output"] = written.ToJson(),
+                ["location"] = "external",
+                ["run"] = run.ToJson(),
+            }, caseId, reason);
+        var checkpoint = StoreAccess.Journal(store).Checkpoint();
+        total.Stop();
+        return new ExtractionResult(queryId, written, run, submittedSeq, extractionSeq, checkpoint, queryTime.Elapsed, total.Elapsed);
+    }
+}

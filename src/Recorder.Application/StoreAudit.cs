@@ -1,0 +1,148 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Recorder.Core.Hashing;
+using Recorder.Ledger.Entries;
+using Recorder.Ledger.Journal;
+using Recorder.Ledger.Verification;
+using Recorder.Storage.Segments;
+using Recorder.Storage.Store;
+using Recorder.Storage.Verification;
+
+namespace Recorder.Application;
+
+/// <summary>A checkpoint obtained earlier that today's ledger must extend.</summary>
+/// <param name="Text">The exact checkpoint bytes.</param>
+/// <param name="Signature">Its raw Ed25519 signature, when at hand.</param>
+/// <param name="Source">Where it came from (for messages).</param>
+public sealed record EarlierCheckpoint(byte[] Text, byte[]? Signature, string Source);
+
+/// <summary>
+/// The whole verification of a store: segments, manifests, signatures and index
+/// (<see cref="StoreVerifier"/>), the custody ledger (chain, Merkle tree, signed heads, RFC 3161
+/// time-stamps, recovered cuts), and the two against each other: every segment and extraction the
+/// ledger names exists with the recorded hash (unless a later entry records its deletion), and every
+/// sealed segment on disk is in the ledger. Every problem is one finding.
+/// </summary>
+public static class StoreAudit
+{
+    /// <summary>Runs every check; <paramref name="earlier"/> adds checkpoints the ledger must extend.</summary>
+    public static VerificationReport Verify(EvidenceStore store, IReadOnlyList<EarlierCheckpoint> earlier, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(earlier);
+        var storeReport = new StoreVerifier(store).Verify(cancellationToken);
+        var findings = storeReport.Findings.ToList();
+        var notes = storeReport.Notes.DeepClone().AsObject();
+        var named = new List<(long Seq, long SegmentId, string ManifestSha256)>();
+        var deleted = new HashSet<long>();
+        var extractions = new List<(long Seq, string Path, string Sha256)>();
+        var ledgerDirectory = store.Layout.LedgerDirectory;
+        if (!File.Exists(Path.Combine(ledgerDirectory, "ledger.jsonl")))
+        {
+            findings.Add(new Finding("ledger", "presence", "a custody ledger recording every action on this store", "no ledger.jsonl"));
+            return storeReport with { Findings = findings };
+        }
+
+        var report = LedgerVerifier.Verify(ledgerDirectory, store.Key, LedgerJournal.BuiltInCertificate(StoreAccess.TimeStampAuthorityDirectory(store.Layout)),
+            new LedgerVerifyOptions
+            {
+                Origin = "recorder.store/" + store.StoreId,
+                ExtendsCheckpoints = earlier.Select(c => new ExternalCheckpoint(c.Text, c.Signature, c.Source)).ToList(),
+                EntryCheck = entry =>
+                {
+                    Collect(entry, named, deleted, extractions);
+                    return [];
+                },
+            });
+        foreach (var finding in report.Findings)
+        {
+            findings.Add(new Finding(finding.Seq is { } seq ? $"ledger seq {seq}" + (finding.LastSeq is { } last && last != seq ? $"..{last}" : string.Empty) : "ledger",
+                finding.Kind.ToString(), finding.Expected ?? finding.What, finding.Found ?? (finding.Offset is { } o ? $"at byte {o}" : finding.What))
+            {
+                Sequence = finding.Seq,
+            });
+        }
+
+        var onDisk = store.ListSegments().ToDictionary(s => s.Id);
+        var inLedger = new HashSet<long>();
+        foreach (var (seq, segmentId, manifestSha) in named)
+        {
+            inLedger.Add(segmentId);
+            if (deleted.Contains(segmentId))
+            {
+                continue;
+            }
+
+            if (!onDisk.TryGetValue(segmentId, out var segment))
+            {
+                findings.Add(new Finding($"ledger seq {seq}", "segment named by the ledger", $"segment {segmentId} with manifest {manifestSha}", "no such segment")
+                {
+                    Sequence = seq,
+                    SegmentId = segmentId,
+                });
+            }
+            else if (segment.ManifestSha256 != manifestSha)
+            {
+                findings.Add(new Finding($"ledger seq {seq}", "segment named by the ledger", $"segment {segmentId} with manifest {manifestSha}",
+                    $"manifest {segment.ManifestSha256}") { Sequence = seq, SegmentId = segmentId });
+            }
+        }
+
+        foreach (var id in SegmentCatalog.ListManifestIds(store.Layout).Where(id => !inLedger.Contains(id)))
+        {
+            findings.Add(new Finding($"segment {id}", "in the ledger", "a segment.sealed entry for every sealed segment", "no ledger entry") { SegmentId = id });
+        }
+
+        var handedOver = 0;
+        foreach (var (seq, path, sha) in extractions)
+        {
+            if (!File.Exists(path))
+            {
+                // An extraction written outside the store was handed over: its hash is in the ledger.
+                handedOver++;
+                continue;
+            }
+
+            using var stream = File.OpenRead(path);
+            var found = Hex.Lower(SHA256.HashData(stream));
+            if (found != sha)
+            {
+                findings.Add(new Finding($"ledger seq {seq}", "extraction named by the ledger", $"{path} with sha256 {sha}", $"sha256 {found}") { Sequence = seq });
+            }
+        }
+
+        notes["ledgerEntries"] = report.Entries;
+        notes["ledgerSignedHeads"] = report.Heads;
+        notes["ledgerCheckpointsChecked"] = report.CheckpointsChecked;
+        notes["ledgerRoot"] = report.RootHash;
+        notes["extractionsNoLongerAtTheirPath"] = handedOver;
+        notes["ledgerNotes"] = new JsonArray(report.Notes.Select(n => (JsonNode?)n).ToArray());
+        return storeReport with
+        {
+            Findings = findings.OrderBy(f => f.Sequence ?? long.MaxValue).ThenBy(f => f.SegmentId ?? long.MaxValue).ToList(),
+            Notes = notes,
+        };
+    }
+
+    private static void Collect(LedgerEntry entry, List<(long, long, string)> named, HashSet<long> deleted, List<(long, string, string)> extractions)
+    {
+        var subjects = entry.Subjects;
+        var segmentId = subjects["segmentId"] is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            ? value.GetValue<long>()
+            : (long?)null;
+        if (entry.Action is LedgerActions.SegmentSealed or "recovery.segment-recovered"
+            && segmentId is { } sealedId && entry.Hashes.TryGetValue("manifest", out var manifest))
+        {
+            named.Add((entry.Seq, sealedId, manifest));
+        }
+        else if (entry.Action == LedgerActions.SegmentDeleted && segmentId is { } deletedId)
+        {
+            deleted.Add(deletedId);
+        }
+        else if (entry.Action == LedgerActions.ExtractionWritten && entry.Hashes.TryGetValue("output", out var output)
+            && entry.Details["output"]?["path"]?.GetValue<string>() is { } path)
+        {
+            extractions.Add((entry.Seq, path, output));
+        }
+    }
+}
