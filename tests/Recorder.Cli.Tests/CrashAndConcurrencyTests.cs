@@ -50,6 +50,38 @@ public sealed class CrashAndConcurrencyTests : IDisposable
     }
 
     [Fact]
+    public void VerbatimImport_KilledWhileCopying_RecoversTheCompleteRecordsOfTheCopy()
+    {
+        var big = _directory.File("verbatim.pcap");
+        Synthesis.TrafficSynthesizer.Write(big, new Synthesis.SynthesisOptions { TargetBytes = 150_000_000, Seed = 8 });
+        using (var import = Cli.StartProcess(null, "--store", Store, "import", big))
+        {
+            var open = Path.Combine(Store, "open");
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (waited.Elapsed < TimeSpan.FromMinutes(2) && !import.HasExited
+                   && (!Directory.Exists(open) || Directory.GetFiles(open, "*.pcap", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) < 20_000_000))
+            {
+                Thread.Sleep(2);
+            }
+
+            Assert.False(import.HasExited, "the import finished before it could be killed");
+            import.Kill();
+            import.WaitForExit();
+        }
+
+        var segments = Cli.Run("--store", Store, "segments", "--json");
+
+        Assert.True(segments.ExitCode == 0, segments.ToString());
+        var segment = Assert.Single(segments.Json.AsArray())!;
+        Assert.Equal("recovered", segment["sealReason"]!.GetValue<string>());
+        Assert.EndsWith(".pcap", segment["path"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(0, Cli.Run("--store", Store, "verify").ExitCode);
+        var recovered = CaptureFiles.Read(segment["path"]!.GetValue<string>());
+        Assert.True(recovered.Count > 1000);
+        Assert.Equal(CaptureFiles.Digest(CaptureFiles.Read(big).Take(recovered.Count)), CaptureFiles.Digest(recovered));
+    }
+
+    [Fact]
     public void Readers_WhileAnotherProcessImports_SeeEverySealedSegment_AndNeverFail()
     {
         var (first, firstTruth) = Cli.Sample(_directory, packets: 3000, seed: 11);
