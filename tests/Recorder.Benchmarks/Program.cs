@@ -2,11 +2,23 @@ using BenchmarkDotNet.Running;
 using Recorder.Benchmarks;
 
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- [compare options]   side-by-side figures against the baselines
+// dotnet run --project tests/Recorder.Benchmarks -c Release -- ledger [--entries N]   custody ledger: durable appends/s, verify time, proof time and size
+// dotnet run --project tests/Recorder.Benchmarks -c Release -- index [--capture FILE]  index size per column family and lookup times
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- micro [BenchmarkDotNet options]   hot-path micro-benchmarks
 if (args.Length > 0 && args[0] == "micro")
 {
     BenchmarkSwitcher.FromAssembly(typeof(Comparison).Assembly).Run(args[1..]);
     return 0;
+}
+
+if (args.Length > 0 && args[0] == "ledger")
+{
+    return LedgerFigures.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "index")
+{
+    return IndexFigures.Run(args[1..]);
 }
 
 return Comparison.Run(args);

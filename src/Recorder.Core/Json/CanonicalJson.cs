@@ -154,11 +154,21 @@ public static class CanonicalJson
                 return;
             }
 
-            if (value.GetValue<object>() is not JsonElement)
+            var raw = value.GetValue<object>();
+            var isFloatingPoint = raw is double or float or decimal;
+            if (!isFloatingPoint && raw is not JsonElement)
             {
                 // A CLR integer this large would be rounded by every JCS reader: refuse it where it is written.
                 throw new ArgumentOutOfRangeException(nameof(value), text,
                     "integer beyond 2^53 cannot be represented exactly in canonical JSON; write it as a string");
+            }
+
+            var asDouble = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (!isFloatingPoint && System.Numerics.BigInteger.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) != new System.Numerics.BigInteger(asDouble))
+            {
+                // Parsed JSON is read as IEEE-754 doubles (§3.2.2.3); a literal no double equals would be silently changed.
+                throw new ArgumentOutOfRangeException(nameof(value), text,
+                    "integer beyond 2^53 that no double represents exactly cannot be canonicalized without changing it; write it as a string");
             }
 
             // Parsed JSON: a number is an IEEE-754 double in JCS, whatever its spelling.
