@@ -45,7 +45,7 @@ public static class Comparison
         Console.WriteLine();
 
         // Warm the page cache so every reader starts from the same place.
-        Processes.Run("cat", [capture.Path, "-"], null);
+        Processes.Run("sh", ["-c", "cat \"$0\" > /dev/null", capture.Path]);
         var sha = Processes.RunTimed("openssl", ["dgst", "-sha256", capture.Path]);
         table.Add("sha256 of the file (openssl, one core)", sha, size);
         var copy = Path.Combine(options.Work, "copy.pcap");
@@ -89,7 +89,7 @@ public static class Comparison
         var tcpdumpOut = Path.Combine(work, name + ".tcpdump.pcap");
         var tcpdump = Processes.RunTimed("tcpdump", ["-r", capture, "-w", tcpdumpOut, bpf]);
         table.Add($"tcpdump -r FILE -w out.pcap '{bpf}'", tcpdump, null);
-        var arguments = new List<string> { "--store", store, "query", "--out", Path.Combine(work, name + ".pcap"), "--json" };
+        var arguments = new List<string> { "--store", store, "query", "--case", "BENCH", "--reason", "benchmark", "--out", Path.Combine(work, name + ".pcap"), "--json" };
         var tokens = bpf.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         for (var i = 0; i < tokens.Length; i++)
         {
@@ -103,7 +103,7 @@ public static class Comparison
         Check(run, "query " + bpf);
         var json = JsonNode.Parse(run.Output)!;
         var packets = json["packets"]!.GetValue<long>();
-        table.Add($"recorder query {string.Join(' ', arguments.Skip(3).Where(a => !a.Contains('/', StringComparison.Ordinal) && a != "--json" && a != "--out"))} ({packets:N0} packets)", run, null);
+        table.Add($"recorder query {string.Join(' ', arguments.Skip(7).Where(a => !a.Contains('/', StringComparison.Ordinal) && a != "--json" && a != "--out"))} ({packets:N0} packets)", run, null);
         File.Delete(tcpdumpOut);
         return (tcpdump, run, json["queryMilliseconds"]!.GetValue<double>() / 1000, packets);
     }
