@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using PdfSharp.Pdf;
-using Recorder.Core.Hashing;
 using Recorder.Reporting.Document;
 using Recorder.Reporting.Fonts;
 using Recorder.Reporting.Layout;
@@ -19,8 +18,8 @@ namespace Recorder.Reporting;
 /// </summary>
 /// <remarks>
 /// The output depends only on the model, the templates and the options: the PDF's dates come from
-/// <see cref="PackageBuild.BuiltAt"/> and its file identifier from the report id and manifest hash,
-/// so rendering the same model twice gives the same bytes. Instances are immutable and may render
+/// <see cref="PackageBuild.BuiltAt"/>, its file identifier from the report id and manifest hash, and
+/// the font subset tags from those, so rendering the same model twice gives the same bytes. Instances are immutable and may render
 /// on several threads at once.
 /// </remarks>
 public sealed class ReportRenderer
@@ -52,7 +51,7 @@ public sealed class ReportRenderer
         var geometry = _options.PageSize == ReportPageSize.A4 ? PageGeometry.A4 : PageGeometry.Letter;
         var style = new ReportStyle();
         using var document = new PdfDocument();
-        Describe(document, model);
+        var digest = Describe(document, model);
 
         ReportComposer composer;
         using (var flow = new PageFlow(document, style, geometry))
@@ -62,12 +61,17 @@ public sealed class ReportRenderer
         }
 
         PageChrome.Draw(document, style, geometry, model, composer.ContentsPage, composer.ContentsTop, composer.Outline);
+        FontSubsetTags.MakeDeterministic(document, document.Internals.FirstDocumentID);
         var pages = document.PageCount;
-        document.Save(output, false);
+        using var buffer = new MemoryStream();
+        document.Save(buffer, false);
+        var bytes = buffer.GetBuffer().AsSpan(0, checked((int)buffer.Length));
+        XmpIdentifiers.Replace(bytes, XmpIdentifiers.Uuid(digest.AsSpan(0, 16)), XmpIdentifiers.Uuid(digest.AsSpan(16, 16)));
+        output.Write(bytes);
         return pages;
     }
 
-    private static void Describe(PdfDocument document, ReportModel model)
+    private static byte[] Describe(PdfDocument document, ReportModel model)
     {
         var info = document.Info;
         info.Title = $"Network traffic evidence report {model.ReportId}, case {model.Case.Id}";
@@ -81,8 +85,10 @@ public sealed class ReportRenderer
 
         // The file identifier (PDF 32000-1 §14.4) is random by default; derive it from what
         // identifies the report so the same model renders to the same bytes.
-        var id = Hex.Lower(SHA256.HashData(Encoding.UTF8.GetBytes($"{model.ReportId}\n{model.ManifestSha256}\n{model.Build.BuiltAt}")).AsSpan(0, 16));
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes($"{model.ReportId}\n{model.ManifestSha256}\n{model.Build.BuiltAt}"));
+        var id = new string(digest.AsSpan(0, 16).ToArray().Select(b => (char)b).ToArray());
         document.Internals.FirstDocumentID = id;
         document.Internals.SecondDocumentID = id;
+        return digest;
     }
 }

@@ -203,7 +203,7 @@ internal sealed partial class ReportComposer
     private void Centered(string text, XFont font, XBrush brush, double spaceAfter)
     {
         var lineHeight = ReportStyle.LineHeight(font);
-        foreach (var line in TextWrap.Wrap(_flow, text, font, _flow.Width - 40))
+        foreach (var line in _flow.Wrap(text, font, _flow.Width - 40))
         {
             _flow.EnsureSpace(lineHeight);
             var w = _flow.TextWidth(line, font);

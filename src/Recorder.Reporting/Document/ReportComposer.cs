@@ -183,7 +183,7 @@ internal sealed partial class ReportComposer
         gfx.DrawRectangle(new XPen(_s.Rule, 0.5), new XSolidBrush(_s.ZebraFill), _flow.Left, _flow.Y, _flow.Width, height);
         _flow.DrawLine("About this report", _s.SmallBold, _s.AccentBrush, _flow.Left + 10, _flow.Y + 7);
         var y = _flow.Y + 7 + ReportStyle.LineHeight(_s.SmallBold) + 2;
-        foreach (var line in TextWrap.Wrap(_flow, about, _s.Small, width))
+        foreach (var line in _flow.Wrap(about, _s.Small, width))
         {
             _flow.DrawLine(line, _s.Small, _s.InkBrush, _flow.Left + 10, y);
             y += ReportStyle.LineHeight(_s.Small);
@@ -514,7 +514,7 @@ internal sealed partial class ReportComposer
         var indent = offset + markerWidth;
         const double pad = 5;
         var width = _flow.Width - indent;
-        var commandLines = TextWrap.Wrap(_flow, step.Command, mono, width - (2 * pad));
+        var commandLines = _flow.Wrap(step.Command, mono, width - (2 * pad));
         var boxHeight = (commandLines.Count * ReportStyle.LineHeight(mono)) + (2 * pad) - 2;
         var titleHeight = _flow.MeasureParagraph(step.Title, bold, width);
         var expectedHeight = _flow.MeasureParagraph("Expected: " + step.Expected, small, width);

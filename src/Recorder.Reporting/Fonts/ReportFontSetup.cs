@@ -14,33 +14,51 @@ internal static class ReportFontSetup
     // Immutable; PDFsharp asks for the same instance to be given on every set.
     private static readonly ReportFontResolver Shared = new();
 
+    internal enum Decision
+    {
+        Install,
+        Accept,
+        Reject,
+    }
+
     internal static void Ensure()
     {
         lock (Gate)
         {
             var current = GlobalFontSettings.FontResolver;
-            if (current is null)
+            switch (Decide(current))
             {
-                GlobalFontSettings.FontResolver = Shared;
-                return;
+                case Decision.Install:
+                    GlobalFontSettings.FontResolver = Shared;
+                    break;
+                case Decision.Accept:
+                    break;
+                default:
+                    throw new ReportFontException(
+                        $"PDFsharp already has a font resolver ({current!.GetType().FullName}) that does not resolve the report's font families " +
+                        $"'{ReportFontResolver.SansFamily}', '{ReportFontResolver.MonoFamily}' and '{ReportFontResolver.SerifFamily}'. " +
+                        $"Install new {nameof(ReportFontResolver)}(yourResolver) as GlobalFontSettings.FontResolver instead, before any PDF is drawn.");
             }
-
-            if (current is ReportFontResolver)
-            {
-                return;
-            }
-
-            if (current.ResolveTypeface(ReportFontResolver.SansFamily, false, false) is not null
-                && current.ResolveTypeface(ReportFontResolver.MonoFamily, false, false) is not null
-                && current.ResolveTypeface(ReportFontResolver.SerifFamily, false, false) is not null)
-            {
-                return;
-            }
-
-            throw new ReportFontException(
-                $"PDFsharp already has a font resolver ({current.GetType().FullName}) that does not resolve the report's font families " +
-                $"'{ReportFontResolver.SansFamily}', '{ReportFontResolver.MonoFamily}' and '{ReportFontResolver.SerifFamily}'. " +
-                $"Install new {nameof(ReportFontResolver)}(yourResolver) as GlobalFontSettings.FontResolver instead, before any PDF is drawn.");
         }
+    }
+
+    /// <summary>What to do given the resolver PDFsharp has now.</summary>
+    internal static Decision Decide(IFontResolver? current)
+    {
+        if (current is null)
+        {
+            return Decision.Install;
+        }
+
+        if (current is ReportFontResolver)
+        {
+            return Decision.Accept;
+        }
+
+        var resolvesOurs = current.ResolveTypeface(ReportFontResolver.SansFamily, false, false) is not null
+            && current.ResolveTypeface(ReportFontResolver.SansFamily, true, false) is not null
+            && current.ResolveTypeface(ReportFontResolver.MonoFamily, false, false) is not null
+            && current.ResolveTypeface(ReportFontResolver.SerifFamily, false, false) is not null;
+        return resolvesOurs ? Decision.Accept : Decision.Reject;
     }
 }

@@ -10,6 +10,10 @@ namespace Recorder.Reporting.Layout;
 internal sealed class PageFlow : IDisposable
 {
     private readonly PdfDocument _document;
+
+    // Tables measure and wrap the same cells more than once (to fit, then to draw): remember.
+    private readonly Dictionary<(string Text, XFont Font), double> _widths = [];
+    private readonly Dictionary<(string Text, XFont Font, double Width), IReadOnlyList<string>> _wraps = [];
     private XGraphics? _gfx;
 
     public PageFlow(PdfDocument document, ReportStyle style, PageGeometry geometry)
@@ -64,7 +68,34 @@ internal sealed class PageFlow : IDisposable
         }
     }
 
-    public double TextWidth(string text, XFont font) => text.Length == 0 ? 0 : Gfx.MeasureString(text, font).Width;
+    public double TextWidth(string text, XFont font)
+    {
+        if (text.Length == 0)
+        {
+            return 0;
+        }
+
+        if (!_widths.TryGetValue((text, font), out var width))
+        {
+            width = Gfx.MeasureString(text, font).Width;
+            _widths[(text, font)] = width;
+        }
+
+        return width;
+    }
+
+    /// <summary><paramref name="text"/> wrapped into lines no wider than <paramref name="width"/> (see <see cref="TextWrap"/>).</summary>
+    public IReadOnlyList<string> Wrap(string text, XFont font, double width)
+    {
+        var key = (text, font, Math.Round(width, 3));
+        if (!_wraps.TryGetValue(key, out var lines))
+        {
+            lines = TextWrap.Wrap(this, text, font, width);
+            _wraps[key] = lines;
+        }
+
+        return lines;
+    }
 
     /// <summary>Draws one line of text with its line box's top at <paramref name="top"/>.</summary>
     public void DrawLine(string text, XFont font, XBrush brush, double x, double top) =>
@@ -79,7 +110,7 @@ internal sealed class PageFlow : IDisposable
     {
         brush ??= Style.InkBrush;
         var lineHeight = ReportStyle.LineHeight(font);
-        var lines = TextWrap.Wrap(this, text, font, Width - indent - markerWidth);
+        var lines = Wrap(text, font, Width - indent - markerWidth);
         EnsureSpace(Math.Min(lines.Count, 2) * lineHeight);
         for (var i = 0; i < lines.Count; i++)
         {
@@ -102,7 +133,7 @@ internal sealed class PageFlow : IDisposable
 
     /// <summary>Height of <paramref name="text"/> wrapped to <paramref name="width"/>.</summary>
     public double MeasureParagraph(string text, XFont font, double width) =>
-        TextWrap.Wrap(this, text, font, width).Count * ReportStyle.LineHeight(font);
+        Wrap(text, font, width).Count * ReportStyle.LineHeight(font);
 
     public void Rule(XColor color, double thickness = 0.5, double spaceBefore = 2, double spaceAfter = 6)
     {

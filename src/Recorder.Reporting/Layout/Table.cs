@@ -142,7 +142,7 @@ internal sealed class Table
         var lines = 1;
         for (var i = 0; i < _columns.Count; i++)
         {
-            lines = Math.Max(lines, TextWrap.Wrap(flow, _columns[i].Header, font, widths[i] - (2 * PadX)).Count);
+            lines = Math.Max(lines, flow.Wrap(_columns[i].Header, font, widths[i] - (2 * PadX)).Count);
         }
 
         return (lines * ReportStyle.LineHeight(font)) + (2 * PadY) + 1;
@@ -157,7 +157,7 @@ internal sealed class Table
         var brush = new XSolidBrush(style.Accent);
         for (var i = 0; i < _columns.Count; i++)
         {
-            var lines = TextWrap.Wrap(flow, _columns[i].Header, font, widths[i] - (2 * PadX));
+            var lines = flow.Wrap(_columns[i].Header, font, widths[i] - (2 * PadX));
             var ly = flow.Y + PadY;
             foreach (var line in lines)
             {
@@ -213,7 +213,7 @@ internal sealed class Table
         foreach (var (cell, _, width) in Place(widths, row))
         {
             var font = cell.Font ?? Font ?? flow.Style.Small;
-            var lines = TextWrap.Wrap(flow, cell.Text, font, width - (2 * PadX) - cell.LabelWidth);
+            var lines = flow.Wrap(cell.Text, font, width - (2 * PadX) - cell.LabelWidth);
             height = Math.Max(height, lines.Count * ReportStyle.LineHeight(font));
         }
 
@@ -240,7 +240,7 @@ internal sealed class Table
             }
 
             var alignRight = cell.AlignRight ?? (cell.Span == 1 && ColumnOf(widths, offset) is { } c && _columns[c].AlignRight);
-            foreach (var line in TextWrap.Wrap(flow, cell.Text, font, width - (2 * PadX) - cell.LabelWidth))
+            foreach (var line in flow.Wrap(cell.Text, font, width - (2 * PadX) - cell.LabelWidth))
             {
                 if (alignRight)
                 {

@@ -153,7 +153,15 @@ internal static class TrafficChart
             return (series.Buckets, series.BucketNanoseconds);
         }
 
+        // Sum neighbours in groups whose width is a round duration (10 min rather than 8 min) when one fits.
         var factor = (n + maxBars - 1) / maxBars;
+        var bucket = series.BucketNanoseconds;
+        var round = TickIntervals.FirstOrDefault(w => w % bucket == 0 && w / bucket >= factor && w / bucket <= factor * 2);
+        if (round > 0)
+        {
+            factor = checked((int)(round / bucket));
+        }
+
         var merged = new List<TrafficBucket>((n + factor - 1) / factor);
         for (var i = 0; i < n; i += factor)
         {
