@@ -17,7 +17,7 @@ internal static class RenderHarness
         if (!string.IsNullOrEmpty(dump))
         {
             Directory.CreateDirectory(dump);
-            var name = Path.Combine(dump, $"{model.ReportId}-{model.Files.Count}f-{model.Custody.Entries.Count}c");
+            var name = Path.Combine(dump, $"{model.ReportId}-{model.Files.Count}f-{model.Custody.Entries.Count}c-{pages}p");
             File.WriteAllBytes(name + ".pdf", bytes);
             using var document = Open(bytes);
             File.WriteAllLines(name + ".txt", PageTexts(document).Select((t, i) => $"--- page {i + 1}\n{t}"));

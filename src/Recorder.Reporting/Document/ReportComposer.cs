@@ -231,7 +231,7 @@ internal sealed partial class ReportComposer
         var fileBytes = m.Files.Sum(f => f.SizeBytes);
         var rows = new List<RowGroup>
         {
-            Pair(Label("Evidence files"), Value($"{Fmt.Count(m.Files.Count)}, {Fmt.Bytes(fileBytes)} in total")),
+            Pair(Label("Evidence files"), Value($"{Fmt.Plural(m.Files.Count, "file", "files")}, {Fmt.Bytes(fileBytes)} in total")),
             Pair(Label("Packets"), Value(Fmt.Count(t.Packets))),
             Pair(Label("Captured bytes"), Value(Fmt.Bytes(t.Bytes) + " of packet data")),
             Pair(Label("First packet"), Value(Fmt.Time(t.First))),
@@ -267,8 +267,8 @@ internal sealed partial class ReportComposer
         var portRows = Top(t.Ports.OrderByDescending(p => p.Packets).ThenBy(p => p.Transport, StringComparer.Ordinal).ThenBy(p => p.Port).ToArray(), _options.TopPorts,
             p => [new Cell($"{p.Transport} {p.Port.ToString(CultureInfo.InvariantCulture)}", _s.Mono), new Cell(Fmt.Count(p.Packets)), new Cell(Fmt.Count(p.Bytes))],
             (n, rest) => [new Cell($"{Fmt.Count(n)} other {(n == 1 ? "port" : "ports")}", _s.Note), new Cell(Fmt.Count(rest.Sum(p => p.Packets))), new Cell(Fmt.Count(rest.Sum(p => p.Bytes)))]);
-        var hosts = new Table([new Column("Host (IP address)", 0.46), new Column("Packets", 0.27, true), new Column("Bytes", 0.27, true)], "Hosts");
-        var ports = new Table([new Column("Port", 0.40), new Column("Packets", 0.30, true), new Column("Bytes", 0.30, true)], "Ports");
+        var hosts = new Table([new Column("Host (IP address)", 0.44), new Column("Packets", 0.24, true), new Column("Bytes", 0.32, true)], "Hosts");
+        var ports = new Table([new Column("Port", 0.40), new Column("Packets", 0.26, true), new Column("Bytes", 0.34, true)], "Ports");
         var gap = 14.0;
         var half = (_flow.Width - gap) / 2;
         var height = Math.Max(hosts.Measure(_flow, half, hostRows), ports.Measure(_flow, half, portRows));
@@ -322,7 +322,7 @@ internal sealed partial class ReportComposer
         [
             new Row([new Cell((i + 1).ToString(CultureInfo.InvariantCulture)), new Cell(f.Name, _s.Mono), new Cell(Fmt.Count(f.Packets)), new Cell(Fmt.Count(f.SizeBytes)),
                 new Cell(f.LinkTypes.Count == 0 ? "\u2013" : string.Join(", ", f.LinkTypes.Select(l => $"{LinkTypes.Name(l)} ({l.ToString(CultureInfo.InvariantCulture)})")))]),
-            new Row([new Cell(string.Empty), Sub("Packets from", Fmt.Range(f.FirstPacket, f.LastPacket), 4)]),
+            new Row([new Cell(string.Empty), Sub("Time range", Fmt.Range(f.FirstPacket, f.LastPacket), 4)]),
             new Row([new Cell(string.Empty), HashLine("SHA-256", f.Sha256, 4)]),
             new Row([new Cell(string.Empty), HashLine("SHA-1", f.Sha1, 4)]),
             new Row([new Cell(string.Empty), HashLine("MD5", f.Md5, 4)]),

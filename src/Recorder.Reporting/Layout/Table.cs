@@ -209,16 +209,24 @@ internal sealed class Table
 
     private double RowHeight(PageFlow flow, double[] widths, Row row)
     {
+        var baseline = RowBaseline(flow, row);
         var height = 0.0;
         foreach (var (cell, _, width) in Place(widths, row))
         {
-            var font = cell.Font ?? Font ?? flow.Style.Small;
+            var font = FontOf(flow, cell);
             var lines = flow.Wrap(cell.Text, font, width - (2 * PadX) - cell.LabelWidth);
-            height = Math.Max(height, lines.Count * ReportStyle.LineHeight(font));
+            var shift = baseline - ReportStyle.BaselineOffset(font);
+            height = Math.Max(height, shift + (lines.Count * ReportStyle.LineHeight(font)));
         }
 
         return height + (2 * PadY);
     }
+
+    // Cells of one row in different sizes share the baseline of their first line.
+    private double RowBaseline(PageFlow flow, Row row) =>
+        row.Cells.Max(c => ReportStyle.BaselineOffset(FontOf(flow, c)));
+
+    private XFont FontOf(PageFlow flow, Cell cell) => cell.Font ?? Font ?? flow.Style.Small;
 
     private void DrawRow(PageFlow flow, double x, double[] widths, Row row, double height, bool shaded)
     {
@@ -228,15 +236,16 @@ internal sealed class Table
             flow.Gfx.DrawRectangle(new XSolidBrush(style.ZebraFill), x, flow.Y, widths.Sum(), height);
         }
 
+        var baseline = RowBaseline(flow, row);
         foreach (var (cell, offset, width) in Place(widths, row))
         {
-            var font = cell.Font ?? Font ?? style.Small;
+            var font = FontOf(flow, cell);
             var brush = new XSolidBrush(cell.Color ?? style.Ink);
             var left = x + offset + PadX;
-            var ly = flow.Y + PadY;
+            var ly = flow.Y + PadY + baseline - ReportStyle.BaselineOffset(font);
             if (cell.Label is not null)
             {
-                flow.DrawLine(cell.Label, style.SmallBold, style.MutedBrush, left, ly + ((ReportStyle.LineHeight(font) - ReportStyle.LineHeight(style.SmallBold)) / 2));
+                flow.DrawLine(cell.Label, style.SmallBold, style.MutedBrush, left, flow.Y + PadY + baseline - ReportStyle.BaselineOffset(style.SmallBold));
             }
 
             var alignRight = cell.AlignRight ?? (cell.Span == 1 && ColumnOf(widths, offset) is { } c && _columns[c].AlignRight);

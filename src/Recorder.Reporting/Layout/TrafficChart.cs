@@ -37,7 +37,7 @@ internal static class TrafficChart
         var maxBars = Math.Max(1, (int)Math.Floor(plotWidth / MinBarWidth));
         var (buckets, width) = Merge(series, maxBars);
 
-        var titleHeight = ReportStyle.LineHeight(style.SmallBold) + 2;
+        var titleHeight = ReportStyle.LineHeight(style.SmallBold) + 8;
         var axisHeight = (ReportStyle.LineHeight(style.Small) * 2) + 8;
         var gap = 10.0;
         var panelHeight = (area.Height - 8 - (2 * titleHeight) - gap - axisHeight) / 2;
@@ -67,7 +67,7 @@ internal static class TrafficChart
     {
         var style = flow.Style;
         var gfx = flow.Gfx;
-        flow.DrawLine(title, style.SmallBold, style.AccentBrush, left - AxisLabelWidth, top - ReportStyle.LineHeight(style.SmallBold) - 2);
+        flow.DrawLine(title, style.SmallBold, style.AccentBrush, left - AxisLabelWidth, top - ReportStyle.LineHeight(style.SmallBold) - 8);
 
         var max = values.Length == 0 ? 0 : values.Max();
         var (step, axisMax) = NiceScale(max);
