@@ -5,7 +5,8 @@ namespace Recorder.Reporting.Layout;
 /// <summary>
 /// Greedy word wrapping with measured widths. A word wider than the line is broken: hexadecimal
 /// strings (hashes) at the widest multiple of 8 digits that fits, so a SHA-256 splits into even
-/// groups; other words after a separator (<c>/ - . _ :</c>) where possible, else at a character.
+/// groups; other words after an <c>@</c> or another separator (<c>/ - . _ :</c>) where possible,
+/// else at a character.
 /// </summary>
 internal static class TextWrap
 {
@@ -70,11 +71,15 @@ internal static class TextWrap
             return fits - (fits % 8);
         }
 
-        for (var i = fits; i > fits / 2; i--)
+        // After an '@' (user@host) first, else after another separator, in the second half of the line.
+        foreach (var separators in new[] { "@", "/-._:" })
         {
-            if ("/-._:".Contains(word[i - 1], StringComparison.Ordinal))
+            for (var i = fits; i > fits / 2; i--)
             {
-                return i;
+                if (separators.Contains(word[i - 1], StringComparison.Ordinal))
+                {
+                    return i;
+                }
             }
         }
 

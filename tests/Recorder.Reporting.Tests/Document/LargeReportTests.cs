@@ -57,3 +57,16 @@ public sealed class LargeReportTests(ITestOutputHelper output)
         Assert.Contains("Packets per 10 min", all, StringComparison.Ordinal);
     }
 }
+
+public sealed class ConcurrentRenderTests
+{
+    [Fact]
+    public async Task Render_OnSeveralThreadsAtOnce_GivesTheSameBytesAsAlone()
+    {
+        var model = SampleReports.Typical();
+        var (alone, _) = RenderHarness.Render(model);
+        var renders = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+            RenderHarness.Render(i % 2 == 0 ? model : SampleReports.Typical()).Pdf)));
+        Assert.All(renders, r => Assert.Equal(alone, r));
+    }
+}
