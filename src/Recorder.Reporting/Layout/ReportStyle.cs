@@ -59,8 +59,6 @@ internal sealed class ReportStyle
 
     public XColor ZebraFill { get; } = XColor.FromArgb(0xf5, 0xf7, 0xfa);
 
-    public XColor Warning { get; } = XColor.FromArgb(0x9a, 0x4a, 0x00);
-
     public XBrush InkBrush => new XSolidBrush(Ink);
 
     public XBrush MutedBrush => new XSolidBrush(Muted);

@@ -50,6 +50,11 @@ internal sealed class Table
     /// <summary>Draws the table at the current position over as many pages as needed.</summary>
     public void Draw(PageFlow flow, IReadOnlyList<RowGroup> groups)
     {
+        if (groups.Count == 0)
+        {
+            groups = [RowGroup.Of(new Cell("None.", flow.Style.Note, _columns.Count))];
+        }
+
         var widths = Widths(flow.Width);
         var headerHeight = ShowHeader ? HeaderHeight(flow, widths) : 0;
         var first = groups.Count > 0 ? GroupHeight(flow, widths, groups[0]) : 0;

@@ -308,6 +308,7 @@ public sealed class ReportContentTests
         var all = string.Join("\n", RenderHarness.PageTexts(document));
         Assert.Contains("No packets in the evidence", all, StringComparison.Ordinal);
         Assert.Contains("No audited query is recorded", all, StringComparison.Ordinal);
+        Assert.Contains("Seq Time (UTC) Actor Action Subject None.", all, StringComparison.Ordinal);
         Assert.Contains($"Page {pages} of {pages}", all, StringComparison.Ordinal);
     }
 }
