@@ -123,6 +123,7 @@ internal static class ImportCommand
             ["packets"] = result.Packets,
             ["inputBytes"] = result.InputBytes,
             ["elapsedSeconds"] = Math.Round(result.Elapsed.TotalSeconds, 6),
+            ["phaseSeconds"] = new JsonObject(result.Phases.Select(p => new KeyValuePair<string, JsonNode?>(p.Key, Math.Round(p.Value.TotalSeconds, 3)))),
             ["files"] = files,
             ["segments"] = new JsonArray(result.Segments.Select(s => (JsonNode)SegmentsCommand.ToJson(s)).ToArray()),
         };

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Recorder.Core.Hashing;
@@ -6,25 +5,27 @@ using Recorder.Core.Hashing;
 namespace Recorder.Storage.Import;
 
 /// <summary>
-/// Reads an input file for the parser and, on a second thread, hashes exactly the bytes read and
+/// Reads an input file for the parser and, on two more threads, hashes exactly the bytes read and
 /// writes them to a copy: one pass over the input gives the parse, the SHA-256 and the verbatim
-/// segment file. The hash is of the bytes written, so it is both the input's and the copy's.
+/// segment file, with hashing and writing in parallel. The hash is of the bytes written, so it is
+/// both the input's and the copy's.
 /// </summary>
 internal sealed class VerbatimCopyStream : Stream
 {
+    private const int ChunkSize = 4 * 1024 * 1024;
+    private const int Chunks = 6;
+
     private readonly FileStream _input;
     private readonly FileStream _output;
     private readonly long _length;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly Channel<(byte[] Buffer, int Count)> _chunks = Channel.CreateBounded<(byte[], int)>(new BoundedChannelOptions(4)
-    {
-        SingleReader = true,
-        SingleWriter = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
-
+    private readonly Channel<Chunk> _toHash = Channel.CreateBounded<Chunk>(Chunks);
+    private readonly Channel<Chunk> _toWrite = Channel.CreateBounded<Chunk>(Chunks);
+    private readonly Channel<Chunk> _free = Channel.CreateUnbounded<Chunk>();
+    private readonly Task _hasher;
     private readonly Task _writer;
     private long _position;
+    private long _writebackStarted;
     private bool _completed;
 
     public VerbatimCopyStream(string input, string output, long length)
@@ -32,7 +33,20 @@ internal sealed class VerbatimCopyStream : Stream
         _input = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         _output = new FileStream(output, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1);
         _length = length;
-        _writer = Task.Run(WriteChunks);
+
+        // A fixed set of buffers circulates: fresh 4 MiB arrays per chunk would cost a gigabyte of
+        // allocations (and the kernel's page zeroing) per gigabyte copied.
+        for (var i = 0; i < Chunks; i++)
+        {
+            _free.Writer.TryWrite(new Chunk(new byte[ChunkSize]));
+        }
+
+        _hasher = Task.Run(() => Drain(_toHash, chunk => _hash.AppendData(chunk.Buffer, 0, chunk.Count)));
+        _writer = Task.Run(() => Drain(_toWrite, chunk =>
+        {
+            _output.Write(chunk.Buffer, 0, chunk.Count);
+            Store.Writeback.After(_output.SafeFileHandle, _output.Position, ref _writebackStarted);
+        }));
     }
 
     public override bool CanRead => true;
@@ -49,14 +63,11 @@ internal sealed class VerbatimCopyStream : Stream
         set => throw new NotSupportedException();
     }
 
-    /// <summary>Bytes copied so far.</summary>
-    public long Copied => _position;
-
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
-        var allowed = (int)Math.Min(buffer.Length, _length - _position);
+        var allowed = (int)Math.Min(Math.Min(buffer.Length, ChunkSize), _length - _position);
         if (allowed <= 0)
         {
             return 0;
@@ -65,13 +76,16 @@ internal sealed class VerbatimCopyStream : Stream
         var read = _input.Read(buffer[..allowed]);
         if (read > 0)
         {
-            var copy = ArrayPool<byte>.Shared.Rent(read);
-            buffer[..read].CopyTo(copy);
-            if (!_chunks.Writer.TryWrite((copy, read)))
+            if (!_free.Reader.TryRead(out var chunk))
             {
-                _chunks.Writer.WriteAsync((copy, read)).AsTask().GetAwaiter().GetResult();
+                chunk = _free.Reader.ReadAsync().AsTask().GetAwaiter().GetResult();
             }
 
+            buffer[..read].CopyTo(chunk.Buffer);
+            chunk.Count = read;
+            chunk.Pending = 2;
+            Post(_toHash, chunk);
+            Post(_toWrite, chunk);
             _position += read;
         }
 
@@ -95,8 +109,9 @@ internal sealed class VerbatimCopyStream : Stream
         }
 
         _completed = true;
-        _chunks.Writer.TryComplete();
-        _writer.GetAwaiter().GetResult();
+        _toHash.Writer.TryComplete();
+        _toWrite.Writer.TryComplete();
+        Task.WhenAll(_hasher, _writer).GetAwaiter().GetResult();
         _output.Flush(flushToDisk: true);
         return Hex.Lower(_hash.GetHashAndReset());
     }
@@ -117,10 +132,11 @@ internal sealed class VerbatimCopyStream : Stream
         {
             if (!_completed)
             {
-                _chunks.Writer.TryComplete();
+                _toHash.Writer.TryComplete();
+                _toWrite.Writer.TryComplete();
                 try
                 {
-                    _writer.Wait();
+                    Task.WhenAll(_hasher, _writer).Wait();
                 }
                 catch (AggregateException)
                 {
@@ -136,30 +152,43 @@ internal sealed class VerbatimCopyStream : Stream
         base.Dispose(disposing);
     }
 
-    private async Task WriteChunks()
+    private static void Post(Channel<Chunk> channel, Chunk chunk)
+    {
+        if (!channel.Writer.TryWrite(chunk))
+        {
+            channel.Writer.WriteAsync(chunk).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private async Task Drain(Channel<Chunk> channel, Action<Chunk> work)
     {
         try
         {
-            await foreach (var (buffer, count) in _chunks.Reader.ReadAllAsync().ConfigureAwait(false))
+            await foreach (var chunk in channel.Reader.ReadAllAsync().ConfigureAwait(false))
             {
-                try
+                work(chunk);
+                if (Interlocked.Decrement(ref chunk.Pending) == 0)
                 {
-                    _hash.AppendData(buffer, 0, count);
-                    var offset = _output.Position;
-                    _output.Write(buffer, 0, count);
-                    Store.Writeback.Start(_output.SafeFileHandle, offset, count);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    _free.Writer.TryWrite(chunk);
                 }
             }
         }
         catch (Exception e)
         {
-            // A failed write (disk full) closes the channel, so the reading side fails instead of waiting.
-            _chunks.Writer.TryComplete(e);
+            // A failed write (disk full) closes both queues, so the reading side fails instead of waiting.
+            _toHash.Writer.TryComplete(e);
+            _toWrite.Writer.TryComplete(e);
+            _free.Writer.TryComplete(e);
             throw;
         }
+    }
+
+    private sealed class Chunk(byte[] buffer)
+    {
+        public int Pending;
+
+        public byte[] Buffer { get; } = buffer;
+
+        public int Count { get; set; }
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Recorder.Core.Formats;
-using Recorder.Core.Hashing;
 using Recorder.Storage.Store;
 
 namespace Recorder.Storage.Query;
@@ -40,9 +39,7 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
     private readonly string _application;
     private readonly string? _comment;
     private readonly SortedSet<int> _linkTypes = [];
-    private FileStream _file;
-    private HashingStream _hashing;
-    private BufferedStream _buffered;
+    private HashingFileWriter _file;
     private CaptureWriter _writer;
     private bool _completed;
 
@@ -53,7 +50,7 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
         _path = System.IO.Path.GetFullPath(path);
         _application = application;
         _temporary = _path + ".partial-" + Guid.NewGuid().ToString("N")[..8];
-        (_file, _hashing, _buffered, _writer) = OpenTemporary(_temporary, forcePcapng ? CaptureFileFormat.Pcapng : CaptureFileFormat.Pcap);
+        (_file, _writer) = OpenTemporary(_temporary, forcePcapng ? CaptureFileFormat.Pcapng : CaptureFileFormat.Pcap);
     }
 
     /// <summary>Packets written so far.</summary>
@@ -80,13 +77,11 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
             _writer.WriteHeader(linkTypeWhenEmpty);
         }
 
-        _buffered.Flush();
-        _file.Flush(flushToDisk: true);
-        var sha = Hex.Lower(_hashing.GetHash());
-        var bytes = _hashing.BytesWritten;
+        var sha = _file.Finish();
+        var bytes = _file.Length;
         var format = _writer.Format;
         var packets = _writer.Packets;
-        _buffered.Dispose();
+        _file.Dispose();
         File.Move(_temporary, _path, overwrite: true);
         DurableFile.SyncDirectory(System.IO.Path.GetDirectoryName(_path)!);
         _completed = true;
@@ -101,7 +96,7 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
             return;
         }
 
-        _buffered.Dispose();
+        _file.Dispose();
         if (File.Exists(_temporary))
         {
             File.Delete(_temporary);
@@ -111,22 +106,20 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
     /// <summary>Classic pcap holds unsigned 32-bit seconds: 1970 to early 2106.</summary>
     private static bool FitsClassicPcap(long nanoseconds) => nanoseconds >= 0 && nanoseconds / 1_000_000_000L <= uint.MaxValue;
 
-    private (FileStream, HashingStream, BufferedStream, CaptureWriter) OpenTemporary(string path, CaptureFileFormat format)
+    private (HashingFileWriter, CaptureWriter) OpenTemporary(string path, CaptureFileFormat format)
     {
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
-        var hashing = new HashingStream(file, ownsInner: true);
-        var buffered = new BufferedStream(hashing, 1 << 20);
-        return (file, hashing, buffered, new CaptureWriter(buffered, format, _application, comment: _comment));
+        var file = new HashingFileWriter(path);
+        return (file, new CaptureWriter(file, format, _application, comment: _comment));
     }
 
     private void ConvertToPcapng()
     {
         var hadPackets = _writer.HeaderWritten;
-        _buffered.Flush();
-        _buffered.Dispose();
+        _file.Finish();
+        _file.Dispose();
         var old = _temporary + ".pcap";
         File.Move(_temporary, old);
-        (_file, _hashing, _buffered, _writer) = OpenTemporary(_temporary, CaptureFileFormat.Pcapng);
+        (_file, _writer) = OpenTemporary(_temporary, CaptureFileFormat.Pcapng);
         if (hadPackets)
         {
             using var reader = CaptureFileReader.Open(old);

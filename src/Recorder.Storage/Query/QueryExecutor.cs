@@ -34,6 +34,15 @@ public sealed record QueryRun
     /// <summary>Link types for which the BPF expression could not be compiled (their packets cannot match).</summary>
     public IReadOnlyDictionary<int, string> BpfNotApplicable { get; init; } = new Dictionary<int, string>();
 
+    /// <summary>Time spent opening the index (a per-process cost a long-running service pays once).</summary>
+    public TimeSpan IndexOpenTime { get; init; }
+
+    /// <summary>Time spent finding candidates in the index.</summary>
+    public TimeSpan LookupTime { get; init; }
+
+    /// <summary>Time spent reading, checking, merging and handing over the packets.</summary>
+    public TimeSpan ReadTime { get; init; }
+
     /// <summary>Why the index could not be used, when it could not (every segment was then read in full).</summary>
     public string? IndexProblem { get; init; }
 
@@ -41,6 +50,9 @@ public sealed record QueryRun
     public JsonObject ToJson() => new()
     {
         ["indexProblem"] = IndexProblem,
+        ["indexOpenMilliseconds"] = Math.Round(IndexOpenTime.TotalMilliseconds, 3),
+        ["lookupMilliseconds"] = Math.Round(LookupTime.TotalMilliseconds, 3),
+        ["readMilliseconds"] = Math.Round(ReadTime.TotalMilliseconds, 3),
         ["packets"] = Packets,
         ["packetBytes"] = PacketBytes,
         ["segmentsConsidered"] = SegmentsConsidered.Count,
@@ -95,9 +107,10 @@ public sealed class QueryExecutor
         string? indexProblem = null;
         List<SegmentPlan> plans;
         List<SealedSegment> fromIndex;
+        var timings = new PlanTimings();
         try
         {
-            (plans, fromIndex) = PlanFromIndex(query, segments);
+            (plans, fromIndex) = PlanFromIndex(query, segments, timings);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -114,7 +127,9 @@ public sealed class QueryExecutor
         var bpf = new BpfCache(_filters, query.Bpf);
         try
         {
-            return Merge(query, plans, bpf, sink, segments, fromIndex.Count, scanned.Count, cancellationToken) with { IndexProblem = indexProblem };
+            var reading = System.Diagnostics.Stopwatch.StartNew();
+            var run = Merge(query, plans, bpf, sink, segments, fromIndex.Count, scanned.Count, cancellationToken);
+            return run with { IndexProblem = indexProblem, IndexOpenTime = timings.Open, LookupTime = timings.Lookup, ReadTime = reading.Elapsed };
         }
         finally
         {
@@ -122,9 +137,11 @@ public sealed class QueryExecutor
         }
     }
 
-    private (List<SegmentPlan> Plans, List<SealedSegment> FromIndex) PlanFromIndex(PacketQuery query, IReadOnlyList<SealedSegment> segments)
+    private (List<SegmentPlan> Plans, List<SealedSegment> FromIndex) PlanFromIndex(PacketQuery query, IReadOnlyList<SealedSegment> segments, PlanTimings timings)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var index = _store.OpenIndexReader();
+        timings.Open = clock.Elapsed;
         var indexed = index?.Segments().ToDictionary(s => s.SegmentId, s => s.ManifestSha256) ?? [];
         var fromIndex = segments.Where(s => indexed.TryGetValue(s.Id, out var sha) && sha == s.ManifestSha256).ToList();
         var plans = new List<SegmentPlan>();
@@ -154,7 +171,15 @@ public sealed class QueryExecutor
             }
         }
 
+        timings.Lookup = clock.Elapsed - timings.Open;
         return (plans, fromIndex);
+    }
+
+    private sealed class PlanTimings
+    {
+        public TimeSpan Open { get; set; }
+
+        public TimeSpan Lookup { get; set; }
     }
 
     private static QueryRun Merge(PacketQuery query, List<SegmentPlan> plans, BpfCache bpf, IQueryPacketSink sink,

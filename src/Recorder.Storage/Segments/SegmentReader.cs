@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
+using System.IO.MemoryMappedFiles;
 using Recorder.Core.Formats;
 
 namespace Recorder.Storage.Segments;
@@ -50,34 +50,38 @@ public readonly ref struct SegmentPacket
 /// Reads a segment file: one written by <see cref="SegmentWriter"/> (pcapng: the section header and
 /// interface blocks once, then packet blocks) or an imported classic pcap file kept verbatim (its
 /// header, then records, in either byte order). Packets are read by offset (for index hits) or in
-/// sequence (for scans), through a one-mebibyte window of positional reads. Anything that is not the segment format throws
+/// sequence (for scans), from read-only memory-mapped windows of the file. Anything that is not the segment format throws
 /// <see cref="SegmentCorruptException"/> with the offset.
 /// </summary>
-public sealed class SegmentReader : IDisposable
+public sealed unsafe class SegmentReader : IDisposable
 {
-    private const int WindowSize = 1024 * 1024;
+    private const long MapWindowBytes = 64L * 1024 * 1024;
+    private const long MapAlignment = 64 * 1024;
     private const int MaxBlock = CaptureFileReader.MaxRecordLength + 1024;
 
-    private readonly SafeFileHandle _handle;
+    private readonly FileStream _file;
+    private MemoryMappedFile? _map;
+    private MemoryMappedViewAccessor? _view;
+    private unsafe byte* _base;
+    private long _windowStart;
+    private long _windowLength;
     private readonly List<CaptureInterface> _interfaces = [];
-    private readonly byte[] _window = new byte[WindowSize + MaxBlock];
-    private long _windowOffset = -1;
+
     private bool _bigEndian;
-    private int _windowLength;
 
     /// <summary>Opens a segment and reads its header blocks.</summary>
     public SegmentReader(string path)
     {
         Path = path;
-        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        Length = RandomAccess.GetLength(_handle);
+        _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+        Length = _file.Length;
         try
         {
             ReadHeader();
         }
         catch
         {
-            _handle.Dispose();
+            _file.Dispose();
             throw;
         }
     }
@@ -98,7 +102,11 @@ public sealed class SegmentReader : IDisposable
     public IReadOnlyList<CaptureInterface> Interfaces => _interfaces;
 
     /// <summary>Re-reads the file length (for a segment still being written).</summary>
-    public void Refresh() => Length = RandomAccess.GetLength(_handle);
+    public void Refresh()
+    {
+        Unmap();
+        Length = _file.Length;
+    }
 
     /// <summary>Reads the packet block at <paramref name="offset"/>.</summary>
     public SegmentPacket ReadAt(long offset)
@@ -166,7 +174,11 @@ public sealed class SegmentReader : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        Unmap();
+        _file.Dispose();
+    }
 
     private bool TryReadPcapRecord(long offset, out SegmentPacket packet)
     {
@@ -336,35 +348,57 @@ public sealed class SegmentReader : IDisposable
         return new CaptureInterface(linkType, snap, resolution, tsOffset, name, description);
     }
 
+    /// <summary>
+    /// Reads go through read-only memory maps of 64 MiB windows, moved as reads move along the file:
+    /// they touch only the pages of the packets asked for, with no copy, and resident memory stays
+    /// bounded by one window whatever the segment's size.
+    /// </summary>
     private bool Ensure(long offset, int count)
     {
-        if (offset + count > Length)
+        if (offset < 0 || count < 0 || offset + count > Length)
         {
             return false;
         }
 
-        if (_windowOffset >= 0 && offset >= _windowOffset && offset + count <= _windowOffset + _windowLength)
+        if (_view is null || offset < _windowStart || offset + count > _windowStart + _windowLength)
         {
-            return true;
+            MapWindow(offset, count);
         }
 
-        var want = (int)Math.Min(_window.Length, Length - offset);
-        var read = 0;
-        while (read < want)
-        {
-            var n = RandomAccess.Read(_handle, _window.AsSpan(read, want - read), offset + read);
-            if (n == 0)
-            {
-                break;
-            }
-
-            read += n;
-        }
-
-        _windowOffset = offset;
-        _windowLength = read;
-        return read >= count;
+        return true;
     }
 
-    private ReadOnlySpan<byte> Window(long offset, int count) => _window.AsSpan((int)(offset - _windowOffset), count);
+    private void MapWindow(long offset, int count)
+    {
+        ReleaseView();
+        _map ??= MemoryMappedFile.CreateFromFile(_file, null, Length, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+        var start = offset & ~(MapAlignment - 1);
+        var length = Math.Min(Length - start, Math.Max(MapWindowBytes, offset - start + count));
+        _view = _map.CreateViewAccessor(start, length, MemoryMappedFileAccess.Read);
+        byte* pointer = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _base = pointer + _view.PointerOffset;
+        _windowStart = start;
+        _windowLength = length;
+    }
+
+    private void ReleaseView()
+    {
+        if (_view is not null)
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+            _view = null;
+            _base = null;
+        }
+    }
+
+    private void Unmap()
+    {
+        ReleaseView();
+        _map?.Dispose();
+        _map = null;
+    }
+
+    private ReadOnlySpan<byte> Window(long offset, int count) => new(_base + (offset - _windowStart), count);
 }

@@ -24,6 +24,7 @@ public sealed class SegmentWriter : IDisposable
     private int _used;
     private Task _pending = Task.CompletedTask;
     private bool _finished;
+    private long _writebackStarted;
 
     /// <summary>Creates the file (it must not exist) and writes the section header and interfaces.</summary>
     public SegmentWriter(string path, IReadOnlyList<CaptureInterface> interfaces, string application, DateTimeOffset openedAt)
@@ -175,9 +176,8 @@ public sealed class SegmentWriter : IDisposable
         _used = 0;
         _pending = Task.Run(() =>
         {
-            var offset = _file.Position;
             _file.Write(full, 0, count);
-            Store.Writeback.Start(_file.SafeFileHandle, offset, count);
+            Store.Writeback.After(_file.SafeFileHandle, _file.Position, ref _writebackStarted);
             _hash.AppendData(full, 0, count);
         });
     }
