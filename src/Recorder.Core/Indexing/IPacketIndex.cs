@@ -41,6 +41,9 @@ public interface IPacketIndex : IDisposable
 
     /// <summary>Bytes the index occupies on disk.</summary>
     long SizeOnDisk();
+
+    /// <summary>For a long-lived reader: catches up with what writers committed since it was opened.</summary>
+    void Refresh();
 }
 
 /// <summary>Write access to the index, held by one process at a time.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Recorder.Core.Indexing;
 using Recorder.Core.Packets;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
@@ -76,12 +77,18 @@ public sealed class QueryExecutor
 {
     private readonly EvidenceStore _store;
     private readonly IPacketFilterCompiler? _filters;
+    private readonly IPacketIndex? _index;
 
-    /// <summary>Creates an executor; <paramref name="filters"/> compiles BPF (null: BPF queries are refused).</summary>
-    public QueryExecutor(EvidenceStore store, IPacketFilterCompiler? filters)
+    /// <summary>
+    /// Creates an executor; <paramref name="filters"/> compiles BPF (null: BPF queries are refused).
+    /// A long-running host passes an <paramref name="index"/> it keeps open (refreshed before each
+    /// query); otherwise each query opens the index and closes it again.
+    /// </summary>
+    public QueryExecutor(EvidenceStore store, IPacketFilterCompiler? filters, IPacketIndex? index = null)
     {
         _store = store;
         _filters = filters;
+        _index = index;
     }
 
     /// <summary>The sealed segments a query will consider, fixed when the query starts.</summary>
@@ -140,7 +147,9 @@ public sealed class QueryExecutor
     private (List<SegmentPlan> Plans, List<SealedSegment> FromIndex) PlanFromIndex(PacketQuery query, IReadOnlyList<SealedSegment> segments, PlanTimings timings)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var index = _store.OpenIndexReader();
+        _index?.Refresh();
+        using var opened = _index is null ? _store.OpenIndexReader() : null;
+        var index = _index ?? opened;
         timings.Open = clock.Elapsed;
         var indexed = index?.Segments().ToDictionary(s => s.SegmentId, s => s.ManifestSha256) ?? [];
         var fromIndex = segments.Where(s => indexed.TryGetValue(s.Id, out var sha) && sha == s.ManifestSha256).ToList();
