@@ -37,6 +37,8 @@ public static class RecorderCli
         root.Subcommands.Add(KeyCommand.Create(factory));
         root.Subcommands.Add(IndexCommand.Create(factory));
         root.Subcommands.Add(LedgerCommand.Create(factory));
+        root.Subcommands.Add(PackageCommand.Create(factory));
+        root.Subcommands.Add(PackageCommand.CreateVerify(factory));
         root.Subcommands.Add(SynthCommand.Create(factory));
         root.Subcommands.Add(DemoCommand.Create(factory));
 

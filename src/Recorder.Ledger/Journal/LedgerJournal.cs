@@ -61,6 +61,9 @@ public sealed class LedgerJournal : ICustodyJournal
         _settings = settings;
     }
 
+    /// <summary>Who acts through this journal.</summary>
+    public LedgerActor Actor => _settings.Actor;
+
     /// <summary>The ledger (opened on first access).</summary>
     /// <exception cref="LedgerIntegrityException">The ledger is damaged; nothing can be appended to it.</exception>
     public CustodyLedger Ledger

@@ -1,0 +1,427 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+using Recorder.Core.Formats;
+using Recorder.Core.Hashing;
+using Recorder.Core.Json;
+using Recorder.Ledger.Checkpoints;
+using Recorder.Ledger.Proofs;
+using Recorder.Signing;
+using Recorder.Signing.TimeStamping;
+using Recorder.Storage.Verification;
+
+namespace Recorder.Application.Packaging;
+
+/// <summary>
+/// Checks an evidence package with nothing but the package (no store, no service): the signed
+/// SHA256SUMS against every file (changed, added and removed files are each named), the manifest's
+/// signature, the evidence files against the manifest (hashes, sizes, packet counts, times), every
+/// custody entry's inclusion proof against the signed, RFC 3161 time-stamped checkpoint, and the
+/// ledger's record of the manifest, the extractions and the report.
+/// </summary>
+public static class PackageVerifier
+{
+    /// <summary>Verifies the package at <paramref name="path"/> (a folder or a .zip); <paramref name="expectedKey"/> pins the signing key.</summary>
+    public static VerificationReport Verify(string path, Ed25519Key? expectedKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (File.Exists(path) && path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            var extracted = Path.Combine(Path.GetTempPath(), "recorder-package-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                ZipFile.ExtractToDirectory(path, extracted);
+                return VerifyFolder(extracted, expectedKey);
+            }
+            finally
+            {
+                Directory.Delete(extracted, recursive: true);
+            }
+        }
+
+        if (!Directory.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: no package folder or .zip here", path);
+        }
+
+        return VerifyFolder(path, expectedKey);
+    }
+
+    private static VerificationReport VerifyFolder(string root, Ed25519Key? expectedKey)
+    {
+        var findings = new List<Finding>();
+        var notes = new JsonObject();
+        Ed25519Key? key = null;
+        try
+        {
+            key = Ed25519Key.Load(Path.Combine(root, "signing.pub.pem"));
+        }
+        catch (Exception e) when (e is IOException or CryptographicException)
+        {
+            findings.Add(new Finding("signing.pub.pem", "public key", "the store's Ed25519 public key (PEM)", e.Message));
+        }
+
+        if (key is not null && expectedKey is not null && key.Fingerprint != expectedKey.Fingerprint)
+        {
+            findings.Add(new Finding("signing.pub.pem", "key fingerprint", expectedKey.Fingerprint, key.Fingerprint));
+        }
+
+        var files = CheckSums(root, key, findings);
+        var manifest = CheckManifest(root, key, findings);
+        if (manifest is not null)
+        {
+            CheckEvidence(root, manifest, findings);
+        }
+
+        var tsa = LoadCertificate(Path.Combine(root, "custody", "tsa.pem"), findings);
+        var entries = CheckCustody(root, "custody", key, tsa, findings);
+        var reportEntries = CheckCustody(root, "custody/report", key, tsa, findings);
+        CheckConsistency(root, key, tsa, findings);
+        if (manifest is not null)
+        {
+            CheckLedgerFacts(root, manifest, entries, reportEntries, findings);
+        }
+
+        try
+        {
+            _ = JsonNode.Parse(File.ReadAllBytes(Path.Combine(root, "case.jsonld")));
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            findings.Add(new Finding("case.jsonld", "JSON-LD", "a JSON-LD document", e.Message));
+        }
+
+        notes["files"] = files;
+        notes["custodyEntries"] = entries.Count + reportEntries.Count;
+        notes["keyFingerprint"] = key?.Fingerprint;
+        return new VerificationReport { Findings = findings, Notes = notes, SegmentsChecked = 0 };
+    }
+
+    private static int CheckSums(string root, Ed25519Key? key, List<Finding> findings)
+    {
+        var sumsPath = Path.Combine(root, "SHA256SUMS");
+        if (!File.Exists(sumsPath))
+        {
+            findings.Add(new Finding("SHA256SUMS", "presence", "the list of every file's SHA-256", "missing"));
+            return 0;
+        }
+
+        var sums = File.ReadAllBytes(sumsPath);
+        var signaturePath = Path.Combine(root, "SHA256SUMS.sig");
+        if (!File.Exists(signaturePath))
+        {
+            findings.Add(new Finding("SHA256SUMS.sig", "presence", "an Ed25519 signature over SHA256SUMS", "missing"));
+        }
+        else if (key is not null && !key.Verify(sums, File.ReadAllBytes(signaturePath)))
+        {
+            findings.Add(new Finding("SHA256SUMS", "signature", "SHA256SUMS exactly as signed by the store key", "a signature that does not verify"));
+        }
+
+        var listed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in Encoding.ASCII.GetString(sums).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var separator = line.IndexOf("  ", StringComparison.Ordinal);
+            if (separator != 64)
+            {
+                findings.Add(new Finding("SHA256SUMS", "line", "<64 hex digits>  <file>", line));
+                continue;
+            }
+
+            listed[line[(separator + 2)..]] = line[..separator];
+        }
+
+        var present = Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
+            .Where(f => f is not "SHA256SUMS" and not "SHA256SUMS.sig")
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var (file, expected) in listed.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!present.Contains(file))
+            {
+                findings.Add(new Finding(file, "removed", $"a file with SHA-256 {expected}", "missing"));
+                continue;
+            }
+
+            using var stream = File.OpenRead(Path.Combine(root, file));
+            var found = Hex.Lower(SHA256.HashData(stream));
+            if (found != expected)
+            {
+                findings.Add(new Finding(file, "changed", $"SHA-256 {expected}", $"SHA-256 {found}"));
+            }
+        }
+
+        foreach (var file in present.Where(f => !listed.ContainsKey(f)).Order(StringComparer.Ordinal))
+        {
+            findings.Add(new Finding(file, "added", "only the files SHA256SUMS lists", "a file it does not list"));
+        }
+
+        return listed.Count;
+    }
+
+    private static JsonObject? CheckManifest(string root, Ed25519Key? key, List<Finding> findings)
+    {
+        var path = Path.Combine(root, "manifest.json");
+        if (!File.Exists(path))
+        {
+            findings.Add(new Finding("manifest.json", "presence", "the package manifest", "missing"));
+            return null;
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        var signature = Path.Combine(root, "manifest.sig");
+        if (!File.Exists(signature) || (key is not null && !key.Verify(bytes, File.ReadAllBytes(signature))))
+        {
+            findings.Add(new Finding("manifest.json", "signature", "a valid Ed25519 signature (manifest.sig) by the store key", "missing or not verifying"));
+        }
+
+        if (!CanonicalJson.IsCanonical(bytes))
+        {
+            findings.Add(new Finding("manifest.json", "encoding", "RFC 8785 canonical JSON", "non-canonical bytes"));
+        }
+
+        try
+        {
+            var manifest = JsonNode.Parse(bytes)!.AsObject();
+            if (manifest["format"]?.GetValue<string>() != PackageBuilder.FormatName || manifest["version"]?.GetValue<int>() != PackageBuilder.FormatVersion)
+            {
+                findings.Add(new Finding("manifest.json", "format", $"{PackageBuilder.FormatName} version {PackageBuilder.FormatVersion}",
+                    $"{manifest["format"]} version {manifest["version"]}"));
+            }
+
+            var fingerprint = manifest["store"]?["publicKeyFingerprint"]?.GetValue<string>();
+            if (key is not null && fingerprint != key.Fingerprint)
+            {
+                findings.Add(new Finding("manifest.json", "store key", $"the fingerprint of signing.pub.pem ({key.Fingerprint})", fingerprint ?? "none"));
+            }
+
+            return manifest;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            findings.Add(new Finding("manifest.json", "content", "a package manifest", e.Message));
+            return null;
+        }
+    }
+
+    private static void CheckEvidence(string root, JsonObject manifest, List<Finding> findings)
+    {
+        foreach (var item in manifest["evidence"]?.AsArray() ?? [])
+        {
+            var evidence = item!.AsObject();
+            var name = evidence["file"]!.GetValue<string>();
+            var path = Path.GetFullPath(Path.Combine(root, name));
+            if (!path.StartsWith(Path.GetFullPath(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(path))
+            {
+                findings.Add(new Finding(name, "evidence file", "the file the manifest lists", "missing"));
+                continue;
+            }
+
+            using (var stream = File.OpenRead(path))
+            {
+                var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+                var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+                var buffer = new byte[1 << 20];
+                int read;
+                while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    sha256.AppendData(buffer, 0, read);
+                    sha1.AppendData(buffer, 0, read);
+                    md5.AppendData(buffer, 0, read);
+                }
+
+                Compare(name, "sha256", evidence["sha256"], Hex.Lower(sha256.GetHashAndReset()), findings);
+                Compare(name, "sha1", evidence["sha1"], Hex.Lower(sha1.GetHashAndReset()), findings);
+                Compare(name, "md5", evidence["md5"], Hex.Lower(md5.GetHashAndReset()), findings);
+                Compare(name, "bytes", evidence["bytes"], stream.Length.ToString(CultureInfo.InvariantCulture), findings);
+            }
+
+            try
+            {
+                using var reader = CaptureFileReader.Open(path);
+                long packets = 0, first = long.MaxValue, last = long.MinValue;
+                while (reader.TryRead(out var packet))
+                {
+                    packets++;
+                    first = Math.Min(first, packet.TimestampNanoseconds);
+                    last = Math.Max(last, packet.TimestampNanoseconds);
+                }
+
+                Compare(name, "packets", evidence["packets"], packets.ToString(CultureInfo.InvariantCulture), findings);
+                if (packets > 0)
+                {
+                    Compare(name, "firstTimestamp", evidence["firstTimestamp"], new Core.Time.Timestamp(first).ToString(), findings);
+                    Compare(name, "lastTimestamp", evidence["lastTimestamp"], new Core.Time.Timestamp(last).ToString(), findings);
+                }
+            }
+            catch (CaptureFormatException e)
+            {
+                findings.Add(new Finding(name, "capture file", "a readable pcap or pcapng file", e.Message));
+            }
+        }
+    }
+
+    private static List<JsonObject> CheckCustody(string root, string folder, Ed25519Key? key, X509Certificate2? tsa, List<Finding> findings)
+    {
+        var directory = Path.Combine(root, folder);
+        var entriesPath = Path.Combine(directory, "entries.jsonl");
+        var result = new List<JsonObject>();
+        if (!File.Exists(entriesPath))
+        {
+            findings.Add(new Finding($"{folder}/entries.jsonl", "presence", "the custody entries", "missing"));
+            return result;
+        }
+
+        var checkpointText = ReadOrNull(Path.Combine(directory, "checkpoint.txt"));
+        var checkpointSignature = ReadOrNull(Path.Combine(directory, "checkpoint.sig"));
+        if (checkpointText is null || checkpointSignature is null || (key is not null && !key.Verify(checkpointText, checkpointSignature)))
+        {
+            findings.Add(new Finding($"{folder}/checkpoint.txt", "signature", "a checkpoint signed by the store key (checkpoint.sig)", "missing or not verifying"));
+        }
+
+        var tsr = ReadOrNull(Path.Combine(directory, "checkpoint.tsr"));
+        if (checkpointText is not null)
+        {
+            var stamp = tsr is null ? null : TimeStampVerifier.Verify(tsr, checkpointText, tsa);
+            if (stamp is not { IsValid: true })
+            {
+                findings.Add(new Finding($"{folder}/checkpoint.tsr", "time-stamp", "a valid RFC 3161 time-stamp over checkpoint.txt", stamp?.Failure ?? "missing"));
+            }
+        }
+
+        foreach (var line in File.ReadAllText(entriesPath, Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            JsonObject entry;
+            try
+            {
+                entry = JsonNode.Parse(line)!.AsObject();
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                findings.Add(new Finding($"{folder}/entries.jsonl", "entry", "a ledger entry", e.Message));
+                continue;
+            }
+
+            var seq = entry["seq"]!.GetValue<long>();
+            result.Add(entry);
+            var proofPath = Path.Combine(directory, "proofs", seq.ToString("D10", CultureInfo.InvariantCulture) + ".json");
+            if (!File.Exists(proofPath) || key is null)
+            {
+                findings.Add(new Finding($"{folder}/proofs", "inclusion proof", $"a proof of entry {seq}", "missing") { Sequence = seq });
+                continue;
+            }
+
+            var proofBytes = File.ReadAllBytes(proofPath);
+            var proof = ProofFile.Verify(proofBytes, key, tsa);
+            if (!proof.IsValid)
+            {
+                findings.Add(new Finding(Path.GetRelativePath(root, proofPath), "inclusion proof", $"a valid proof of entry {seq}", string.Join("; ", proof.Problems)) { Sequence = seq });
+            }
+            else if (proof.Entry != line || proof.LeafIndex != seq)
+            {
+                findings.Add(new Finding(Path.GetRelativePath(root, proofPath), "inclusion proof", $"a proof of exactly the line of entry {seq}", "a proof of another entry") { Sequence = seq });
+            }
+            else if (checkpointText is not null && JsonNode.Parse(proofBytes)?["checkpoint"]?["text"]?.GetValue<string>() is { } proven
+                     && proven != Encoding.UTF8.GetString(checkpointText))
+            {
+                findings.Add(new Finding(Path.GetRelativePath(root, proofPath), "inclusion proof", $"proven against {folder}/checkpoint.txt", "another checkpoint") { Sequence = seq });
+            }
+        }
+
+        return result;
+    }
+
+    private static void CheckConsistency(string root, Ed25519Key? key, X509Certificate2? tsa, List<Finding> findings)
+    {
+        var path = Path.Combine(root, "custody", "report", "consistency.json");
+        if (!File.Exists(path) || key is null)
+        {
+            findings.Add(new Finding("custody/report/consistency.json", "presence", "a consistency proof between the two checkpoints", "missing"));
+            return;
+        }
+
+        var proof = ProofFile.VerifyFile(path, key, tsa);
+        var first = ReadOrNull(Path.Combine(root, "custody", "checkpoint.txt"));
+        var second = ReadOrNull(Path.Combine(root, "custody", "report", "checkpoint.txt"));
+        var firstSize = first is not null && CheckpointText.TryParse(first, out var a, out _) ? a.Size : -1;
+        var secondSize = second is not null && CheckpointText.TryParse(second, out var b, out _) ? b.Size : -2;
+        if (!proof.IsValid || proof.FirstSize != firstSize || proof.TreeSize != secondSize)
+        {
+            findings.Add(new Finding("custody/report/consistency.json", "consistency proof",
+                $"the ledger of {secondSize} entries extends the one of {firstSize}", proof.IsValid ? $"a proof for sizes {proof.FirstSize} and {proof.TreeSize}" : string.Join("; ", proof.Problems)));
+        }
+    }
+
+    private static void CheckLedgerFacts(string root, JsonObject manifest, List<JsonObject> entries, List<JsonObject> reportEntries, List<Finding> findings)
+    {
+        var manifestSha = Hex.Lower(SHA256.HashData(File.ReadAllBytes(Path.Combine(root, "manifest.json"))));
+        var packageId = manifest["packageId"]?.GetValue<string>();
+        var built = entries.FirstOrDefault(e => e["action"]?.GetValue<string>() == "package.built" && e["subjects"]?["packageId"]?.GetValue<string>() == packageId);
+        if (built is null)
+        {
+            findings.Add(new Finding("custody/entries.jsonl", "package.built", $"the ledger's record of package {packageId}", "missing"));
+        }
+        else if (built["hashes"]?["manifest"]?.GetValue<string>() != manifestSha)
+        {
+            findings.Add(new Finding("custody/entries.jsonl", "package.built", $"manifest {manifestSha}", $"manifest {built["hashes"]?["manifest"]}") { Sequence = built["seq"]!.GetValue<long>() });
+        }
+
+        foreach (var item in manifest["evidence"]?.AsArray() ?? [])
+        {
+            var queryId = item!["queryId"]!.GetValue<string>();
+            var sha = item["sha256"]!.GetValue<string>();
+            var extraction = entries.FirstOrDefault(e => e["action"]?.GetValue<string>() == "extraction.written" && e["subjects"]?["queryId"]?.GetValue<string>() == queryId);
+            if (extraction?["hashes"]?["output"]?.GetValue<string>() != sha)
+            {
+                findings.Add(new Finding("custody/entries.jsonl", "extraction.written", $"query {queryId} wrote SHA-256 {sha}",
+                    extraction is null ? "no extraction entry" : $"SHA-256 {extraction["hashes"]?["output"]}"));
+            }
+        }
+
+        foreach (var item in manifest["segments"]?.AsArray() ?? [])
+        {
+            var id = item!["id"]!.GetValue<long>();
+            var sha = item["manifestSha256"]!.GetValue<string>();
+            var sealedEntry = entries.FirstOrDefault(e => e["action"]?.GetValue<string>() is "segment.sealed" or "recovery.segment-recovered"
+                && e["subjects"]?["segmentId"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number && v.GetValue<long>() == id);
+            if (sealedEntry?["hashes"]?["manifest"]?.GetValue<string>() != sha)
+            {
+                findings.Add(new Finding("custody/entries.jsonl", "segment.sealed", $"segment {id} sealed with manifest {sha}", sealedEntry is null ? "no seal entry" : "another manifest"));
+            }
+        }
+
+        var reportSha = File.Exists(Path.Combine(root, "report.pdf")) ? Hex.Lower(SHA256.HashData(File.ReadAllBytes(Path.Combine(root, "report.pdf")))) : "missing";
+        var report = reportEntries.FirstOrDefault(e => e["action"]?.GetValue<string>() == "report.generated");
+        if (report?["hashes"]?["report"]?.GetValue<string>() != reportSha)
+        {
+            findings.Add(new Finding("report.pdf", "report.generated", $"the report whose SHA-256 the ledger recorded ({report?["hashes"]?["report"]})", $"SHA-256 {reportSha}"));
+        }
+    }
+
+    private static X509Certificate2? LoadCertificate(string path, List<Finding> findings)
+    {
+        try
+        {
+            return TimeStampVerifier.LoadCertificatePem(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or CryptographicException or ArgumentException)
+        {
+            findings.Add(new Finding("custody/tsa.pem", "certificate", "the time-stamp authority's certificate", e.Message));
+            return null;
+        }
+    }
+
+    private static void Compare(string file, string check, JsonNode? expected, string found, List<Finding> findings)
+    {
+        var text = expected is JsonValue value ? value.ToJsonString().Trim('"') : "none";
+        if (text != found)
+        {
+            findings.Add(new Finding(file, check, text, found));
+        }
+    }
+
+    private static byte[]? ReadOrNull(string path) => File.Exists(path) ? File.ReadAllBytes(path) : null;
+}

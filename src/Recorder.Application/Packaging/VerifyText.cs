@@ -1,0 +1,43 @@
+using System.Text;
+using Recorder.Reporting.Model;
+
+namespace Recorder.Application.Packaging;
+
+/// <summary>VERIFY.txt: how to check the package, step by step, with standard tools and with Recorder.</summary>
+internal static class VerifyText
+{
+    public static string Build(ReportModel model, string manifestSha256, string keyFingerprint)
+    {
+        var text = new StringBuilder();
+        text.Append("HOW TO VERIFY THIS EVIDENCE PACKAGE\n");
+        text.Append("===================================\n\n");
+        text.Append("Case ").Append(model.Case.Id).Append(", report ").Append(model.ReportId).Append(", built ").Append(model.Build.BuiltAt).Append(" by ")
+            .Append(model.Build.Actor).Append(" on ").Append(model.Build.Host).Append(" with ").Append(model.Tool.Name).Append(' ').Append(model.Tool.Version)
+            .Append(" (").Append(model.Tool.SourceRevision).Append(").\n\n");
+        text.Append("Expected values, to compare with what the commands print (and with values obtained separately\n");
+        text.Append("from the party that produced this package, such as the store's published key fingerprint):\n");
+        text.Append("  manifest.json SHA-256 ............ ").Append(manifestSha256).Append('\n');
+        text.Append("  signing key fingerprint ........... ").Append(keyFingerprint).Append("  (SHA-256 of the DER public key)\n\n");
+        text.Append("Run the commands from this folder (Debian: apt-get install coreutils openssl tshark).\n\n");
+        var step = 0;
+        text.Append(++step).Append(". Check that SHA256SUMS is signed by the store key, so no file can be changed, added or removed unseen:\n");
+        text.Append("     openssl pkeyutl -verify -pubin -inkey signing.pub.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig\n");
+        text.Append("   Expected: \"Signature Verified Successfully\". Then list the files and compare with SHA256SUMS:\n");
+        text.Append("     find . -type f ! -name SHA256SUMS ! -name SHA256SUMS.sig | sed 's|^\\./||' | sort\n\n");
+        foreach (var check in model.Verification.Steps)
+        {
+            text.Append(++step).Append(". ").Append(check.Title).Append(":\n     ").Append(check.Command).Append("\n   Expected: ").Append(check.Expected).Append("\n\n");
+        }
+
+        text.Append(++step).Append(". The report's own hash is in the ledger too: custody/report/entries.jsonl holds the entry with\n");
+        text.Append("   \"report\": the SHA-256 of report.pdf, proven against custody/report/checkpoint.txt (check its signature and\n");
+        text.Append("   time-stamp as in the steps above); custody/report/consistency.json proves that checkpoint extends custody/checkpoint.txt.\n\n");
+        text.Append("Every file in custody/proofs/ is an RFC 9162 inclusion proof of one line of custody/entries.jsonl in the signed,\n");
+        text.Append("time-stamped checkpoint custody/checkpoint.txt; docs/proof-format.md in Recorder's source describes how to check\n");
+        text.Append("them independently, and `recorder verify-package .` checks every one of them, every hash and every signature.\n");
+        text.Append("\nWhat a time-stamp from Recorder's built-in authority proves: that the checkpoint existed no later than the time the\n");
+        text.Append("recording host's clock gave; it is no evidence against that host's operator. An external RFC 3161 authority's\n");
+        text.Append("time-stamp is independent evidence of time.\n");
+        return text.ToString();
+    }
+}
