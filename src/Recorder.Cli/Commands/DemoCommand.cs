@@ -5,7 +5,6 @@ using Recorder.Capture.Filtering;
 using Recorder.Core.Query;
 using Recorder.Storage.Import;
 using Recorder.Storage.Query;
-using Recorder.Storage.Verification;
 using Recorder.Synthesis;
 
 namespace Recorder.Cli.Commands;
@@ -117,8 +116,25 @@ internal static class DemoCommand
                 output.WriteLine($"{++step}. skipped the BPF example: {libpcapMissing}");
             }
 
+            var package = Path.Combine(work, "package");
+            if (Directory.Exists(package))
+            {
+                // The demo's own output from an earlier run; a package is never written over anything.
+                Directory.Delete(package, recursive: true);
+            }
+
+            var built = Recorder.Application.Packaging.PackageBuilder.Build(store, new Recorder.Application.Packaging.PackageRequest
+            {
+                QueryIds = [extraction.QueryId],
+                OutputPath = package,
+                Title = "Recorder demonstration",
+            });
+            var packageCheck = Recorder.Application.Packaging.PackageVerifier.Verify(package);
+            output.WriteLine($"{++step}. built the evidence package {package} ({built.Files.Count} files: evidence, signed manifest, custody proofs, CASE/UCO, report.pdf) " +
+                $"and checked it offline: {(packageCheck.Passed ? "every hash, signature, proof and time-stamp holds" : $"{packageCheck.Findings.Count} finding(s)")}");
+
             var timer = Stopwatch.StartNew();
-            var report = new StoreVerifier(store).Verify(cancellationToken);
+            var report = StoreAudit.Verify(store, [], cancellationToken);
             output.WriteLine($"{++step}. verified the store in {Format.Seconds(timer.Elapsed)}: {report.SegmentsChecked} segment(s), " +
                 $"{Format.Count(report.PacketsChecked)} packets re-hashed and re-indexed: {(report.Passed ? "all signatures, hashes, the chain and the index hold" : $"{report.Findings.Count} finding(s)")}");
             foreach (var finding in report.Findings)
@@ -127,8 +143,9 @@ internal static class DemoCommand
             }
 
             output.WriteLine();
-            output.WriteLine("next: recorder segments | recorder stats | recorder query --host IP --port N --out FILE | recorder verify   (all take --store DIR)");
-            return report.Passed ? ExitCodes.Ok : ExitCodes.Problem;
+            output.WriteLine("next: recorder segments | recorder stats | recorder ledger | recorder query --host IP --port N --case ID --reason TEXT --out FILE | recorder verify");
+            output.WriteLine($"      open {Path.Combine(package, "report.pdf")}, or check the package by hand as {Path.Combine(package, "VERIFY.txt")} says");
+            return report.Passed && packageCheck.Passed ? ExitCodes.Ok : ExitCodes.Problem;
         });
         return command;
     }
