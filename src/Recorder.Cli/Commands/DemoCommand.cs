@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Recorder.Application;
 using System.Diagnostics;
+using Recorder.Application;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Query;
 using Recorder.Storage.Import;

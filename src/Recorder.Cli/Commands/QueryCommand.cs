@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Recorder.Application;
 using System.Text.Json.Nodes;
+using Recorder.Application;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
