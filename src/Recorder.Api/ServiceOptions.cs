@@ -39,8 +39,11 @@ public sealed record ServiceOptions
     /// <summary>Jobs this node runs at once (0: this node only serves the API and queues jobs for others).</summary>
     public int Workers { get; init; } = 4;
 
-    /// <summary>How often an idle worker looks for a queued job (at most 1 s, so a query starts promptly).</summary>
-    public TimeSpan QueuePollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// How often an idle worker looks for a queued job (at most 1 s). It bounds how long an
+    /// accepted query waits for a free worker, so it is short: one small indexed read per worker.
+    /// </summary>
+    public TimeSpan QueuePollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// How long a job fetched by a worker that died (kill -9, power loss) stays invisible before
@@ -52,6 +55,12 @@ public sealed record ServiceOptions
 
     /// <summary>When chunks are cut.</summary>
     public ChunkOptions Chunks { get; init; } = new();
+
+    /// <summary>
+    /// The most result bytes per second one query writes (null: as fast as it can). Extractions
+    /// then leave disk bandwidth to a live capture writing into the same store.
+    /// </summary>
+    public long? ExtractionBytesPerSecond { get; init; }
 
     /// <summary>The largest request body accepted (larger ones get 413).</summary>
     public long MaxRequestBodyBytes { get; init; } = 64 * 1024;
@@ -125,6 +134,11 @@ public sealed record ServiceOptions
         if (string.IsNullOrWhiteSpace(PostgresSchema) || !PostgresSchema.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
         {
             throw new ArgumentException($"postgres schema: '{PostgresSchema}' must be lower-case letters, digits and '_'");
+        }
+
+        if (ExtractionBytesPerSecond is < 1024)
+        {
+            throw new ArgumentException($"extraction rate must be at least 1024 bytes per second, not {ExtractionBytesPerSecond}");
         }
 
         Chunks.Validate();

@@ -3,10 +3,16 @@ using Recorder.Benchmarks;
 
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- [compare options]   side-by-side figures against the baselines
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- micro [BenchmarkDotNet options]   hot-path micro-benchmarks
+// dotnet run --project tests/Recorder.Benchmarks -c Release -- service [service options]   the investigation service under load
 if (args.Length > 0 && args[0] == "micro")
 {
     BenchmarkSwitcher.FromAssembly(typeof(Comparison).Assembly).Run(args[1..]);
     return 0;
+}
+
+if (args.Length > 0 && args[0] == "service")
+{
+    return ServiceLoad.Run(args[1..]);
 }
 
 return Comparison.Run(args);

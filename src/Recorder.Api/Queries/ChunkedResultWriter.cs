@@ -53,7 +53,8 @@ internal sealed record ResultSummary(long Packets, long Bytes, string Sha256);
 /// standalone capture file of the same format, cut at a packet count, a size or an age. Each chunk
 /// is written under a temporary name, flushed to disk and renamed into <c>chunks/</c>, then handed
 /// to <c>onChunk</c> (which ledgers it). The format is fixed up front, so the result is never
-/// rewritten and a follower's bytes equal the final file.
+/// rewritten and a follower's bytes equal the final file. Cancellation is checked before every
+/// packet, so a cancelled query's partial result ends on a packet boundary.
 /// </summary>
 internal sealed class ChunkedResultWriter : IQueryPacketSink, IDisposable
 {
@@ -71,6 +72,9 @@ internal sealed class ChunkedResultWriter : IQueryPacketSink, IDisposable
     private readonly CaptureWriter _result;
     private readonly MemoryStream _chunkBuffer = new();
     private readonly Timer _timer;
+    private readonly long? _bytesPerSecond;
+    private readonly CancellationToken _cancellation;
+    private readonly long _started = Stopwatch.GetTimestamp();
     private CaptureWriter? _chunk;
     private long _chunkStarted;
     private long _chunkFirst;
@@ -79,10 +83,13 @@ internal sealed class ChunkedResultWriter : IQueryPacketSink, IDisposable
     private int _chunkNumber;
     private bool _dirty;
     private bool _closed;
+    private Exception? _failure;
 
     public ChunkedResultWriter(string resultPath, string chunksDirectory, CaptureFileFormat format, int linkType, string application, string comment,
-        ChunkOptions options, Func<ChunkInfo, ChunkInfo> onChunk, Action onProgress)
+        ChunkOptions options, long? bytesPerSecond, Func<ChunkInfo, ChunkInfo> onChunk, Action onProgress, CancellationToken cancellationToken)
     {
+        _cancellation = cancellationToken;
+        _bytesPerSecond = bytesPerSecond;
         _chunksDirectory = chunksDirectory;
         _format = format;
         _application = application;
@@ -116,9 +123,12 @@ internal sealed class ChunkedResultWriter : IQueryPacketSink, IDisposable
     /// <inheritdoc />
     public void Write(long segmentId, int linkType, long timestampNanoseconds, uint originalLength, ReadOnlySpan<byte> data)
     {
+        // Checked per packet (a volatile read): a cancelled query stops at once, between two packets.
+        _cancellation.ThrowIfCancellationRequested();
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
+            ThrowIfTimerFailed();
             if (_chunk is null)
             {
                 _chunkBuffer.SetLength(0);
@@ -140,6 +150,16 @@ internal sealed class ChunkedResultWriter : IQueryPacketSink, IDisposable
                 EmitChunk();
             }
         }
+
+        if (_bytesPerSecond is { } rate)
+        {
+            // Paced outside the lock, so the timer still cuts chunks while the query waits.
+            var due = TimeSpan.FromSeconds((double)_result.Bytes / rate) - Stopwatch.GetElapsedTime(_started);
+            if (due > TimeSpan.FromMilliseconds(1))
+            {
+                _cancellation.WaitHandle.WaitOne(due);
+            }
+        }
     }
 
     /// <summary>Writes the last chunk, flushes the result to disk and returns its size and hash. The writer takes nothing more.</summary>
@@ -148,6 +168,7 @@ internal sealed class ChunkedResultWriter : IQueryPacketSink, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
+            ThrowIfTimerFailed();
             EmitChunk();
             _closed = true;
             _buffered.Flush();
@@ -176,29 +197,48 @@ internal sealed class ChunkedResultWriter : IQueryPacketSink, IDisposable
 
     private void Tick()
     {
-        var progressed = false;
-        lock (_gate)
+        try
         {
-            if (_closed)
+            var progressed = false;
+            lock (_gate)
             {
-                return;
+                if (_closed || _failure is not null)
+                {
+                    return;
+                }
+
+                if (_chunk is not null && Stopwatch.GetElapsedTime(_chunkStarted) >= _options.MaxDelay)
+                {
+                    EmitChunk();
+                }
+                else if (_dirty)
+                {
+                    _buffered.Flush();
+                    _dirty = false;
+                    progressed = true;
+                }
             }
 
-            if (_chunk is not null && Stopwatch.GetElapsedTime(_chunkStarted) >= _options.MaxDelay)
+            if (progressed)
             {
-                EmitChunk();
-            }
-            else if (_dirty)
-            {
-                _buffered.Flush();
-                _dirty = false;
-                progressed = true;
+                _onProgress();
             }
         }
-
-        if (progressed)
+        catch (Exception e)
         {
-            _onProgress();
+            // A timer thread has no one to throw to: the query's thread rethrows it at its next packet.
+            lock (_gate)
+            {
+                _failure ??= e;
+            }
+        }
+    }
+
+    private void ThrowIfTimerFailed()
+    {
+        if (_failure is { } failure)
+        {
+            throw new IOException($"writing the result or a chunk failed: {failure.Message}", failure);
         }
     }
 

@@ -157,7 +157,7 @@ public sealed class QueryJob
         var progressClock = Stopwatch.StartNew();
         ChunkedResultWriter? writerRef = null;
         using var writer = new ChunkedResultWriter(resultPath, chunksDirectory, format, linkType, _runtime.Store.Options.Application,
-            $"Recorder extraction: query {id}, case {current.Case}", _runtime.Options.Chunks,
+            $"Recorder extraction: query {id}, case {current.Case}", _runtime.Options.Chunks, _runtime.Options.ExtractionBytesPerSecond,
             chunk =>
             {
                 var seq = _runtime.Ledger.Record(current.Owner, "query.chunk-written", new JsonObject { ["queryId"] = id, ["chunk"] = chunk.Number },
@@ -186,19 +186,45 @@ public sealed class QueryJob
                     progressClock.Restart();
                     state.Update(r => r with { Progress = Progress(writerRef, r.Chunks.Count, range) }, durable: false);
                 }
-            });
+            },
+            cancel.Token);
         writerRef = writer;
         feed.Pulse();
         _runtime.Hub.Notify(id);
 
         // The sinks start now, before a single packet is read, and each follows the output at its own pace.
         var sinks = StartSinks(state, feed, shutdown);
+        try
+        {
+            Extract(id, query, snapshot, writer, state, current, feed, sinks, cancel.Token, shutdown);
+        }
+        catch (Exception) when (!shutdown.IsCancellationRequested && feed.FinalLength is null)
+        {
+            // Something beyond the extraction itself failed (the ledger, the disk): the sinks get the
+            // end of their input and their timeout, so none follows the output for ever.
+            feed.End(QueryState.Failed, null);
+            foreach (var (runner, _, stop) in sinks)
+            {
+                stop.CancelAfter(runner.Definition.Timeout);
+            }
+
+            throw;
+        }
+    }
+
+    private void Extract(string id, PacketQuery query, StoreSnapshot snapshot, ChunkedResultWriter writer, JobState state, QueryRecord current,
+        QueryFeed feed, List<(SinkRunner Runner, Task<SinkOutcome> Task, CancellationTokenSource Stop)> sinks, CancellationToken cancel, CancellationToken shutdown)
+    {
+        var repository = _runtime.Queries;
+        var resultFile = current.ResultFile!;
+        var formatName = current.Format!;
+        var resultPath = Path.Combine(repository.Directory(id), resultFile);
         SnapshotQueryRun? run = null;
         Exception? failure = null;
         var outcome = QueryState.Succeeded;
         try
         {
-            run = new SnapshotQueryExecutor(_runtime.Store, _runtime.Bpf).Execute(query, snapshot, writer, cancel.Token);
+            run = new SnapshotQueryExecutor(_runtime.Store, _runtime.Bpf).Execute(query, snapshot, writer, cancel);
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {

@@ -34,9 +34,10 @@ internal static class ServeCommand
         var chunkPackets = new Option<int?>("--chunk-packets") { Description = "Cut a chunk at this many packets (default 10000)", HelpName = "N" };
         var chunkBytes = new Option<long?>("--chunk-bytes") { Description = "Cut a chunk at this many bytes (default 4 MiB)", HelpName = "N" };
         var chunkMilliseconds = new Option<int?>("--chunk-ms") { Description = "Cut a chunk once its first packet waited this long (default 500)", HelpName = "MS" };
+        var rate = new Option<long?>("--extraction-rate") { Description = "Most result bytes per second one query writes (default: unlimited)", HelpName = "BYTES" };
         var command = new Command("serve", "Run the investigation service (REST API, audited query jobs, streamed results, sinks) until Ctrl-C")
         {
-            urls, capture, filter, postgres, schema, certificate, certificatePassword, policies, workers, chunkPackets, chunkBytes, chunkMilliseconds,
+            urls, capture, filter, postgres, schema, certificate, certificatePassword, policies, workers, chunkPackets, chunkBytes, chunkMilliseconds, rate,
         };
         factory.SetAction(command, async (context, cancellationToken) =>
         {
@@ -76,6 +77,7 @@ internal static class ServeCommand
                 PostgresSchema = parse.GetValue(schema)!,
                 Workers = parse.GetValue(workers),
                 Chunks = defaults,
+                ExtractionBytesPerSecond = parse.GetValue(rate),
                 CaptureInterface = captureInterface,
                 CaptureFilter = captureFilter,
             };

@@ -23,7 +23,7 @@ public sealed class BadInputTests(SharedService service) : IClassFixture<SharedS
         { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"ports\":[443,70000]," + Window + "}}", "filter.ports[1]", "70000" },
         { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"proto\":\"tcpx\"," + Window + "}}", "filter.proto", "tcpx" },
         { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"from\":\"2023-11-15T00:00:00Z\",\"to\":\"2023-11-14T00:00:00Z\"}}", "filter.from", "window is empty" },
-        { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"from\":\"yesterday\",\"to\":\"2023-11-14T00:00:00Z\"}}", "filter.from", "not an RFC 3339 time" },
+        { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"from\":\"soon\",\"to\":\"2023-11-14T00:00:00Z\"}}", "filter.from", "not an RFC 3339 time" },
         { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"bpf\":\"host and and port\"," + Window + "}}", "filter.bpf", "syntax" },
         { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"hostz\":[\"10.0.0.1\"]," + Window + "}}", "filter.hostz", "unknown field" },
         { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{" + Window + "},\"sinks\":[\"drop\",\"no-such-sink\"]}", "sinks[1]", "no-such-sink" },
@@ -45,7 +45,7 @@ public sealed class BadInputTests(SharedService service) : IClassFixture<SharedS
         Assert.Equal(400, problem["status"]!.GetValue<int>());
         Assert.StartsWith("urn:recorder:problem:", problem["type"]!.GetValue<string>(), StringComparison.Ordinal);
         var errors = problem["errors"]!.AsArray();
-        Assert.Contains(errors, e => e!["field"]!.GetValue<string>() == field && e["message"]!.GetValue<string>().Contains(mentioned, StringComparison.OrdinalIgnoreCase));
+        Assert.True(errors.Any(e => e!["field"]!.GetValue<string>() == field && e["message"]!.GetValue<string>().Contains(mentioned, StringComparison.OrdinalIgnoreCase)), text);
         Assert.Equal(before, Directory.Exists(Extractions) ? Directory.GetDirectories(Extractions).Length : 0);
         var refused = LedgerFile.Entries(service.Store.StorePath).Last();
         Assert.Equal("query.refused", refused["action"]!.GetValue<string>());
