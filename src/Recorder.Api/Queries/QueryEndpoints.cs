@@ -127,7 +127,22 @@ public static class QueryEndpoints
         }, record.Case, record.Reason);
         record = record with { SubmittedSeq = seq };
         runtime.Queries.Save(record, durable: true);
-        jobs.Enqueue<QueryJob>(job => job.Run(id, null, CancellationToken.None));
+        try
+        {
+            jobs.Enqueue<QueryJob>(job => job.Run(id, null, CancellationToken.None));
+        }
+        catch (Exception e)
+        {
+            // The job store is unreachable: the accepted submission ends here, recorded as failed, so
+            // no query waits for ever for a job that was never queued.
+            var error = $"the job could not be queued: {e.GetType().Name}: {e.Message}";
+            var failedSeq = runtime.Ledger.Record(caller.Name, "query.failed", new JsonObject { ["queryId"] = id }, null,
+                new JsonObject { ["error"] = error, ["node"] = runtime.NodeName }, record.Case, record.Reason);
+            runtime.Queries.Save((record with { State = QueryState.Failed, FinishedAt = Timestamp.Now(runtime.Clock).ToString(), Error = error, CompletedSeq = failedSeq })
+                .WithOpenSinksFailed("the query was never queued"), durable: true);
+            return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "jobs-unavailable", "Jobs unavailable", error, http.Request.Path);
+        }
+
         return Results.Json(ToJson(record), QueryRepository.Json, statusCode: StatusCodes.Status202Accepted)
             .WithLocation("/api/queries/" + id);
     }
