@@ -41,6 +41,8 @@ public static class RecorderCli
         root.Subcommands.Add(PackageCommand.CreateVerify(factory));
         root.Subcommands.Add(SynthCommand.Create(factory));
         root.Subcommands.Add(DemoCommand.Create(factory));
+        root.Subcommands.Add(ServeCommand.Create(factory));
+        root.Subcommands.Add(UserCommand.Create(factory));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -29,8 +29,8 @@ public static class Comparison
         }
 
         Directory.CreateDirectory(options.Work);
-        var capture = EnsureCapture(options);
-        var cli = EnsureCli(options);
+        var capture = EnsureCapture(options.Capture, options.Work, options.Bytes);
+        var cli = EnsureCli(options.Cli, options.Work);
         var recorder = Path.Combine(cli, "recorder");
         var store = Path.Combine(options.Work, "store");
         if (Directory.Exists(store))
@@ -151,10 +151,11 @@ public static class Comparison
         return (queries.Skip(1).Order().ElementAt(2), times.Skip(1).Order().ElementAt(2));
     }
 
-    private static (string Path, string Needle, string Elephant) EnsureCapture(Options options)
+    /// <summary>The capture to measure (made or synthesized when absent) and its needle and elephant filters.</summary>
+    internal static (string Path, string Needle, string Elephant) EnsureCapture(string? capture, string work, long bytes)
     {
-        var path = options.Capture ?? "/tmp/corpus/large/big-2g.pcap";
-        if (!File.Exists(path) && options.Capture is null)
+        var path = capture ?? "/tmp/corpus/large/big-2g.pcap";
+        if (!File.Exists(path) && capture is null)
         {
             var make = Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "corpus", "gen", "make-large.sh"));
             if (File.Exists(make))
@@ -165,11 +166,11 @@ public static class Comparison
             }
             else
             {
-                path = Path.Combine(options.Work, "synth-large.pcap");
+                path = Path.Combine(work, "synth-large.pcap");
                 if (!File.Exists(path))
                 {
-                    Console.WriteLine($"../shared is absent: synthesizing {Bytes(options.Bytes)} into {path}");
-                    var truth = TrafficSynthesizer.Write(path, new SynthesisOptions { TargetBytes = options.Bytes, Flows = 100_000, Duration = TimeSpan.FromHours(1) });
+                    Console.WriteLine($"../shared is absent: synthesizing {Bytes(bytes)} into {path}");
+                    var truth = TrafficSynthesizer.Write(path, new SynthesisOptions { TargetBytes = bytes, Flows = 100_000, Duration = TimeSpan.FromHours(1) });
                     File.WriteAllText(Path.ChangeExtension(path, ".truth.json"), truth.ToJson());
                 }
             }
@@ -196,14 +197,15 @@ public static class Comparison
         return $"host {flow.Query.Hosts[0]} and port {flow.Query.Ports[0]}";
     }
 
-    private static string EnsureCli(Options options)
+    /// <summary>The published CLI: <paramref name="cli"/>, or published into WORK/cli.</summary>
+    internal static string EnsureCli(string? cli, string work)
     {
-        if (options.Cli is not null)
+        if (cli is not null)
         {
-            return options.Cli;
+            return cli;
         }
 
-        var output = Path.Combine(options.Work, "cli");
+        var output = Path.Combine(work, "cli");
         Console.WriteLine($"publishing the CLI into {output} (dotnet publish src/Recorder.Cli -c Release)");
         var publish = Processes.Run("dotnet", ["publish", Path.Combine(RepositoryRoot(), "src", "Recorder.Cli"), "-c", "Release", "-o", output]);
         Check(publish, "dotnet publish");

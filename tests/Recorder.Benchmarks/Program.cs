@@ -5,6 +5,7 @@ using Recorder.Benchmarks;
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- ledger [--entries N]   custody ledger: durable appends/s, verify time, proof time and size
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- index [--capture FILE]  index size per column family and lookup times
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- micro [BenchmarkDotNet options]   hot-path micro-benchmarks
+// dotnet run --project tests/Recorder.Benchmarks -c Release -- service [service options]   the investigation service under load
 if (args.Length > 0 && args[0] == "micro")
 {
     BenchmarkSwitcher.FromAssembly(typeof(Comparison).Assembly).Run(args[1..]);
@@ -19,6 +20,11 @@ if (args.Length > 0 && args[0] == "ledger")
 if (args.Length > 0 && args[0] == "index")
 {
     return IndexFigures.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "service")
+{
+    return ServiceLoad.Run(args[1..]);
 }
 
 return Comparison.Run(args);

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace Recorder.Api.Hosting;
+
+/// <summary>
+/// Reads a JSON object body with a hard size limit: a declared or actual size over the limit is
+/// 413, anything that is not JSON or not an object is 400 naming the position. Reading the bytes
+/// first (bounded) keeps the limit independent of the server in front (Kestrel or the test host).
+/// </summary>
+internal static class RequestBody
+{
+    public static async Task<(JsonObject? Body, IResult? Problem)> ReadObjectAsync(HttpContext context, long limit)
+    {
+        var request = context.Request;
+        if (request.ContentLength is { } declared && declared > limit)
+        {
+            return (null, TooLarge(limit, request.Path));
+        }
+
+        if (request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+            && !type.Contains("+json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, Problems.Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+                $"the body must be application/json, not {type}", request.Path));
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        try
+        {
+            while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    return (null, TooLarge(limit, request.Path));
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(limit, request.Path));
+        }
+
+        if (buffer.Length == 0)
+        {
+            return (null, Problems.InvalidField("(body)", "a JSON object is required", request.Path));
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : string.Empty;
+            return (null, Problems.InvalidField("(body)", "not valid JSON" + where + ": " + FirstSentence(e.Message), request.Path));
+        }
+
+        return node is JsonObject body
+            ? (body, null)
+            : (null, Problems.InvalidField("(body)", "must be a JSON object", request.Path));
+    }
+
+    private static IResult TooLarge(long limit, PathString path) =>
+        Problems.Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Request body too large", $"the body is larger than {limit} bytes", path);
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message;
+    }
+}

@@ -1,0 +1,286 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recorder.Api.Hosting;
+using Recorder.Api.Policies;
+using Recorder.Capture.Filtering;
+using Recorder.Core.Query;
+
+namespace Recorder.Api.Queries;
+
+/// <summary>The body of <c>POST /api/queries</c> (for the OpenAPI document; the service parses the JSON itself to name every bad field).</summary>
+/// <param name="Case">The case number (required, at most 200 characters).</param>
+/// <param name="Reason">Why the packets are extracted (required, at most 4000 characters).</param>
+/// <param name="Filter">What to extract.</param>
+/// <param name="Sinks">Names of sinks (from policies/sinks.json) that receive the result as it is written.</param>
+public sealed record QuerySubmissionBody(string Case, string Reason, QueryFilterBody? Filter, IReadOnlyList<string>? Sinks);
+
+/// <summary>The filter of a query: conditions of different kinds combine with AND, repeats of one kind with OR.</summary>
+/// <param name="Hosts">Addresses or CIDR blocks, matching source or destination.</param>
+/// <param name="Ports">Ports, matching source or destination.</param>
+/// <param name="Proto">tcp, udp, icmp, icmp6 or a protocol number (one, or a list).</param>
+/// <param name="From">Window start, inclusive: RFC 3339 UTC or Unix epoch seconds.</param>
+/// <param name="To">Window end, exclusive.</param>
+/// <param name="Bpf">A libpcap filter expression applied to the candidates.</param>
+public sealed record QueryFilterBody(IReadOnlyList<string>? Hosts, IReadOnlyList<int>? Ports, IReadOnlyList<string>? Proto, string? From, string? To, string? Bpf);
+
+/// <summary>A submission checked field by field.</summary>
+/// <param name="Case">The case number.</param>
+/// <param name="Reason">The reason.</param>
+/// <param name="Filter">The filter text.</param>
+/// <param name="Query">The parsed query.</param>
+/// <param name="Sinks">The sinks named.</param>
+internal sealed record ParsedSubmission(string Case, string Reason, QueryFilterText Filter, PacketQuery Query, IReadOnlyList<SinkDefinition> Sinks);
+
+/// <summary>
+/// Checks a query submission: every field is typed and named in the problem it causes
+/// (<c>filter.hosts[1]</c>, <c>filter.bpf</c>, <c>sinks[0]</c>); unknown fields are refused, since a
+/// misspelt condition would otherwise widen the extraction silently. The filter goes through the same
+/// parser as <c>recorder query</c>, BPF through libpcap.
+/// </summary>
+internal static class QuerySubmission
+{
+    private static readonly string[] TopFields = ["case", "reason", "filter", "sinks"];
+    private static readonly string[] FilterFields = ["hosts", "ports", "proto", "from", "to", "bpf"];
+
+    /// <summary>Parses the body; bad input gives every field error (400), a policy limit gives 403 errors.</summary>
+    public static (ParsedSubmission? Submission, IReadOnlyList<FieldError> Invalid, IReadOnlyList<FieldError> Refused) Parse(
+        JsonObject body, PolicySet policies, RolePolicy role, bool bpfAvailable, string? bpfUnavailable)
+    {
+        var errors = new List<FieldError>();
+        foreach (var (key, _) in body)
+        {
+            if (!TopFields.Contains(key, StringComparer.Ordinal))
+            {
+                errors.Add(new FieldError(key, $"unknown field (allowed: {string.Join(", ", TopFields)})"));
+            }
+        }
+
+        var caseId = Text(body, "case", 200, errors);
+        var reason = Text(body, "reason", 4000, errors);
+        var hosts = new List<string>();
+        var ports = new List<string>();
+        var protocols = new List<string>();
+        string? from = null, to = null, bpf = null;
+        switch (body["filter"])
+        {
+            case null:
+                break;
+            case JsonObject filter:
+                foreach (var (key, _) in filter)
+                {
+                    if (!FilterFields.Contains(key, StringComparer.Ordinal))
+                    {
+                        errors.Add(new FieldError("filter." + key, $"unknown field (allowed: {string.Join(", ", FilterFields)})"));
+                    }
+                }
+
+                hosts = Strings(filter["hosts"], "filter.hosts", numbers: false, errors);
+                ports = Strings(filter["ports"], "filter.ports", numbers: true, errors);
+                protocols = filter["proto"] is JsonValue single ? Strings(new JsonArray(single.DeepClone()), "filter.proto", numbers: true, errors)
+                    : Strings(filter["proto"], "filter.proto", numbers: true, errors);
+                from = Time(filter["from"], "filter.from", errors);
+                to = Time(filter["to"], "filter.to", errors);
+                bpf = OptionalString(filter["bpf"], "filter.bpf", errors);
+                break;
+            default:
+                errors.Add(new FieldError("filter", "must be an object"));
+                break;
+        }
+
+        var text = new QueryFilterText { Hosts = hosts, Ports = ports, Proto = protocols, From = from, To = to, Bpf = bpf };
+        var parsed = QueryParser.Parse(new QueryText { Hosts = hosts, Ports = ports, Protocols = protocols, From = from, To = to, Bpf = bpf },
+            QueryArgumentNames.Json);
+        errors.AddRange(parsed.Errors.Select(e => new FieldError(e.Argument, e.Message)));
+        if (parsed.Query?.Bpf is { } expression)
+        {
+            if (!bpfAvailable)
+            {
+                errors.Add(new FieldError("filter.bpf", bpfUnavailable ?? "libpcap is not available"));
+            }
+            else if (!PcapFilterCompiler.Validate(expression, out var bpfError))
+            {
+                errors.Add(new FieldError("filter.bpf", bpfError));
+            }
+        }
+
+        var sinks = new List<SinkDefinition>();
+        var refused = new List<FieldError>();
+        switch (body["sinks"])
+        {
+            case null:
+                break;
+            case JsonArray list:
+                for (var i = 0; i < list.Count; i++)
+                {
+                    var field = $"sinks[{i}]";
+                    if (list[i] is not JsonValue value || value.GetValueKind() != JsonValueKind.String)
+                    {
+                        errors.Add(new FieldError(field, "must be a sink name"));
+                        continue;
+                    }
+
+                    var name = value.GetValue<string>();
+                    if (!policies.Sinks.TryGetValue(name, out var sink))
+                    {
+                        errors.Add(new FieldError(field, $"no sink named '{Clip(name)}' (defined: {string.Join(", ", policies.Sinks.Keys.Order(StringComparer.Ordinal))})"));
+                    }
+                    else if (sinks.Any(s => s.Name == name))
+                    {
+                        errors.Add(new FieldError(field, $"sink '{name}' is named twice"));
+                    }
+                    else if (!role.MayUseSink(name))
+                    {
+                        refused.Add(new FieldError(field, $"your role '{role.Name}' may not use sink '{name}'"));
+                    }
+                    else
+                    {
+                        sinks.Add(sink);
+                    }
+                }
+
+                break;
+            default:
+                errors.Add(new FieldError("sinks", "must be an array of sink names"));
+                break;
+        }
+
+        if (errors.Count > 0 || caseId is null || reason is null || parsed.Query is null)
+        {
+            return (null, errors, []);
+        }
+
+        var query = parsed.Query;
+        if (role.MaxWindow is { } widest)
+        {
+            var limit = FormatDuration(widest);
+            if (query.From is null)
+            {
+                refused.Add(new FieldError("filter.from", $"your role '{role.Name}' must give a time window of at most {limit}"));
+            }
+
+            if (query.To is null)
+            {
+                refused.Add(new FieldError("filter.to", $"your role '{role.Name}' must give a time window of at most {limit}"));
+            }
+
+            if (query.From is { } start && query.To is { } end && end.UnixNanoseconds - start.UnixNanoseconds > (long)(widest.TotalSeconds * 1e9))
+            {
+                refused.Add(new FieldError("filter.to", $"the window from {start} to {end} is wider than your role '{role.Name}' may query ({limit})"));
+            }
+        }
+
+        return refused.Count > 0 ? (null, [], refused) : (new ParsedSubmission(caseId, reason, text, query, sinks), [], []);
+    }
+
+    private static string? Text(JsonObject body, string key, int maxLength, List<FieldError> errors)
+    {
+        var node = body[key];
+        if (node is null)
+        {
+            errors.Add(new FieldError(key, "required"));
+            return null;
+        }
+
+        if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.String)
+        {
+            errors.Add(new FieldError(key, "must be a string"));
+            return null;
+        }
+
+        var text = value.GetValue<string>().Trim();
+        if (text.Length == 0)
+        {
+            errors.Add(new FieldError(key, "must not be empty"));
+            return null;
+        }
+
+        if (text.Length > maxLength || text.Any(char.IsControl))
+        {
+            errors.Add(new FieldError(key, $"at most {maxLength} characters and no control characters"));
+            return null;
+        }
+
+        return text;
+    }
+
+    private static List<string> Strings(JsonNode? node, string field, bool numbers, List<FieldError> errors)
+    {
+        var result = new List<string>();
+        if (node is null)
+        {
+            return result;
+        }
+
+        if (node is not JsonArray array)
+        {
+            errors.Add(new FieldError(field, numbers ? "must be an array of strings or numbers" : "must be an array of strings"));
+            return result;
+        }
+
+        for (var i = 0; i < array.Count; i++)
+        {
+            var item = array[i] as JsonValue;
+            var kind = item?.GetValueKind();
+            if (kind == JsonValueKind.String)
+            {
+                result.Add(item!.GetValue<string>());
+            }
+            else if (numbers && kind == JsonValueKind.Number)
+            {
+                result.Add(item!.ToJsonString());
+            }
+            else
+            {
+                errors.Add(new FieldError($"{field}[{i}]", numbers ? "must be a string or a number" : "must be a string"));
+            }
+        }
+
+        return result;
+    }
+
+    private static string? Time(JsonNode? node, string field, List<FieldError> errors)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        var kind = (node as JsonValue)?.GetValueKind();
+        if (kind == JsonValueKind.String)
+        {
+            return node.GetValue<string>();
+        }
+
+        if (kind == JsonValueKind.Number)
+        {
+            return node.ToJsonString();
+        }
+
+        errors.Add(new FieldError(field, "must be an RFC 3339 time or Unix epoch seconds"));
+        return null;
+    }
+
+    private static string? OptionalString(JsonNode? node, string field, List<FieldError> errors)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+        {
+            return value.GetValue<string>();
+        }
+
+        errors.Add(new FieldError(field, "must be a string"));
+        return null;
+    }
+
+    private static string Clip(string text) => text.Length > 64 ? text[..64] + "…" : text;
+
+    private static string FormatDuration(TimeSpan span) =>
+        span.TotalDays >= 1 && span.TotalDays == Math.Floor(span.TotalDays)
+            ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays} day(s)")
+            : string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds} s");
+}

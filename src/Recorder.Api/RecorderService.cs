@@ -1,0 +1,170 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using Hangfire;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.OpenApi;
+using Recorder.Api.Hosting;
+using Recorder.Api.Ledger;
+using Recorder.Api.Policies;
+using Recorder.Api.Queries;
+using Recorder.Api.Security;
+
+namespace Recorder.Api;
+
+/// <summary>
+/// The Recorder investigation service: an ASP.NET Core Minimal API over one evidence store, with
+/// queries run as Hangfire jobs (see docs/service.md and docs/api.md). <see cref="Build"/> gives a
+/// Kestrel application (what <c>recorder serve</c> runs); <see cref="AddServices"/> and
+/// <see cref="UsePipeline"/> compose the same service into any host (tests use them with
+/// WebApplicationFactory).
+/// </summary>
+public static class RecorderService
+{
+    /// <summary>
+    /// Opens the store, loads the policies and builds the web application. Throws before listening
+    /// when a policy file is invalid (<see cref="PolicyException"/>) or the store is missing.
+    /// </summary>
+    public static WebApplication Build(ServiceOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var runtime = ServiceRuntime.Open(options);
+        try
+        {
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+            builder.WebHost.UseUrls([.. options.Urls]);
+            if (options.CertificatePath is { } certificate)
+            {
+                var loaded = X509CertificateLoader.LoadPkcs12FromFile(certificate, options.CertificatePassword);
+                builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = loaded));
+            }
+
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
+            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+            AddServices(builder.Services, runtime);
+            configure?.Invoke(builder);
+            var app = builder.Build();
+            UsePipeline(app);
+            return app;
+        }
+        catch
+        {
+            runtime.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Registers the service (its runtime, Hangfire, OpenAPI, the lifetime hooks) into a container.</summary>
+    public static void AddServices(IServiceCollection services, ServiceRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(runtime);
+
+        // First: hosted services stop in reverse order, so the lifetime hook stops after the job server.
+        services.AddHostedService<ServiceLifetime>();
+        services.AddSingleton(runtime);
+        services.AddSingleton(_ => new RuntimeOwner(runtime));
+        services.AddSingleton(runtime.Options);
+        services.AddRouting();
+        services.AddProblemDetails();
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Recorder investigation service";
+            document.Info.Description = "Audited PCAP queries over an evidence store, streamed to investigators and pre-wired analysis tools. Every request except /health needs Authorization: Bearer TOKEN.";
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "A token from `recorder user add` (only its SHA-256 is stored).",
+            };
+            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
+            return Task.CompletedTask;
+        }));
+        var (storage, description) = JobHosting.CreateStorage(runtime);
+        runtime.JobStorageDescription = description;
+        JobHosting.AddJobs(services, runtime, storage);
+    }
+
+    /// <summary>The request pipeline: routing, the request gate (authentication, permissions, refusals ledgered), the endpoints.</summary>
+    public static void UsePipeline(IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseRouting();
+        app.UseMiddleware<RequestGate>();
+        app.UseEndpoints(MapEndpoints);
+    }
+
+    /// <summary>Maps every endpoint.</summary>
+    public static void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ServiceEndpoints.Map(endpoints);
+        QueryEndpoints.Map(endpoints);
+        LedgerEndpoints.Map(endpoints);
+        endpoints.MapOpenApi().RequirePermission();
+        var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();
+        endpoints.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new DashboardPermissionFilter()],
+            DashboardTitle = "Recorder jobs",
+            DisplayStorageConnectionString = false,
+            AppPath = null,
+
+            // Requests carry a bearer token, which a browser never adds by itself: no cross-site request can act.
+            IgnoreAntiforgeryToken = true,
+        }, storage).RequirePermission(Permission.Dashboard);
+    }
+
+    /// <summary>Disposes the runtime when the container is disposed, after every hosted service and request has stopped.</summary>
+    private sealed class RuntimeOwner(ServiceRuntime runtime) : IDisposable
+    {
+        public void Dispose() => runtime.Dispose();
+    }
+
+    /// <summary>Records the service's start and stop in the ledger, and runs <c>--capture</c>.</summary>
+    private sealed class ServiceLifetime(ServiceRuntime runtime, RuntimeOwner owner, ILogger<ServiceLifetime> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _ = owner;
+            var options = runtime.Options;
+            runtime.Store.Record("service.started", new JsonObject { ["node"] = runtime.NodeName }, new Dictionary<string, string>
+            {
+                ["roles"] = runtime.Policies.RolesSha256,
+                ["sinks"] = runtime.Policies.SinksSha256,
+            }, new JsonObject
+            {
+                ["urls"] = new JsonArray(options.Urls.Select(u => (JsonNode)u).ToArray()),
+                ["jobs"] = runtime.JobStorageDescription,
+                ["workers"] = options.Workers,
+                ["policies"] = runtime.Policies.Directory,
+                ["capture"] = options.CaptureInterface,
+            });
+            if (options.CaptureInterface is { } captureInterface)
+            {
+                runtime.Capture.Start(captureInterface, options.CaptureFilter, "recorder serve --capture");
+                logger.LogInformation("capturing on {Interface}", captureInterface);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            var capture = runtime.Capture.IsRunning ? runtime.Capture.Stop() : null;
+            runtime.Store.Record("service.stopped", new JsonObject { ["node"] = runtime.NodeName }, new Dictionary<string, string>(),
+                new JsonObject { ["capture"] = capture });
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using Hangfire.Dashboard;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Recorder.Api.Hosting;
+using Recorder.Api.Policies;
+using Recorder.Api.Users;
+
+namespace Recorder.Api.Security;
+
+/// <summary>Endpoint metadata: the caller must hold at least one of these permissions (an empty list: any authenticated user).</summary>
+/// <param name="AnyOf">The permissions, any of which admits the caller.</param>
+public sealed record PermissionRequirement(IReadOnlyList<Permission> AnyOf);
+
+/// <summary>The authenticated caller of a request.</summary>
+/// <param name="User">The user.</param>
+/// <param name="Role">Their role's policy.</param>
+public sealed record Caller(ServiceUser User, RolePolicy Role)
+{
+    /// <summary>The user's name.</summary>
+    public string Name => User.Name;
+
+    /// <summary>True when the role holds <paramref name="permission"/>.</summary>
+    public bool Has(Permission permission) => Role.Has(permission);
+}
+
+/// <summary>Attaching permission requirements to endpoints.</summary>
+public static class PermissionEndpointExtensions
+{
+    /// <summary>Admits callers holding any of <paramref name="anyOf"/> (none: any authenticated caller).</summary>
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, params Permission[] anyOf)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new PermissionRequirement(anyOf));
+
+    /// <summary>The request's authenticated caller (set by <see cref="RequestGate"/>).</summary>
+    public static Caller Caller(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items[typeof(Caller)] as Caller ?? throw new InvalidOperationException("no authenticated caller: the endpoint lacks a permission requirement");
+    }
+}
+
+/// <summary>
+/// Authenticates and authorises every request before it reaches an endpoint: <c>Authorization:
+/// Bearer TOKEN</c> is looked up by its SHA-256 among the service's users; the endpoint's
+/// <see cref="PermissionRequirement"/> is checked against the user's role. Only endpoints marked
+/// <see cref="IAllowAnonymous"/> (<c>/health</c>) answer without a token; an endpoint with neither
+/// marker is refused, so a new endpoint is closed until someone decides who may use it. Every
+/// refusal that names a user (a revoked token, a role lacking the permission) is a ledger entry.
+/// </summary>
+public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
+{
+    /// <summary>Handles one request.</summary>
+    public async Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
+        {
+            await Unauthorized(context, "a bearer token is required (Authorization: Bearer TOKEN)", null).ConfigureAwait(false);
+            return;
+        }
+
+        var authentication = runtime.Users.Authenticate(header[7..].Trim());
+        if (authentication.RevokedUser is { } revoked)
+        {
+            Refused(context, revoked.Name, revoked.Role, StatusCodes.Status401Unauthorized, "the token was revoked", null);
+            await Unauthorized(context, "the token was revoked", "invalid_token").ConfigureAwait(false);
+            return;
+        }
+
+        if (authentication.User is not { } user)
+        {
+            await Unauthorized(context, "the token is not valid", "invalid_token").ConfigureAwait(false);
+            return;
+        }
+
+        if (!runtime.Policies.Roles.TryGetValue(user.Role, out var role))
+        {
+            Refused(context, user.Name, user.Role, StatusCodes.Status403Forbidden, $"role '{user.Role}' is not defined in the policies in force", null);
+            await Problems.Forbidden($"your role '{user.Role}' is not defined in the policies in force", context.Request.Path)
+                .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var caller = new Caller(user, role);
+        context.Items[typeof(Caller)] = caller;
+        context.User = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role)], "Bearer"));
+        var requirement = endpoint.Metadata.GetMetadata<PermissionRequirement>();
+        if (requirement is null)
+        {
+            Refused(context, user.Name, user.Role, StatusCodes.Status403Forbidden, "the endpoint has no permission requirement", null);
+            await Problems.Forbidden("this endpoint is closed", context.Request.Path).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (requirement.AnyOf.Count > 0 && !requirement.AnyOf.Any(role.Has))
+        {
+            var needed = string.Join(" or ", requirement.AnyOf.Select(Permissions.Name));
+            Refused(context, user.Name, user.Role, StatusCodes.Status403Forbidden, $"role '{user.Role}' lacks {needed}", needed);
+            await Problems.Forbidden($"your role '{user.Role}' lacks the permission {needed}", context.Request.Path).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Records a refusal that names a user (401 for a revoked token, 403 for a missing permission).</summary>
+    public static void Refused(HttpContext context, ServiceRuntime runtime, string userName, string role, int status, string why, string? permission,
+        string? queryId = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(runtime);
+        var path = context.Request.Path.Value ?? string.Empty;
+        var subjects = new JsonObject();
+        if (queryId is not null)
+        {
+            subjects["queryId"] = queryId;
+        }
+
+        runtime.Ledger.Record(userName, "request.refused", subjects, null, new JsonObject
+        {
+            ["method"] = context.Request.Method,
+            ["path"] = path.Length > 512 ? path[..512] : path,
+            ["status"] = status,
+            ["role"] = role,
+            ["permission"] = permission,
+            ["reason"] = why,
+            ["remoteAddress"] = context.Connection.RemoteIpAddress?.ToString(),
+            ["node"] = runtime.NodeName,
+        });
+    }
+
+    private void Refused(HttpContext context, string userName, string role, int status, string why, string? permission) =>
+        Refused(context, runtime, userName, role, status, why, permission);
+
+    private static Task Unauthorized(HttpContext context, string detail, string? error)
+    {
+        context.Response.Headers.WWWAuthenticate = error is null ? "Bearer realm=\"recorder\"" : $"Bearer realm=\"recorder\", error=\"{error}\"";
+        return Problems.Problem(StatusCodes.Status401Unauthorized, "unauthorized", "Unauthorized", detail, context.Request.Path).ExecuteAsync(context);
+    }
+}
+
+/// <summary>
+/// The dashboard's own authorization filter: the request gate has already authenticated the
+/// caller; this admits only roles holding <see cref="Permission.Dashboard"/> (Hangfire's default
+/// filter would admit local requests, whoever sends them).
+/// </summary>
+public sealed class DashboardPermissionFilter : IDashboardAuthorizationFilter
+{
+    /// <inheritdoc />
+    public bool Authorize(DashboardContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.GetHttpContext();
+        return http.Items[typeof(Caller)] is Caller caller && caller.Has(Permission.Dashboard);
+    }
+}

@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Recorder.Api;
+using Recorder.Api.Capture;
+using Recorder.Api.Policies;
+using Recorder.Api.Queries;
+using Recorder.Capture.Filtering;
+
+namespace Recorder.Cli.Commands;
+
+/// <summary>
+/// <c>recorder serve</c>: the investigation service (REST API, audited queries as Hangfire jobs,
+/// streamed results and sinks, optional live capture) over the store, until Ctrl-C or SIGTERM.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create(CommandFactory factory)
+    {
+        var urls = new Option<string[]>("--urls") { Description = $"Where to listen (repeatable; default {ServiceOptions.DefaultUrl}; https:// needs --certificate)", HelpName = "URL" };
+        var capture = new Option<string?>("--capture") { Description = "Capture live on this interface inside the service (needs root or CAP_NET_RAW)", HelpName = "IF" };
+        var filter = new Option<string?>("--filter") { Description = "libpcap filter for --capture", HelpName = "BPF" };
+        var postgres = new Option<string?>("--postgres")
+        {
+            Description = "PostgreSQL connection string: share one job queue with every service using it (default: $RECORDER_POSTGRES, else SQLite inside the store)",
+            HelpName = "CONNSTRING",
+        };
+        var schema = new Option<string>("--postgres-schema") { Description = "Schema for the job tables (default hangfire)", HelpName = "NAME", DefaultValueFactory = _ => "hangfire" };
+        var certificate = new Option<string?>("--certificate") { Description = "PKCS#12 certificate for HTTPS", HelpName = "PFX" };
+        var certificatePassword = new Option<string?>("--certificate-password-env") { Description = "Environment variable holding the certificate's password", HelpName = "VAR" };
+        var policies = new Option<string?>("--policies") { Description = $"Policy directory (roles.json, sinks.json; default: ${PolicyLoader.EnvironmentVariable}, else the defaults beside the program)", HelpName = "DIR" };
+        var workers = new Option<int>("--workers") { Description = "Jobs run at once on this node (0: API only, jobs run on other nodes)", HelpName = "N", DefaultValueFactory = _ => 4 };
+        var chunkPackets = new Option<int?>("--chunk-packets") { Description = "Cut a chunk at this many packets (default 10000)", HelpName = "N" };
+        var chunkBytes = new Option<long?>("--chunk-bytes") { Description = "Cut a chunk at this many bytes (default 4 MiB)", HelpName = "N" };
+        var chunkMilliseconds = new Option<int?>("--chunk-ms") { Description = "Cut a chunk once its first packet waited this long (default 500)", HelpName = "MS" };
+        var rate = new Option<long?>("--extraction-rate") { Description = "Most result bytes per second one query writes (default: unlimited)", HelpName = "BYTES" };
+        var command = new Command("serve", "Run the investigation service (REST API, audited query jobs, streamed results, sinks) until Ctrl-C")
+        {
+            urls, capture, filter, postgres, schema, certificate, certificatePassword, policies, workers, chunkPackets, chunkBytes, chunkMilliseconds, rate,
+        };
+        factory.SetAction(command, async (context, cancellationToken) =>
+        {
+            var parse = context.Parse;
+            var captureInterface = parse.GetValue(capture);
+            var captureFilter = parse.GetValue(filter);
+            if (captureFilter is not null && captureInterface is null)
+            {
+                throw CliException.Usage("--filter: applies to --capture, which is not given");
+            }
+
+            if (captureFilter is not null && PcapFilterCompiler.IsAvailable(out _) && !PcapFilterCompiler.Validate(captureFilter, out var filterError))
+            {
+                throw CliException.Usage($"--filter: {filterError}");
+            }
+
+            string? password = null;
+            if (parse.GetValue(certificatePassword) is { } variable)
+            {
+                password = Environment.GetEnvironmentVariable(variable)
+                    ?? throw CliException.Usage($"--certificate-password-env: the environment variable {variable} is not set");
+            }
+
+            var certificatePath = parse.GetValue(certificate) is { } pfx ? Path.GetFullPath(pfx) : null;
+            var given = parse.GetValue(urls) ?? [];
+            var defaults = ChunkDefaults(parse.GetValue(chunkPackets), parse.GetValue(chunkBytes), parse.GetValue(chunkMilliseconds));
+            var options = new ServiceOptions
+            {
+                StorePath = context.StorePath,
+                CreateStore = captureInterface is not null,
+                Access = context.AccessOptions(),
+                Urls = given.Length > 0 ? given : [certificatePath is null ? ServiceOptions.DefaultUrl : "https://127.0.0.1:5443"],
+                CertificatePath = certificatePath,
+                CertificatePassword = password,
+                PoliciesDirectory = parse.GetValue(policies),
+                PostgresConnectionString = parse.GetValue(postgres) ?? NonEmpty(Environment.GetEnvironmentVariable("RECORDER_POSTGRES")),
+                PostgresSchema = parse.GetValue(schema)!,
+                Workers = parse.GetValue(workers),
+                Chunks = defaults,
+                ExtractionBytesPerSecond = parse.GetValue(rate),
+                CaptureInterface = captureInterface,
+                CaptureFilter = captureFilter,
+            };
+            WebApplication app;
+            try
+            {
+                app = RecorderService.Build(options);
+            }
+            catch (PolicyException e)
+            {
+                throw CliException.Usage("policies: " + e.Message);
+            }
+            catch (ArgumentException e)
+            {
+                throw CliException.Usage(e.Message);
+            }
+
+            await using (app.ConfigureAwait(false))
+            {
+                try
+                {
+                    await app.StartAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (CaptureRefusedException e)
+                {
+                    throw CliException.Usage($"--capture: {e.Message}");
+                }
+                catch (IOException e) when (e.InnerException is SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw CliException.Usage($"--urls: {e.Message}");
+                }
+
+                foreach (var url in app.Urls)
+                {
+                    context.Output.WriteLine($"recorder serve: listening on {url}");
+                }
+
+                context.Output.WriteLine($"recorder serve: store {options.StorePath}; jobs: {(options.PostgresConnectionString is null ? "SQLite in the store" : "PostgreSQL")}, " +
+                    $"{options.Workers} worker(s); Ctrl-C stops");
+                context.Output.Flush();
+                await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            context.Output.WriteLine("recorder serve: stopped");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static ChunkOptions ChunkDefaults(int? packets, long? bytes, int? milliseconds)
+    {
+        var chunks = new ChunkOptions();
+        if (packets is { } p)
+        {
+            chunks = chunks with { MaxPackets = p };
+        }
+
+        if (bytes is { } b)
+        {
+            chunks = chunks with { MaxBytes = b };
+        }
+
+        if (milliseconds is { } ms)
+        {
+            chunks = chunks with { MaxDelay = TimeSpan.FromMilliseconds(ms) };
+        }
+
+        try
+        {
+            chunks.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw CliException.Usage("--chunk-*: " + e.Message);
+        }
+
+        return chunks;
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
