@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using Recorder.Api.Hosting;
 using Recorder.Api.Ledger;
+using Recorder.Api.Packages;
 using Recorder.Api.Policies;
 using Recorder.Api.Queries;
 using Recorder.Api.Security;
@@ -110,6 +111,7 @@ public static class RecorderService
         ArgumentNullException.ThrowIfNull(endpoints);
         ServiceEndpoints.Map(endpoints);
         QueryEndpoints.Map(endpoints);
+        PackageEndpoints.Map(endpoints);
         LedgerEndpoints.Map(endpoints);
         endpoints.MapOpenApi().RequirePermission();
         var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();

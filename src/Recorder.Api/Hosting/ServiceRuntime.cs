@@ -1,5 +1,6 @@
 using Recorder.Api.Audit;
 using Recorder.Api.Capture;
+using Recorder.Api.Packages;
 using Recorder.Api.Policies;
 using Recorder.Api.Queries;
 using Recorder.Api.Users;
@@ -29,6 +30,7 @@ public sealed class ServiceRuntime : IDisposable
         Ledger = new ServiceLedger(store);
         Queries = new QueryRepository(store.Layout);
         Verifications = new VerificationRepository(store.Layout);
+        Packages = new PackageRepository(store.Layout);
         Hub = new QueryHub();
         Capture = new CaptureController(store, options.Clock);
         if (PcapFilterCompiler.IsAvailable(out var missing))
@@ -66,6 +68,9 @@ public sealed class ServiceRuntime : IDisposable
 
     /// <summary>Verification runs.</summary>
     public VerificationRepository Verifications { get; }
+
+    /// <summary>Evidence packages built through the API.</summary>
+    public PackageRepository Packages { get; }
 
     /// <summary>In-process query news and cancellation.</summary>
     public QueryHub Hub { get; }

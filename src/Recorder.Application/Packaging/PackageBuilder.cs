@@ -32,6 +32,15 @@ public sealed record PackageRequest
 
     /// <summary>A site's own certification templates (default: policies/report-templates as shipped).</summary>
     public string? TemplateDirectory { get; init; }
+
+    /// <summary>Who builds the package (default: the store journal's actor, the OS user running the CLI).</summary>
+    public LedgerActor? Actor { get; init; }
+
+    /// <summary>Why the package is built (default: the first query's reason).</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>The package's id (default: a new UUID).</summary>
+    public Guid? PackageId { get; init; }
 }
 
 /// <summary>A built package.</summary>
@@ -78,6 +87,8 @@ public static class PackageBuilder
 {
     /// <summary>The package format name in manifest.json.</summary>
     public const string FormatName = "recorder.evidence-package";
+
+    private const string PartialNote = " (PARTIAL: the query was stopped before it finished; the file holds what it had written, ledgered as partial)";
 
     /// <summary>The package format version.</summary>
     public const int FormatVersion = 1;
@@ -152,11 +163,22 @@ public static class PackageBuilder
     {
         var journal = StoreAccess.Journal(store);
         var ledger = journal.Ledger;
-        var packageId = Guid.NewGuid().ToString();
+        var packageId = (request.PackageId ?? Guid.NewGuid()).ToString("D");
         var reportId = Guid.NewGuid().ToString();
         var builtAt = Timestamp.Now(store.Clock);
-        var actor = journal.Actor;
+        var actor = request.Actor ?? journal.Actor;
+        var reason = string.IsNullOrWhiteSpace(request.Reason) ? queries[0].Reason : request.Reason;
         var tool = ToolInfo();
+        long Record(string action, JsonObject subjects, Dictionary<string, string> hashes, JsonObject details) =>
+            ledger.Append(new LedgerDraft(action)
+            {
+                Actor = actor,
+                Subjects = subjects,
+                Hashes = hashes,
+                Details = details,
+                Case = caseId,
+                Reason = reason,
+            }).Seq;
 
         // evidence/: the extractions, byte for byte, checked against the hashes the ledger holds.
         Directory.CreateDirectory(Path.Combine(work, "evidence"));
@@ -204,6 +226,7 @@ public static class PackageBuilder
                 ["completedAt"] = q.CompletedAt.ToString(),
                 ["submittedSeq"] = q.SubmittedSeq,
                 ["extractionSeq"] = q.ExtractionSeq,
+                ["partial"] = q.Partial,
             }).ToArray()),
             ["evidence"] = new JsonArray(files.Select(f => (JsonNode)new JsonObject
             {
@@ -243,7 +266,7 @@ public static class PackageBuilder
         File.WriteAllText(Path.Combine(work, "signing.pub.pem"), store.Key.PublicKeyPem(), Encoding.ASCII);
 
         // The package is a transfer of custody: it is recorded before anything else is derived from it.
-        var packageSeq = store.Record("package.built",
+        var packageSeq = Record("package.built",
             new JsonObject
             {
                 ["packageId"] = packageId,
@@ -254,8 +277,7 @@ public static class PackageBuilder
             {
                 ["manifest"] = manifestSha,
             },
-            new JsonObject { ["reportId"] = reportId, ["files"] = files.Count, ["path"] = Path.GetFullPath(request.OutputPath) },
-            caseId, queries[0].Reason);
+            new JsonObject { ["reportId"] = reportId, ["files"] = files.Count, ["path"] = Path.GetFullPath(request.OutputPath) });
         var packageEntry = ledger.ReadEntry(packageSeq);
         custody.Add(packageEntry);
         var checkpoint = journal.Checkpoint();
@@ -269,7 +291,7 @@ public static class PackageBuilder
             ReportId = reportId,
             Case = new CaseInfo(caseId, request.Title ?? $"Network evidence for case {caseId}"),
             Request = new EvidenceRequest(string.Join(", ", queries.Select(q => q.Requester).Distinct()), string.Join(" / ", queries.Select(q => q.Reason).Distinct())),
-            Queries = queries.Select(q => new QueryRecord(q.Id, q.Description, q.Requester, q.Reason, q.SubmittedAt, q.CompletedAt)).ToList(),
+            Queries = queries.Select(q => new QueryRecord(q.Id, q.Partial ? q.Description + PartialNote : q.Description, q.Requester, q.Reason, q.SubmittedAt, q.CompletedAt)).ToList(),
             Build = new PackageBuild(actor.Name, actor.Host, builtAt),
             Tool = tool,
             ManifestSha256 = manifestSha,
@@ -297,10 +319,10 @@ public static class PackageBuilder
         }
 
         var reportSha = Hashes(reportPath).Sha256;
-        var reportSeq = store.Record("report.generated",
+        var reportSeq = Record("report.generated",
             new JsonObject { ["packageId"] = packageId, ["reportId"] = reportId },
             new Dictionary<string, string> { ["report"] = reportSha, ["manifest"] = manifestSha },
-            new JsonObject { ["pages"] = pages, ["file"] = "report.pdf" }, caseId, queries[0].Reason);
+            new JsonObject { ["pages"] = pages, ["file"] = "report.pdf" });
         var finalCheckpoint = journal.Checkpoint();
         var reportCustody = Path.Combine(custodyDirectory, "report");
         WriteCustody(ledger, [ledger.ReadEntry(reportSeq)], finalCheckpoint.Size, reportCustody);
@@ -371,7 +393,8 @@ public static class PackageBuilder
             extraction.Hashes["output"],
             extraction.Subjects["segmentIds"]?.AsArray().Select(n => n!.GetValue<long>()).ToList() ?? [],
             submitted.Seq,
-            extraction.Seq);
+            extraction.Seq,
+            extraction.Details["partial"] is JsonValue partial && partial.GetValueKind() == System.Text.Json.JsonValueKind.True);
     }
 
     private static List<LedgerEntry> CustodyEntries(List<LedgerEntry> entries, List<QueryFacts> queries, List<long> segmentIds)
@@ -532,5 +555,6 @@ public static class PackageBuilder
         string OutputSha256,
         IReadOnlyList<long> SegmentIds,
         long SubmittedSeq,
-        long ExtractionSeq);
+        long ExtractionSeq,
+        bool Partial);
 }

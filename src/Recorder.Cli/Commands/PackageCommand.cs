@@ -17,10 +17,11 @@ internal static class PackageCommand
         var output = new Option<string>("--out") { Description = "A new folder, or a path ending in .zip", Required = true, HelpName = "PATH" };
         var title = new Option<string?>("--title") { Description = "The report's title", HelpName = "TEXT" };
         var templates = new Option<string?>("--templates") { Description = "A folder of certification templates replacing the defaults", HelpName = "DIR" };
+        var reason = new Option<string?>("--reason") { Description = "Why the package is built (default: the queries' reason)", HelpName = "TEXT" };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var command = new Command("package", "Build a court-ready evidence package (evidence, signed manifest, custody proofs, CASE/UCO, report.pdf)")
         {
-            queries, output, title, templates, json,
+            queries, output, title, templates, reason, json,
         };
         factory.SetAction(command, (context, _) =>
         {
@@ -34,6 +35,7 @@ internal static class PackageCommand
                     OutputPath = context.Parse.GetValue(output)!,
                     Title = context.Parse.GetValue(title),
                     TemplateDirectory = context.Parse.GetValue(templates),
+                    Reason = context.Parse.GetValue(reason),
                 });
             }
             catch (PackageException e)

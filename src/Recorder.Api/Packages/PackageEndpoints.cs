@@ -1,0 +1,248 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Recorder.Api.Hosting;
+using Recorder.Api.Policies;
+using Recorder.Api.Queries;
+using Recorder.Api.Security;
+using Recorder.Application.Packaging;
+using Recorder.Core.Hashing;
+using Recorder.Core.Time;
+using Recorder.Reporting.Templates;
+
+namespace Recorder.Api.Packages;
+
+/// <summary>
+/// Evidence packages through the API (the <c>legal</c> role): <c>POST /api/packages</c> builds one
+/// from finished queries exactly as <c>recorder package</c> does, with the authenticated user as the
+/// builder in the ledger; <c>GET</c> lists them, shows one, and downloads its zip (each download a
+/// ledger entry with the zip's SHA-256).
+/// </summary>
+public static class PackageEndpoints
+{
+    private const int MaxQueries = 100;
+    private const int MaxTitle = 200;
+    private const int MaxReason = 1000;
+
+    // One package at a time: building copies and hashes every evidence file and renders the report.
+    private static readonly SemaphoreSlim Building = new(1, 1);
+
+    /// <summary>Maps the endpoints.</summary>
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("/api/packages").WithTags("Packages");
+        group.MapPost("/", Build)
+            .RequirePermission(Permission.PackagesBuild)
+            .Produces(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Build an evidence package from finished queries of one case: {\"queries\": [ids], \"title\", \"reason\"}; 201 with its hashes");
+        group.MapGet("/", List).RequirePermission(Permission.PackagesBuild).WithSummary("Packages built through the service, newest first");
+        group.MapGet("/{id}", Show).RequirePermission(Permission.PackagesBuild)
+            .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One package: who built it, for which queries, its hashes and ledger entries");
+        group.MapGet("/{id}/zip", Download).RequirePermission(Permission.PackagesBuild)
+            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
+            .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("The package as a zip (the download is ledgered)");
+    }
+
+    private static async Task<IResult> Build(HttpContext http, ServiceRuntime runtime)
+    {
+        var caller = http.Caller();
+        var (body, problem) = await RequestBody.ReadObjectAsync(http, runtime.Options.MaxRequestBodyBytes).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (request, errors) = Parse(body!, runtime);
+        if (errors.Count > 0)
+        {
+            return Problems.InvalidFields(errors, http.Request.Path);
+        }
+
+        var conflicts = request!.Queries
+            .Where(q => q.State is not (QueryState.Succeeded or QueryState.Cancelled) || q.Result is null)
+            .Select(q => $"query {q.Id} is {q.State.ToString().ToLowerInvariant()}" + (q.State == QueryState.Failed ? " (a failed query has no extraction to package)" : " (wait until it ends)"))
+            .ToList();
+        if (conflicts.Count > 0)
+        {
+            return Problems.Conflict(string.Join("; ", conflicts), http.Request.Path);
+        }
+
+        var id = QueryRepository.NewId();
+        var zip = runtime.Packages.ZipPath(id);
+        Directory.CreateDirectory(runtime.Packages.Directory);
+        await Building.WaitAsync(http.RequestAborted).ConfigureAwait(false);
+        PackageResult result;
+        try
+        {
+            result = PackageBuilder.Build(runtime.Store, new PackageRequest
+            {
+                PackageId = Guid.Parse(id),
+                QueryIds = request.Queries.Select(q => q.Id).ToList(),
+                OutputPath = zip,
+                Title = request.Title,
+                Reason = request.Reason,
+                Actor = runtime.Ledger.Actor(caller.Name),
+            });
+        }
+        catch (Exception e) when (e is PackageException or ReportTemplateException)
+        {
+            // A refusal can be an integrity finding (an extraction changed since it was ledgered): it is recorded.
+            runtime.Ledger.Record(caller.Name, "package.refused",
+                new JsonObject { ["packageId"] = id, ["queryIds"] = new JsonArray(request.Queries.Select(q => (JsonNode)q.Id).ToArray()) },
+                null, new JsonObject { ["error"] = e.Message, ["node"] = runtime.NodeName }, request.Queries[0].Case, request.Reason ?? request.Queries[0].Reason);
+            return Problems.Conflict(e.Message, http.Request.Path);
+        }
+        finally
+        {
+            Building.Release();
+        }
+
+        var (sha256, bytes) = Hash(zip);
+        var record = new JsonObject
+        {
+            ["id"] = id,
+            ["case"] = result.CaseId,
+            ["title"] = request.Title ?? $"Network evidence for case {result.CaseId}",
+            ["reason"] = request.Reason ?? request.Queries[0].Reason,
+            ["queries"] = new JsonArray(request.Queries.Select(q => (JsonNode)q.Id).ToArray()),
+            ["builtBy"] = caller.Name,
+            ["builtAt"] = Timestamp.Now(runtime.Clock).ToString(),
+            ["node"] = runtime.NodeName,
+            ["manifestSha256"] = result.ManifestSha256,
+            ["reportSha256"] = result.ReportSha256,
+            ["packageSeq"] = result.PackageSeq,
+            ["reportSeq"] = result.ReportSeq,
+            ["file"] = Path.GetFileName(zip),
+            ["bytes"] = bytes,
+            ["sha256"] = sha256,
+            ["files"] = new JsonArray(result.Files.Select(f => (JsonNode)f).ToArray()),
+            ["partial"] = request.Queries.Any(q => q.Result!.Partial),
+        };
+        runtime.Packages.Save(id, record);
+        return Results.Json(WithLinks(record), statusCode: StatusCodes.Status201Created).WithLocation("/api/packages/" + id);
+    }
+
+    private static IResult List(ServiceRuntime runtime) =>
+        Results.Json(new JsonObject { ["packages"] = new JsonArray(runtime.Packages.List().Select(r => (JsonNode)WithLinks(r)).ToArray()) });
+
+    private static IResult Show(HttpContext http, ServiceRuntime runtime, string id) =>
+        Find(runtime, id) is { } record ? Results.Json(WithLinks(record)) : NotFound(http, id);
+
+    private static IResult Download(HttpContext http, ServiceRuntime runtime, string id)
+    {
+        if (Find(runtime, id) is not { } record || !File.Exists(runtime.Packages.ZipPath(record["id"]!.GetValue<string>())))
+        {
+            return NotFound(http, id);
+        }
+
+        var canonical = record["id"]!.GetValue<string>();
+        var path = runtime.Packages.ZipPath(canonical);
+        var sha256 = record["sha256"]!.GetValue<string>();
+        if (new FileInfo(path).Length != record["bytes"]!.GetValue<long>())
+        {
+            return Problems.Conflict($"package {canonical}: its zip is {new FileInfo(path).Length} bytes, {record["bytes"]} when it was built: it changed since", http.Request.Path);
+        }
+
+        // Recorded before the first byte leaves, with the hash of what leaves.
+        runtime.Ledger.Record(http.Caller().Name, "package.read", new JsonObject { ["packageId"] = canonical },
+            new Dictionary<string, string> { ["package"] = sha256, ["manifest"] = record["manifestSha256"]!.GetValue<string>() },
+            new JsonObject { ["bytes"] = record["bytes"]!.DeepClone(), ["node"] = runtime.NodeName },
+            record["case"]!.GetValue<string>(), record["reason"]?.GetValue<string>());
+        return Results.File(path, "application/zip", $"evidence-package-{canonical}.zip");
+    }
+
+    private static JsonObject? Find(ServiceRuntime runtime, string id) =>
+        QueryRepository.TryParseId(id, out var canonical) ? runtime.Packages.Load(canonical) : null;
+
+    private static IResult NotFound(HttpContext http, string id) =>
+        Problems.NotFound($"no package with id '{(id.Length > 64 ? id[..64] : id)}'", http.Request.Path);
+
+    private static JsonObject WithLinks(JsonObject record)
+    {
+        var copy = record.DeepClone().AsObject();
+        var self = "/api/packages/" + record["id"]!.GetValue<string>();
+        copy["links"] = new JsonObject { ["self"] = self, ["zip"] = self + "/zip" };
+        return copy;
+    }
+
+    private static (PackageBody? Body, List<FieldError> Errors) Parse(JsonObject body, ServiceRuntime runtime)
+    {
+        var errors = new List<FieldError>();
+        foreach (var (key, _) in body)
+        {
+            if (key is not ("queries" or "title" or "reason"))
+            {
+                errors.Add(new FieldError(key, "unknown field (allowed: queries, title, reason)"));
+            }
+        }
+
+        var queries = new List<QueryRecord>();
+        if (body["queries"] is not JsonArray ids || ids.Count == 0 || ids.Count > MaxQueries)
+        {
+            errors.Add(new FieldError("queries", $"an array of 1 to {MaxQueries} query ids"));
+        }
+        else
+        {
+            for (var i = 0; i < ids.Count; i++)
+            {
+                var text = ids[i] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+                if (!QueryRepository.TryParseId(text, out var canonical))
+                {
+                    errors.Add(new FieldError($"queries[{i}]", "a query id (a UUID such as 0b9f…-…)"));
+                }
+                else if (runtime.Queries.Load(canonical) is not { } record)
+                {
+                    errors.Add(new FieldError($"queries[{i}]", $"no query with id {canonical}"));
+                }
+                else if (queries.All(q => q.Id != record.Id))
+                {
+                    queries.Add(record);
+                }
+            }
+
+            if (queries.Select(q => q.Case).Distinct().Count() > 1)
+            {
+                errors.Add(new FieldError("queries", "a package holds one case; these queries belong to " +
+                    string.Join(", ", queries.Select(q => $"{q.Id} (case {q.Case})"))));
+            }
+        }
+
+        var title = Text(body, "title", MaxTitle, errors);
+        var reason = Text(body, "reason", MaxReason, errors);
+        return errors.Count > 0 ? (null, errors) : (new PackageBody(queries, title, reason), errors);
+    }
+
+    private static string? Text(JsonObject body, string field, int max, List<FieldError> errors)
+    {
+        switch (body[field])
+        {
+            case null:
+                return null;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                var text = value.GetValue<string>().Trim();
+                if (text.Length == 0 || text.Length > max || text.Any(char.IsControl))
+                {
+                    errors.Add(new FieldError(field, $"1 to {max} characters, no control characters"));
+                    return null;
+                }
+
+                return text;
+            default:
+                errors.Add(new FieldError(field, "a string"));
+                return null;
+        }
+    }
+
+    private static (string Sha256, long Bytes) Hash(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return (Hex.Lower(SHA256.HashData(stream)), stream.Length);
+    }
+
+    private sealed record PackageBody(IReadOnlyList<QueryRecord> Queries, string? Title, string? Reason);
+}
