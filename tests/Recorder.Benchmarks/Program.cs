@@ -6,6 +6,7 @@ using Recorder.Benchmarks;
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- index [--capture FILE]  index size per column family and lookup times
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- micro [BenchmarkDotNet options]   hot-path micro-benchmarks
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- service [service options]   the investigation service under load
+// dotnet run --project tests/Recorder.Benchmarks -c Release -- needle [--store DIR --host H --port P]   where a warm query's time goes
 if (args.Length > 0 && args[0] == "micro")
 {
     BenchmarkSwitcher.FromAssembly(typeof(Comparison).Assembly).Run(args[1..]);
@@ -20,6 +21,11 @@ if (args.Length > 0 && args[0] == "ledger")
 if (args.Length > 0 && args[0] == "index")
 {
     return IndexFigures.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "needle")
+{
+    return NeedleProfile.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "service")

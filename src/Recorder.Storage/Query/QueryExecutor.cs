@@ -147,11 +147,18 @@ public sealed class QueryExecutor
     private (List<SegmentPlan> Plans, List<SealedSegment> FromIndex) PlanFromIndex(PacketQuery query, IReadOnlyList<SealedSegment> segments, PlanTimings timings)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        _index?.Refresh();
         using var opened = _index is null ? _store.OpenIndexReader() : null;
         var index = _index ?? opened;
-        timings.Open = clock.Elapsed;
         var indexed = index?.Segments().ToDictionary(s => s.SegmentId, s => s.ManifestSha256) ?? [];
+        if (_index is not null && segments.Any(s => !indexed.TryGetValue(s.Id, out var sha) || sha != s.ManifestSha256))
+        {
+            // A kept-open reader catches up with the writer only when the store holds a segment its
+            // view lacks (catching up costs milliseconds; an indexed segment's entries never change).
+            _index.Refresh();
+            indexed = _index.Segments().ToDictionary(s => s.SegmentId, s => s.ManifestSha256);
+        }
+
+        timings.Open = clock.Elapsed;
         var fromIndex = segments.Where(s => indexed.TryGetValue(s.Id, out var sha) && sha == s.ManifestSha256).ToList();
         var plans = new List<SegmentPlan>();
         if (query.HasFlowConditions && fromIndex.Count > 0)
