@@ -60,7 +60,7 @@ internal static class NeedleProfile
         opened.Store.Dispose();
         static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
         Console.WriteLine($"{packets} packets, median of {runs} warm runs:");
-        Console.WriteLine($"  index refresh (catch up)          {Median(refreshes),8:0.000} ms");
+        Console.WriteLine($"  index freshness check            {Median(refreshes),8:0.000} ms");
         Console.WriteLine($"  index lookup                      {Median(lookups),8:0.000} ms");
         Console.WriteLine($"  packet reads, output discarded    {Median(reads),8:0.000} ms");
         Console.WriteLine($"  whole query, output discarded     {Median(discarded),8:0.000} ms");

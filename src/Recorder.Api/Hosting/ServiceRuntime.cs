@@ -9,6 +9,7 @@ using Recorder.Application;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Store;
 using Recorder.Ledger.Entries;
+using Recorder.Storage.Query;
 using Recorder.Storage.Store;
 
 namespace Recorder.Api.Hosting;
@@ -32,6 +33,7 @@ public sealed class ServiceRuntime : IDisposable
         Verifications = new VerificationRepository(store.Layout);
         Packages = new PackageRepository(store.Layout);
         Hub = new QueryHub();
+        Index = new SharedIndexReader(store);
         Capture = new CaptureController(store, options.Clock);
         if (PcapFilterCompiler.IsAvailable(out var missing))
         {
@@ -71,6 +73,9 @@ public sealed class ServiceRuntime : IDisposable
 
     /// <summary>Evidence packages built through the API.</summary>
     public PackageRepository Packages { get; }
+
+    /// <summary>The index reader the service's queries share.</summary>
+    public SharedIndexReader Index { get; }
 
     /// <summary>In-process query news and cancellation.</summary>
     public QueryHub Hub { get; }
@@ -112,6 +117,7 @@ public sealed class ServiceRuntime : IDisposable
     public void Dispose()
     {
         Capture.Dispose();
+        Index.Dispose();
         Http.Dispose();
         Store.Dispose();
     }

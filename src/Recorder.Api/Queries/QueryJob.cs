@@ -224,7 +224,7 @@ public sealed class QueryJob
         var outcome = QueryState.Succeeded;
         try
         {
-            run = new SnapshotQueryExecutor(_runtime.Store, _runtime.Bpf).Execute(query, snapshot, writer, cancel);
+            run = new SnapshotQueryExecutor(_runtime.Store, _runtime.Bpf, _runtime.Index).Execute(query, snapshot, writer, cancel);
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {

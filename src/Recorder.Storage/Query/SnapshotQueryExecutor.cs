@@ -64,12 +64,17 @@ public sealed class SnapshotQueryExecutor
 {
     private readonly EvidenceStore _store;
     private readonly IPacketFilterCompiler? _filters;
+    private readonly SharedIndexReader? _index;
 
-    /// <summary>Creates an executor; <paramref name="filters"/> compiles BPF (null: BPF queries are refused).</summary>
-    public SnapshotQueryExecutor(EvidenceStore store, IPacketFilterCompiler? filters)
+    /// <summary>
+    /// Creates an executor; <paramref name="filters"/> compiles BPF (null: BPF queries are refused);
+    /// <paramref name="index"/> is the host's kept-open index reader (null: each query opens the index).
+    /// </summary>
+    public SnapshotQueryExecutor(EvidenceStore store, IPacketFilterCompiler? filters, SharedIndexReader? index = null)
     {
         _store = store;
         _filters = filters;
+        _index = index;
     }
 
     /// <summary>Runs <paramref name="query"/> over <paramref name="snapshot"/>, writing matches to <paramref name="sink"/>.</summary>
@@ -85,7 +90,14 @@ public sealed class SnapshotQueryExecutor
 
         using var open = new OpenMerge(query, snapshot.Open, _filters, _store.Layout);
         var interleaved = new InterleavingSink(sink, open);
-        var run = new QueryExecutor(_store, _filters).Execute(query, snapshot.Sealed, interleaved, cancellationToken);
+        var index = _index?.Current();
+        var run = new QueryExecutor(_store, _filters, index).Execute(query, snapshot.Sealed, interleaved, cancellationToken);
+        if (run.IndexProblem is not null && index is not null)
+        {
+            // This query read the segments in full (same answer, slower); the next opens a fresh reader.
+            _index!.Retire(index);
+        }
+
         open.EmitAll(sink, cancellationToken);
         return new SnapshotQueryRun(run, open.Runs());
     }
