@@ -63,16 +63,7 @@ public sealed class PackageRepository
     {
         ArgumentNullException.ThrowIfNull(record);
         System.IO.Directory.CreateDirectory(Directory);
-        var path = RecordPath(id);
-        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(JsonSerializer.SerializeToUtf8Bytes(record, new JsonSerializerOptions { WriteIndented = true }));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-        DurableFile.SyncDirectory(Directory);
+        DurableFile.WriteAllBytes(RecordPath(id), JsonSerializer.SerializeToUtf8Bytes(record, new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static string Checked(string id) =>
