@@ -1,30 +1,22 @@
-using System.Security.Cryptography;
 using Recorder.Core.Formats;
-using Recorder.Core.Hashing;
 using Recorder.Core.Indexing;
 using Recorder.Core.Packets;
+using Recorder.Storage.Store;
 
 namespace Recorder.Storage.Segments;
 
 /// <summary>
 /// Writes one open segment: a little-endian pcapng file with one section, the interface description
-/// blocks of one link type up front, then enhanced packet blocks. Packets are encoded into a large
-/// buffer; full buffers are written and hashed on a background task while the next one fills, so
-/// hashing and I/O overlap parsing. The index data is built as packets arrive.
+/// blocks of one link type up front, then enhanced packet blocks. Packets are encoded straight into
+/// the buffers of a <see cref="WriteBehindFile"/>, which writes and hashes full ones on a background
+/// task while the next one fills, so hashing and I/O overlap parsing. The index data is built as
+/// packets arrive.
 /// </summary>
 public sealed class SegmentWriter : IDisposable
 {
-    private const int BufferSize = 4 * 1024 * 1024;
-
-    private readonly FileStream _file;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly WriteBehindFile _file;
     private readonly SegmentIndexBuilder _index = new();
-    private byte[] _buffer = new byte[BufferSize];
-    private byte[] _spare = new byte[BufferSize];
-    private int _used;
-    private Task _pending = Task.CompletedTask;
     private bool _finished;
-    private long _writebackStarted;
 
     /// <summary>Creates the file (it must not exist) and writes the section header and interfaces.</summary>
     public SegmentWriter(string path, IReadOnlyList<CaptureInterface> interfaces, string application, DateTimeOffset openedAt)
@@ -39,12 +31,12 @@ public sealed class SegmentWriter : IDisposable
         Interfaces = interfaces;
         LinkType = interfaces[0].LinkType;
         OpenedAt = openedAt;
-        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
-        Append(PcapngBlocks.SectionHeader(application));
+        _file = new WriteBehindFile(path);
+        _file.Write(PcapngBlocks.SectionHeader(application));
         foreach (var captureInterface in interfaces)
         {
             // Snap length 0 ("no limit") so readers never clip a stored packet (see docs/segment-format.md).
-            Append(PcapngBlocks.InterfaceDescription(captureInterface, 0));
+            _file.Write(PcapngBlocks.InterfaceDescription(captureInterface, 0));
         }
     }
 
@@ -61,7 +53,7 @@ public sealed class SegmentWriter : IDisposable
     public DateTimeOffset OpenedAt { get; }
 
     /// <summary>Bytes in the segment so far (written or buffered).</summary>
-    public long Length { get; private set; }
+    public long Length => _file.Length;
 
     /// <summary>Packets so far.</summary>
     public long Packets { get; private set; }
@@ -82,15 +74,9 @@ public sealed class SegmentWriter : IDisposable
     public void Append(uint interfaceId, ulong ticks, long nanoseconds, uint originalLength, ReadOnlySpan<byte> data, in FlowKey flow)
     {
         var size = PcapngBlocks.EnhancedPacketSize(data.Length);
-        if (BufferSize - _used < size)
-        {
-            Rotate();
-        }
-
         var offset = Length;
-        PcapngBlocks.WriteEnhancedPacket(_buffer.AsSpan(_used), interfaceId, ticks, originalLength, data);
-        _used += size;
-        Length += size;
+        PcapngBlocks.WriteEnhancedPacket(_file.GetSpan(size), interfaceId, ticks, originalLength, data);
+        _file.Advance(size);
         _index.Add(flow, offset, Length, nanoseconds, data.Length);
         Packets++;
         PacketBytes += data.Length;
@@ -107,11 +93,7 @@ public sealed class SegmentWriter : IDisposable
     }
 
     /// <summary>Hands everything buffered to the operating system (not yet to the disk).</summary>
-    public void FlushToOperatingSystem()
-    {
-        Rotate();
-        _pending.GetAwaiter().GetResult();
-    }
+    public void FlushToOperatingSystem() => _file.FlushToOperatingSystem();
 
     /// <summary>
     /// Writes everything, flushes the file to disk and returns what sealing needs. The writer can
@@ -124,63 +106,14 @@ public sealed class SegmentWriter : IDisposable
             throw new InvalidOperationException("segment already finished");
         }
 
-        FlushToOperatingSystem();
-        _file.Flush(flushToDisk: true);
+        var sha = _file.Finish();
         _finished = true;
-        var sha = Hex.Lower(_hash.GetHashAndReset());
-        _file.Dispose();
         return new FinishedSegment(Path, Length, sha, Packets, PacketBytes, OriginalBytes, LinkType, Interfaces,
             FirstNanoseconds, LastNanoseconds, _index.Build());
     }
 
     /// <summary>Closes the file without finishing it (the caller deletes or recovers it).</summary>
-    public void Dispose()
-    {
-        try
-        {
-            _pending.Wait();
-        }
-        catch (AggregateException)
-        {
-            // The failure was already reported by whoever awaited the write; nothing more to flush.
-        }
-
-        _file.Dispose();
-        _hash.Dispose();
-    }
-
-    private void Append(ReadOnlySpan<byte> bytes)
-    {
-        if (BufferSize - _used < bytes.Length)
-        {
-            Rotate();
-        }
-
-        bytes.CopyTo(_buffer.AsSpan(_used));
-        _used += bytes.Length;
-        Length += bytes.Length;
-    }
-
-    private void Rotate()
-    {
-        _pending.GetAwaiter().GetResult();
-        if (_used == 0)
-        {
-            return;
-        }
-
-        var full = _buffer;
-        var count = _used;
-        _buffer = _spare;
-        _spare = full;
-        _used = 0;
-        _pending = Task.Run(() =>
-        {
-            _file.Write(full, 0, count);
-            Store.Writeback.After(_file.SafeFileHandle, _file.Position, ref _writebackStarted);
-            _hash.AppendData(full, 0, count);
-        });
-    }
+    public void Dispose() => _file.Dispose();
 }
 
 /// <summary>A segment file fully written and flushed to disk, not yet sealed.</summary>

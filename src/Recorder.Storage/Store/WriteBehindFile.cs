@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using Recorder.Core.Hashing;
+
+namespace Recorder.Storage.Store;
+
+/// <summary>
+/// A new file written through two large buffers: while the caller fills one, a background task
+/// writes the other, starts its writeback to disk and hashes it (SHA-256), so producing the bytes,
+/// writing them and hashing them overlap. <see cref="Finish"/> flushes the file to disk and returns
+/// the hash of exactly the bytes appended. Used for segments and for extraction outputs.
+/// </summary>
+internal sealed class WriteBehindFile : IDisposable
+{
+    /// <summary>The largest span <see cref="GetSpan"/> hands out.</summary>
+    public const int BufferSize = 4 * 1024 * 1024;
+
+    private readonly FileStream _file;
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private byte[] _buffer = new byte[BufferSize];
+    private byte[] _spare = new byte[BufferSize];
+    private int _used;
+    private Task _pending = Task.CompletedTask;
+    private long _writebackStarted;
+    private string? _sha256;
+
+    /// <summary>Creates the file; it must not exist.</summary>
+    public WriteBehindFile(string path) =>
+        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+
+    /// <summary>Bytes appended so far (written or buffered).</summary>
+    public long Length { get; private set; }
+
+    /// <summary>Room for <paramref name="size"/> bytes (at most <see cref="BufferSize"/>); <see cref="Advance"/> commits them.</summary>
+    public Span<byte> GetSpan(int size)
+    {
+        ThrowIfFinished();
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(size, BufferSize);
+        if (BufferSize - _used < size)
+        {
+            Rotate();
+        }
+
+        return _buffer.AsSpan(_used, size);
+    }
+
+    /// <summary>Commits <paramref name="count"/> bytes written into the last <see cref="GetSpan"/>.</summary>
+    public void Advance(int count)
+    {
+        _used += count;
+        Length += count;
+    }
+
+    /// <summary>Appends bytes of any length.</summary>
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        ThrowIfFinished();
+        while (!bytes.IsEmpty)
+        {
+            if (_used == BufferSize)
+            {
+                Rotate();
+            }
+
+            var take = Math.Min(bytes.Length, BufferSize - _used);
+            bytes[..take].CopyTo(_buffer.AsSpan(_used));
+            Advance(take);
+            bytes = bytes[take..];
+        }
+    }
+
+    /// <summary>Hands everything buffered to the operating system (not yet to the disk).</summary>
+    public void FlushToOperatingSystem()
+    {
+        Rotate();
+        _pending.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Writes everything, flushes the file to disk, closes it and returns the SHA-256 of its bytes.</summary>
+    public string Finish()
+    {
+        if (_sha256 is null)
+        {
+            FlushToOperatingSystem();
+            _file.Flush(flushToDisk: true);
+            _sha256 = Hex.Lower(_hash.GetHashAndReset());
+            _file.Dispose();
+        }
+
+        return _sha256;
+    }
+
+    /// <summary>Closes the file, finished or not (an unfinished one is the caller's to delete or recover).</summary>
+    public void Dispose()
+    {
+        try
+        {
+            _pending.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The caller is abandoning the file; the failure was or will be reported by whoever awaited the write.
+        }
+
+        _file.Dispose();
+        _hash.Dispose();
+    }
+
+    private void ThrowIfFinished()
+    {
+        if (_sha256 is not null)
+        {
+            throw new InvalidOperationException($"{_file.Name}: the file is finished");
+        }
+    }
+
+    private void Rotate()
+    {
+        _pending.GetAwaiter().GetResult();
+        if (_used == 0)
+        {
+            return;
+        }
+
+        var full = _buffer;
+        var count = _used;
+        _buffer = _spare;
+        _spare = full;
+        _used = 0;
+        _pending = Task.Run(() =>
+        {
+            _file.Write(full, 0, count);
+            Writeback.After(_file.SafeFileHandle, _file.Position, ref _writebackStarted);
+            _hash.AppendData(full, 0, count);
+        });
+    }
+}
