@@ -67,6 +67,15 @@ internal static class RequestBody
             : (null, Problems.InvalidField("(body)", "must be a JSON object", request.Path));
     }
 
+    /// <summary>A field error for every member of <paramref name="body"/> not in <paramref name="allowed"/>, named with <paramref name="prefix"/>.</summary>
+    public static IEnumerable<FieldError> UnknownFields(JsonObject body, IReadOnlyCollection<string> allowed, string prefix = "") =>
+        body.Where(member => !allowed.Contains(member.Key, StringComparer.Ordinal))
+            .Select(member => new FieldError(prefix + member.Key, $"unknown field (allowed: {string.Join(", ", allowed)})"));
+
+    /// <summary>The node's text when it is a JSON string; null when it is absent or anything else.</summary>
+    public static string? StringOrNull(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+
     private static IResult TooLarge(long limit, PathString path) =>
         Problems.Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Request body too large", $"the body is larger than {limit} bytes", path);
 

@@ -114,17 +114,9 @@ public static class ServiceEndpoints
             return problem;
         }
 
-        var errors = new List<FieldError>();
-        foreach (var (key, _) in body!)
-        {
-            if (key is not ("name" or "role"))
-            {
-                errors.Add(new FieldError(key, "unknown field (allowed: name, role)"));
-            }
-        }
-
-        var name = body["name"] is JsonValue n && n.GetValueKind() == System.Text.Json.JsonValueKind.String ? n.GetValue<string>() : null;
-        var role = body["role"] is JsonValue r && r.GetValueKind() == System.Text.Json.JsonValueKind.String ? r.GetValue<string>() : null;
+        var errors = RequestBody.UnknownFields(body!, ["name", "role"]).ToList();
+        var name = RequestBody.StringOrNull(body!["name"]);
+        var role = RequestBody.StringOrNull(body["role"]);
         if (!Users.UserDirectory.IsValidName(name))
         {
             errors.Add(new FieldError("name", "1 to 64 characters a-z, 0-9, '.', '_' and '-', starting with a letter"));
@@ -227,16 +219,8 @@ public static class ServiceEndpoints
             return problem;
         }
 
-        var errors = new List<FieldError>();
-        foreach (var (key, _) in body!)
-        {
-            if (key is not ("interface" or "filter"))
-            {
-                errors.Add(new FieldError(key, "unknown field (allowed: interface, filter)"));
-            }
-        }
-
-        var interfaceName = body["interface"] is JsonValue i && i.GetValueKind() == System.Text.Json.JsonValueKind.String ? i.GetValue<string>() : null;
+        var errors = RequestBody.UnknownFields(body!, ["interface", "filter"]).ToList();
+        var interfaceName = RequestBody.StringOrNull(body!["interface"]);
         if (string.IsNullOrWhiteSpace(interfaceName) || interfaceName.Length > 64 || interfaceName.Any(char.IsControl))
         {
             errors.Add(new FieldError("interface", "an interface name is required"));
@@ -245,11 +229,8 @@ public static class ServiceEndpoints
         string? filter = null;
         if (body["filter"] is { } filterNode)
         {
-            if (filterNode is JsonValue f && f.GetValueKind() == System.Text.Json.JsonValueKind.String)
-            {
-                filter = f.GetValue<string>();
-            }
-            else
+            filter = RequestBody.StringOrNull(filterNode);
+            if (filter is null)
             {
                 errors.Add(new FieldError("filter", "must be a string"));
             }

@@ -172,14 +172,7 @@ public static class PackageEndpoints
 
     private static (PackageBody? Body, List<FieldError> Errors) Parse(JsonObject body, ServiceRuntime runtime)
     {
-        var errors = new List<FieldError>();
-        foreach (var (key, _) in body)
-        {
-            if (key is not ("queries" or "title" or "reason"))
-            {
-                errors.Add(new FieldError(key, "unknown field (allowed: queries, title, reason)"));
-            }
-        }
+        var errors = RequestBody.UnknownFields(body, ["queries", "title", "reason"]).ToList();
 
         var queries = new List<QueryRecord>();
         if (body["queries"] is not JsonArray ids || ids.Count == 0 || ids.Count > MaxQueries)
@@ -190,7 +183,7 @@ public static class PackageEndpoints
         {
             for (var i = 0; i < ids.Count; i++)
             {
-                var text = ids[i] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+                var text = RequestBody.StringOrNull(ids[i]);
                 if (!QueryRepository.TryParseId(text, out var canonical))
                 {
                     errors.Add(new FieldError($"queries[{i}]", "a query id (a UUID such as 0b9f…-…)"));

@@ -421,8 +421,8 @@ public static class QueryEndpoints
     private static void Refused(ServiceRuntime runtime, Caller caller, JsonObject? body, string why, IReadOnlyList<FieldError>? errors)
     {
         // A refused submission is an attempt on evidence: it is recorded like the CLI's refused queries.
-        var caseId = body?["case"] is JsonValue c && c.GetValueKind() == JsonValueKind.String ? Clip(c.GetValue<string>()) : null;
-        var reason = body?["reason"] is JsonValue r && r.GetValueKind() == JsonValueKind.String ? Clip(r.GetValue<string>()) : null;
+        var caseId = RequestBody.StringOrNull(body?["case"]) is { } c ? Clip(c) : null;
+        var reason = RequestBody.StringOrNull(body?["reason"]) is { } r ? Clip(r) : null;
         runtime.Ledger.Record(caller.Name, "query.refused", new JsonObject(), null, new JsonObject
         {
             ["reason"] = why,

@@ -47,14 +47,7 @@ internal static class QuerySubmission
     public static (ParsedSubmission? Submission, IReadOnlyList<FieldError> Invalid, IReadOnlyList<FieldError> Refused) Parse(
         JsonObject body, PolicySet policies, RolePolicy role, bool bpfAvailable, string? bpfUnavailable)
     {
-        var errors = new List<FieldError>();
-        foreach (var (key, _) in body)
-        {
-            if (!TopFields.Contains(key, StringComparer.Ordinal))
-            {
-                errors.Add(new FieldError(key, $"unknown field (allowed: {string.Join(", ", TopFields)})"));
-            }
-        }
+        var errors = RequestBody.UnknownFields(body, TopFields).ToList();
 
         var caseId = Text(body, "case", 200, errors);
         var reason = Text(body, "reason", 4000, errors);
@@ -67,13 +60,7 @@ internal static class QuerySubmission
             case null:
                 break;
             case JsonObject filter:
-                foreach (var (key, _) in filter)
-                {
-                    if (!FilterFields.Contains(key, StringComparer.Ordinal))
-                    {
-                        errors.Add(new FieldError("filter." + key, $"unknown field (allowed: {string.Join(", ", FilterFields)})"));
-                    }
-                }
+                errors.AddRange(RequestBody.UnknownFields(filter, FilterFields, "filter."));
 
                 hosts = Strings(filter["hosts"], "filter.hosts", numbers: false, errors);
                 ports = Strings(filter["ports"], "filter.ports", numbers: true, errors);
