@@ -1,4 +1,5 @@
 using Recorder.Ledger.Tests.Support;
+using Recorder.TestSupport;
 
 namespace Recorder.Ledger.Tests.Checkpoints;
 

@@ -8,6 +8,7 @@ using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Tsp;
 using Org.BouncyCastle.X509;
 using Recorder.Signing.TimeStamping;
+using Recorder.TestSupport;
 
 namespace Recorder.Signing.Tests.TimeStamping;
 
