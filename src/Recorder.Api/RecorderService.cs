@@ -134,7 +134,8 @@ public static class RecorderService
     }
 
     /// <summary>Records the service's start and stop in the ledger, and runs <c>--capture</c>.</summary>
-    private sealed class ServiceLifetime(ServiceRuntime runtime, RuntimeOwner owner, ILogger<ServiceLifetime> logger) : IHostedService
+    private sealed class ServiceLifetime(ServiceRuntime runtime, RuntimeOwner owner, JobStorage storage, IBackgroundJobClient jobs,
+        ILogger<ServiceLifetime> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
@@ -152,6 +153,13 @@ public static class RecorderService
                 ["policies"] = runtime.Policies.Directory,
                 ["capture"] = options.CaptureInterface,
             });
+
+            // Before this node's job server starts (it is registered after this hook).
+            if (options.PostgresConnectionString is null && OrphanedJobs.Requeue(runtime, storage, jobs) is > 0 and var requeued)
+            {
+                logger.LogWarning("{Count} job(s) of a service that was killed went back to the queue", requeued);
+            }
+
             if (options.CaptureInterface is { } captureInterface)
             {
                 runtime.Capture.Start(captureInterface, options.CaptureFilter, "recorder serve --capture");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using Recorder.Api.Tests.Support;
 
@@ -25,9 +24,9 @@ public sealed class PostgresQueueTests
 
             // A takes queries but runs none; B and C run them. A query accepted by A can only run
             // through the shared queue, and B and C compete for every job.
-            await using var a = await ServeProcess.StartAsync(store, connection!, schema, workers: 0);
-            await using var b = await ServeProcess.StartAsync(store, connection!, schema, workers: 2);
-            await using var c = await ServeProcess.StartAsync(store, connection!, schema, workers: 2);
+            await using var a = await ServeProcess.StartAsync(store, workers: 0, connection, schema);
+            await using var b = await ServeProcess.StartAsync(store, workers: 2, connection, schema);
+            await using var c = await ServeProcess.StartAsync(store, workers: 2, connection, schema);
             var submitted = new List<(string Id, int Needle)>();
             foreach (var (server, index) in new[] { a, b, c, a }.SelectMany(s => needles.Select((_, i) => (s, i))))
             {
@@ -71,86 +70,6 @@ public sealed class PostgresQueueTests
             await database.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE", database);
             await drop.ExecuteNonQueryAsync();
-        }
-    }
-
-    /// <summary>A real <c>recorder serve</c> process.</summary>
-    private sealed class ServeProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-
-        private ServeProcess(Process process, Uri address)
-        {
-            _process = process;
-            Address = address;
-        }
-
-        public Uri Address { get; }
-
-        public int ProcessId => _process.Id;
-
-        public static async Task<ServeProcess> StartAsync(ServiceTestStore store, string connection, string schema, int workers)
-        {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var argument in new[]
-            {
-                Path.Combine(AppContext.BaseDirectory, "recorder.dll"), "--store", store.StorePath, "serve", "--urls", "http://127.0.0.1:0",
-                "--policies", store.PoliciesPath, "--postgres-schema", schema, "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            // The connection string travels in the environment, not on the command line other users can read.
-            start.Environment["RECORDER_POSTGRES"] = connection;
-            var process = Process.Start(start)!;
-            var error = process.StandardError.ReadToEndAsync();
-            var stopwatch = Stopwatch.StartNew();
-            while (stopwatch.Elapsed < TimeSpan.FromSeconds(60))
-            {
-                var line = await process.StandardOutput.ReadLineAsync();
-                if (line is null)
-                {
-                    break;
-                }
-
-                const string marker = "recorder serve: listening on ";
-                if (line.StartsWith(marker, StringComparison.Ordinal))
-                {
-                    _ = process.StandardOutput.ReadToEndAsync();
-                    return new ServeProcess(process, new Uri(line[marker.Length..]));
-                }
-            }
-
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException("recorder serve did not start: " + await error);
-        }
-
-        public ApiClient As(string token) => new(new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(2) }, token);
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                // SIGTERM: the service stops cleanly (as systemd stops it).
-                Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                try
-                {
-                    await _process.WaitForExitAsync(timeout.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    _process.Kill(entireProcessTree: true);
-                }
-            }
-
-            _process.Dispose();
         }
     }
 }

@@ -78,4 +78,46 @@ public sealed class RestartTests
         Assert.Equal(1, actions.Count(a => a == "extraction.written"));
         Assert.Contains("verified", store.Run("verify"), StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A service killed with SIGKILL mid-query leaves its job fetched by a worker that no longer
+    /// exists. The next service on the store (SQLite: one service per store) hands it back to the
+    /// queue at once instead of waiting out the 5-minute invisibility timeout.
+    /// </summary>
+    [Fact]
+    public async Task RunningQuery_OfAKilledService_IsResumedAtTheNextStart_WithoutWaitingForTheInvisibilityTimeout()
+    {
+        using var store = ServiceTestStore.Create(packets: 20_000);
+        var elephant = store.Truth.Elephant;
+        var expected = store.Expected(elephant.Server, elephant.ServerPort);
+        string id;
+        await using (var first = await ServeProcess.StartAsync(store, workers: 1, extra: ["--extraction-rate", "200000", "--chunk-packets", "100", "--chunk-ms", "100"]))
+        {
+            using var alice = first.As(store.Tokens["alice"]);
+            id = await alice.SubmitAsync(ApiClient.Query(elephant.Server, elephant.ServerPort, store.Window));
+            await alice.WaitAsync(id, s => s["chunks"]!.AsArray().Count >= 2);
+            await first.KillAsync();
+        }
+
+        Assert.DoesNotContain(LedgerFile.ForQuery(store.StorePath, id), e => e["action"]!.GetValue<string>() == "extraction.written");
+        await using (var second = await ServeProcess.StartAsync(store, workers: 1))
+        {
+            using var alice = second.As(store.Tokens["alice"]);
+            var done = await alice.WaitSettledAsync(id, TimeSpan.FromSeconds(60));
+            Assert.Equal("succeeded", done["state"]!.GetValue<string>());
+            Assert.Equal(2, done["attempt"]!.GetValue<int>());
+            Assert.Equal(expected.Sha256, done["result"]!["sha256"]!.GetValue<string>());
+        }
+
+        var entries = LedgerFile.ForQuery(store.StorePath, id);
+        var actions = entries.Select(e => e["action"]!.GetValue<string>()).ToList();
+        Assert.Equal(2, actions.Count(a => a == "query.started"));
+        Assert.Single(entries, e => e["action"]!.GetValue<string>() == "query.restarted");
+        Assert.Equal(1, actions.Count(a => a == "extraction.written"));
+        var recovered = Assert.Single(LedgerFile.Entries(store.StorePath), e => e["action"]!.GetValue<string>() == "service.recovered");
+        var job = Assert.Single(recovered["details"]!["requeuedJobs"]!.AsArray());
+        Assert.Equal(id, job!["id"]!.GetValue<string>());
+        Assert.Equal("query", job["kind"]!.GetValue<string>());
+        Assert.Contains("verified", store.Run("verify"), StringComparison.Ordinal);
+    }
 }
