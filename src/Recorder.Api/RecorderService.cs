@@ -113,6 +113,7 @@ public static class RecorderService
         QueryEndpoints.Map(endpoints);
         PackageEndpoints.Map(endpoints);
         LedgerEndpoints.Map(endpoints);
+        DashboardLogin.Map(endpoints);
         endpoints.MapOpenApi().RequirePermission();
         var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();
         endpoints.MapHangfireDashboard("/hangfire", new DashboardOptions

@@ -22,7 +22,7 @@ public static class ServiceEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/health", () => Results.Json(new JsonObject { ["status"] = "ok" }))
-            .AllowAnonymous().WithTags("Service").WithSummary("Liveness; the only endpoint that answers without a token");
+            .AllowAnonymous().WithTags("Service").WithSummary("Liveness; the only API endpoint that answers without a token");
 
         endpoints.MapGet("/api/segments", Segments).RequirePermission(Permission.SegmentsRead).WithTags("Store")
             .WithSummary("Sealed segments' metadata (never packets), and the open segments of live captures");

@@ -3,6 +3,7 @@ using Recorder.Api.Capture;
 using Recorder.Api.Packages;
 using Recorder.Api.Policies;
 using Recorder.Api.Queries;
+using Recorder.Api.Security;
 using Recorder.Api.Users;
 using Recorder.Api.Verification;
 using Recorder.Application;
@@ -32,6 +33,7 @@ public sealed class ServiceRuntime : IDisposable
         Queries = new QueryRepository(store.Layout);
         Verifications = new VerificationRepository(store.Layout);
         Packages = new PackageRepository(store.Layout);
+        DashboardSessions = new DashboardSessions(options.Clock);
         Hub = new QueryHub();
         Index = new SharedIndexReader(store);
         Capture = new CaptureController(store, options.Clock);
@@ -73,6 +75,9 @@ public sealed class ServiceRuntime : IDisposable
 
     /// <summary>Evidence packages built through the API.</summary>
     public PackageRepository Packages { get; }
+
+    /// <summary>Browser sessions for the Hangfire dashboard.</summary>
+    public DashboardSessions DashboardSessions { get; }
 
     /// <summary>The index reader the service's queries share.</summary>
     public SharedIndexReader Index { get; }

@@ -44,7 +44,8 @@ public static class PermissionEndpointExtensions
 
 /// <summary>
 /// Authenticates and authorises every request before it reaches an endpoint: <c>Authorization:
-/// Bearer TOKEN</c> is looked up by its SHA-256 among the service's users; the endpoint's
+/// Bearer TOKEN</c> is looked up by its SHA-256 among the service's users (under <c>/hangfire</c>, a
+/// browser's dashboard session stands for the token it was started with); the endpoint's
 /// <see cref="PermissionRequirement"/> is checked against the user's role. Only endpoints marked
 /// <see cref="IAllowAnonymous"/> (<c>/health</c>) answer without a token; an endpoint with neither
 /// marker is refused, so a new endpoint is closed until someone decides who may use it. Every
@@ -64,13 +65,28 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
         }
 
         var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
+        Authentication authentication;
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7)
+        {
+            authentication = runtime.Users.Authenticate(header[7..].Trim());
+        }
+        else if (header.Length == 0 && IsDashboard(context.Request.Path)
+            && runtime.DashboardSessions.TokenOf(context.Request.Cookies[DashboardSessions.CookieName]) is { } sessionToken)
+        {
+            // A browser signed in at /dashboard/login; the cookie is sent to /hangfire only.
+            authentication = runtime.Users.AuthenticateHash(sessionToken);
+        }
+        else if (header.Length == 0 && IsDashboard(context.Request.Path) && HttpMethods.IsGet(context.Request.Method))
+        {
+            context.Response.Redirect(DashboardLogin.Path);
+            return;
+        }
+        else
         {
             await Unauthorized(context, "a bearer token is required (Authorization: Bearer TOKEN)", null).ConfigureAwait(false);
             return;
         }
 
-        var authentication = runtime.Users.Authenticate(header[7..].Trim());
         if (authentication.RevokedUser is { } revoked)
         {
             Refused(context, revoked.Name, revoked.Role, StatusCodes.Status401Unauthorized, "the token was revoked", null);
@@ -114,6 +130,8 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
 
         await next(context).ConfigureAwait(false);
     }
+
+    private static bool IsDashboard(PathString path) => path.StartsWithSegments(DashboardSessions.CookiePath, StringComparison.Ordinal);
 
     /// <summary>Records a refusal that names a user (401 for a revoked token, 403 for a missing permission).</summary>
     public static void Refused(HttpContext context, ServiceRuntime runtime, string userName, string role, int status, string why, string? permission,

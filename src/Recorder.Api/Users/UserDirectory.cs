@@ -97,8 +97,15 @@ public sealed partial class UserDirectory
     public Authentication Authenticate(string token)
     {
         ArgumentNullException.ThrowIfNull(token);
+        return AuthenticateHash(HashToken(token));
+    }
+
+    /// <summary>The user whose token has this SHA-256 (or the revoked user it named); for sessions started with a token.</summary>
+    public Authentication AuthenticateHash(string tokenSha256)
+    {
+        ArgumentNullException.ThrowIfNull(tokenSha256);
         Refresh();
-        var hash = HashToken(token);
+        var hash = tokenSha256;
         lock (_gate)
         {
             if (!_byHash.TryGetValue(hash, out var user))
