@@ -82,7 +82,7 @@ public sealed class CrashAndConcurrencyTests : IDisposable
     }
 
     [Fact]
-    public void Readers_WhileAnotherProcessImports_SeeEverySealedSegment_AndNeverFail()
+    public async Task Readers_WhileAnotherProcessImports_SeeEverySealedSegment_AndNeverFail()
     {
         var (first, firstTruth) = Cli.Sample(_directory, packets: 3000, seed: 11);
         Assert.Equal(0, Cli.Run("--store", Store, "import", first).ExitCode);
@@ -95,6 +95,8 @@ public sealed class CrashAndConcurrencyTests : IDisposable
         var environment = new Dictionary<string, string> { ["RECORDER_SEGMENT_MAX_BYTES"] = "4194304" };
 
         using var import = Cli.StartProcess(environment, "--store", Store, "import", big);
+        var importOutput = import.StandardOutput.ReadToEndAsync();
+        var importError = import.StandardError.ReadToEndAsync();
         var rounds = 0;
         while (!import.HasExited || rounds == 0)
         {
@@ -109,7 +111,8 @@ public sealed class CrashAndConcurrencyTests : IDisposable
             rounds++;
         }
 
-        Assert.Equal(0, import.ExitCode);
+        await import.WaitForExitAsync();
+        Assert.True(import.ExitCode == 0, $"import exited {import.ExitCode}: {await importError} {await importOutput}");
         Assert.True(rounds > 1, "the import ended before a reader ran beside it");
         Assert.Equal(0, Cli.Run("--store", Store, "verify").ExitCode);
     }

@@ -391,10 +391,25 @@ public sealed class RecordingSession : IDisposable
         _closed = true;
 
         // Delete while still holding the lock: recovery takes a session whose lock is free for an
-        // abandoned one, so the lock must outlive the files it protects.
+        // abandoned one, so the lock must outlive the files it protects. The lock file goes last, so
+        // a prober finds either a busy lock or no lock file (a session being removed), never a free one.
         if (deleteDirectory && System.IO.Directory.Exists(Directory))
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
+            var lockPath = Path.Combine(Directory, LockFileName);
+            foreach (var entry in System.IO.Directory.EnumerateFileSystemEntries(Directory).Where(e => e != lockPath))
+            {
+                if (System.IO.Directory.Exists(entry))
+                {
+                    System.IO.Directory.Delete(entry, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry);
+                }
+            }
+
+            File.Delete(lockPath);
+            System.IO.Directory.Delete(Directory);
         }
 
         _lock.Dispose();

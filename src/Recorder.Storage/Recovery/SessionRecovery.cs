@@ -60,10 +60,12 @@ public sealed class SessionRecovery
         _store.Sealer.CompletePendingSeal();
         foreach (var sessionDirectory in Directory.EnumerateDirectories(layout.OpenDirectory).Order(StringComparer.Ordinal))
         {
-            using var sessionLock = FileLock.TryAcquire(Path.Combine(sessionDirectory, RecordingSession.LockFileName));
+            // Probe without creating anything: a session whose lock file is gone is being removed by
+            // its owner, which deletes the lock file last (see RecordingSession.Close).
+            using var sessionLock = FileLock.TryAcquireExisting(Path.Combine(sessionDirectory, RecordingSession.LockFileName), out var finishing);
             if (sessionLock is null)
             {
-                live++;
+                live += finishing ? 0 : 1;
                 continue;
             }
 

@@ -36,6 +36,31 @@ public sealed class FileLock : IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes the lock on a lock file another process created, never creating the file or its
+    /// directory: for probing whether that process still lives. Null when the lock is busy or when
+    /// the file is gone (<paramref name="missing"/>: its owner removed it, or never made it yet).
+    /// </summary>
+    public static FileLock? TryAcquireExisting(string path, out bool missing)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        missing = false;
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            return new FileLock(stream, path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            missing = true;
+            return null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Waits for the lock up to <paramref name="timeout"/>.</summary>
     /// <exception cref="TimeoutException">The lock stayed busy.</exception>
     public static FileLock Acquire(string path, TimeSpan timeout, CancellationToken cancellationToken = default)
