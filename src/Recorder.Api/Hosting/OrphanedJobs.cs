@@ -61,12 +61,7 @@ internal static class OrphanedJobs
 
     private static bool IsFree(string lockPath)
     {
-        if (!File.Exists(lockPath))
-        {
-            return true;
-        }
-
-        using var taken = FileLock.TryAcquire(lockPath);
-        return taken is not null;
+        using var taken = FileLock.TryAcquireExisting(lockPath, out var missing);
+        return missing || taken is not null;
     }
 }
