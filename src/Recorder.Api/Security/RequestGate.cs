@@ -47,7 +47,7 @@ public static class PermissionEndpointExtensions
 /// Bearer TOKEN</c> is looked up by its SHA-256 among the service's users (under <c>/hangfire</c>, a
 /// browser's dashboard session stands for the token it was started with); the endpoint's
 /// <see cref="PermissionRequirement"/> is checked against the user's role. Only endpoints marked
-/// <see cref="IAllowAnonymous"/> (<c>/health</c>) answer without a token; an endpoint with neither
+/// <see cref="IAllowAnonymous"/> (<c>/health</c>, the dashboard sign-in pages) answer without a token; an endpoint with neither
 /// marker is refused, so a new endpoint is closed until someone decides who may use it. Every
 /// refusal that names a user (a revoked token, a role lacking the permission) is a ledger entry.
 /// </summary>
