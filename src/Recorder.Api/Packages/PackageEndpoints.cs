@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -26,6 +27,7 @@ public static class PackageEndpoints
     private const int MaxQueries = 100;
     private const int MaxTitle = 200;
     private const int MaxReason = 1000;
+    private const long MaxReportBytes = 256L * 1024 * 1024;
 
     // One package at a time: building copies and hashes every evidence file and renders the report.
     private static readonly SemaphoreSlim Building = new(1, 1);
@@ -46,6 +48,10 @@ public static class PackageEndpoints
         group.MapGet("/{id}/zip", Download).RequirePermission(Permission.PackagesBuild)
             .Produces(StatusCodes.Status200OK, contentType: "application/zip")
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("The package as a zip (the download is ledgered)");
+        group.MapGet("/{id}/report", Report).RequirePermission(Permission.ReportsBuild, Permission.PackagesBuild)
+            .Produces(StatusCodes.Status200OK, contentType: "application/pdf")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("The package's report.pdf alone, checked against the SHA-256 the ledger recorded when it was built (the read is ledgered)");
     }
 
     private static async Task<IResult> Build(HttpContext http, ServiceRuntime runtime)
@@ -145,7 +151,8 @@ public static class PackageEndpoints
         var sha256 = record["sha256"]!.GetValue<string>();
         if (new FileInfo(path).Length != record["bytes"]!.GetValue<long>())
         {
-            return Problems.Conflict($"package {canonical}: its zip is {new FileInfo(path).Length} bytes, {record["bytes"]} when it was built: it changed since", http.Request.Path);
+            return ReadRefused(http, runtime, record, "package.read-refused",
+                $"package {canonical}: its zip is {new FileInfo(path).Length} bytes, {record["bytes"]} when it was built: it changed since");
         }
 
         // Recorded before the first byte leaves, with the hash of what leaves.
@@ -154,6 +161,53 @@ public static class PackageEndpoints
             new JsonObject { ["bytes"] = record["bytes"]!.DeepClone(), ["node"] = runtime.NodeName },
             record["case"]!.GetValue<string>(), record["reason"]?.GetValue<string>());
         return Results.File(path, "application/zip", $"evidence-package-{canonical}.zip");
+    }
+
+    private static IResult Report(HttpContext http, ServiceRuntime runtime, string id)
+    {
+        if (Find(runtime, id) is not { } record || !File.Exists(runtime.Packages.ZipPath(record["id"]!.GetValue<string>())))
+        {
+            return NotFound(http, id);
+        }
+
+        var canonical = record["id"]!.GetValue<string>();
+        byte[] pdf;
+        using (var zip = ZipFile.OpenRead(runtime.Packages.ZipPath(canonical)))
+        {
+            if (zip.GetEntry("report.pdf") is not { } entry || entry.Length > MaxReportBytes)
+            {
+                return ReadRefused(http, runtime, record, "report.read-refused",
+                    $"package {canonical}: its zip holds no report.pdf of at most {MaxReportBytes} bytes: it changed since it was built");
+            }
+
+            using var stream = entry.Open();
+            using var copy = new MemoryStream((int)entry.Length);
+            stream.CopyTo(copy);
+            pdf = copy.ToArray();
+        }
+
+        var sha256 = Hex.Lower(SHA256.HashData(pdf));
+        var recorded = record["reportSha256"]!.GetValue<string>();
+        if (sha256 != recorded)
+        {
+            return ReadRefused(http, runtime, record, "report.read-refused",
+                $"package {canonical}: its report.pdf has SHA-256 {sha256}, {recorded} when it was built: it changed since");
+        }
+
+        // Recorded before the first byte leaves, with the hash of what leaves.
+        runtime.Ledger.Record(http.Caller().Name, "report.read", new JsonObject { ["packageId"] = canonical },
+            new Dictionary<string, string> { ["report"] = sha256, ["manifest"] = record["manifestSha256"]!.GetValue<string>() },
+            new JsonObject { ["bytes"] = pdf.Length, ["node"] = runtime.NodeName },
+            record["case"]!.GetValue<string>(), record["reason"]?.GetValue<string>());
+        return Results.File(pdf, "application/pdf", $"evidence-report-{canonical}.pdf");
+    }
+
+    /// <summary>A read refused because the package changed since it was built: an integrity finding, ledgered under the reader; 409.</summary>
+    private static IResult ReadRefused(HttpContext http, ServiceRuntime runtime, JsonObject record, string action, string error)
+    {
+        runtime.Ledger.Record(http.Caller().Name, action, new JsonObject { ["packageId"] = record["id"]!.DeepClone() }, null,
+            new JsonObject { ["error"] = error, ["node"] = runtime.NodeName }, record["case"]!.GetValue<string>(), record["reason"]?.GetValue<string>());
+        return Problems.Conflict(error, http.Request.Path);
     }
 
     private static JsonObject? Find(ServiceRuntime runtime, string id) =>
@@ -166,7 +220,7 @@ public static class PackageEndpoints
     {
         var copy = record.DeepClone().AsObject();
         var self = "/api/packages/" + record["id"]!.GetValue<string>();
-        copy["links"] = new JsonObject { ["self"] = self, ["zip"] = self + "/zip" };
+        copy["links"] = new JsonObject { ["self"] = self, ["zip"] = self + "/zip", ["report"] = self + "/report" };
         return copy;
     }
 

@@ -30,7 +30,7 @@ public enum Permission
     /// <summary><c>packages.build</c>: build evidence packages (the endpoint comes with a later release).</summary>
     PackagesBuild,
 
-    /// <summary><c>reports.build</c>: build reports (the endpoint comes with a later release).</summary>
+    /// <summary><c>reports.build</c>: read the report of a package (built with every package).</summary>
     ReportsBuild,
 
     /// <summary><c>ledger.read</c>: read ledger entries and checkpoints.</summary>

@@ -72,6 +72,23 @@ public sealed class PackageApiTests(SharedService service) : IClassFixture<Share
         Assert.Equal("alice@" + Environment.MachineName, manifest["queries"]![0]!["requester"]!.GetValue<string>());
         Assert.False(manifest["queries"]![0]!["partial"]!.GetValue<bool>());
 
+        // The report alone, checked against the hash recorded when it was built, its read ledgered.
+        var beforeReport = LedgerFile.Entries(service.Store.StorePath).Count;
+        using var pdf = await lena.GetAsync($"/api/packages/{id}/report");
+        Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+        var pdfSha256 = Convert.ToHexStringLower(SHA256.HashData(await pdf.Content.ReadAsByteArrayAsync()));
+        Assert.Equal(record["reportSha256"]!.GetValue<string>(), pdfSha256);
+        var reportRead = Assert.Single(LedgerFile.Entries(service.Store.StorePath).Skip(beforeReport));
+        Assert.Equal("report.read", reportRead["action"]!.GetValue<string>());
+        Assert.Equal("lena", reportRead["actor"]!["name"]!.GetValue<string>());
+        Assert.Equal(pdfSha256, reportRead["hashes"]!["report"]!.GetValue<string>());
+        using (var alice = service.As("alice"))
+        using (var refused = await alice.GetAsync($"/api/packages/{id}/report"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
         // Listed, and shown by id.
         var list = await lena.GetJsonAsync("/api/packages");
         Assert.Contains(list["packages"]!.AsArray(), p => p!["id"]!.GetValue<string>() == id);
@@ -171,5 +188,32 @@ public sealed class PackageApiTests(SharedService service) : IClassFixture<Share
         Assert.Equal(HttpStatusCode.NotFound, shown.StatusCode);
         using var zip = await lena.GetAsync("/api/packages/nonsense/zip");
         Assert.Equal(HttpStatusCode.NotFound, zip.StatusCode);
+        using var report = await lena.GetAsync("/api/packages/00000000-0000-0000-0000-000000000009/report");
+        Assert.Equal(HttpStatusCode.NotFound, report.StatusCode);
+    }
+
+    [Fact]
+    public async Task AReportChangedSinceItWasBuilt_IsRefused_AndTheRefusalIsLedgered()
+    {
+        using var lena = service.As("lena");
+        using var response = await lena.PostJsonAsync("/api/packages", new JsonObject { ["queries"] = new JsonArray(service.AliceQuery) }.ToJsonString());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        var zipPath = Path.Combine(service.Store.StorePath, "service", "packages", id + ".zip");
+        using (var archive = System.IO.Compression.ZipFile.Open(zipPath, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            archive.GetEntry("report.pdf")!.Delete();
+            using var forged = archive.CreateEntry("report.pdf").Open();
+            forged.Write("%PDF-1.4 a different report"u8);
+        }
+
+        var before = LedgerFile.Entries(service.Store.StorePath).Count;
+        using var pdf = await lena.GetAsync($"/api/packages/{id}/report");
+        Assert.Equal(HttpStatusCode.Conflict, pdf.StatusCode);
+        Assert.Contains("changed since", await pdf.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var refused = Assert.Single(LedgerFile.Entries(service.Store.StorePath).Skip(before));
+        Assert.Equal("report.read-refused", refused["action"]!.GetValue<string>());
+        Assert.Equal("lena", refused["actor"]!["name"]!.GetValue<string>());
+        Assert.Equal(id, refused["subjects"]!["packageId"]!.GetValue<string>());
     }
 }
