@@ -155,10 +155,21 @@ public static class RecorderService
                 ["capture"] = options.CaptureInterface,
             });
 
-            // Before this node's job server starts (it is registered after this hook).
-            if (options.PostgresConnectionString is null && OrphanedJobs.Requeue(runtime, storage, jobs) is > 0 and var requeued)
+            // Before this node's job server starts (it is registered after this hook). Only a shortcut:
+            // if it fails, the jobs still come back after the invisibility timeout.
+            if (options.PostgresConnectionString is null)
             {
-                logger.LogWarning("{Count} job(s) of a service that was killed went back to the queue", requeued);
+                try
+                {
+                    if (OrphanedJobs.Requeue(runtime, storage, jobs) is > 0 and var requeued)
+                    {
+                        logger.LogWarning("{Count} job(s) of a service that was killed went back to the queue", requeued);
+                    }
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    logger.LogWarning(e, "jobs of a killed service could not be requeued now; they run again after the invisibility timeout");
+                }
             }
 
             if (options.CaptureInterface is { } captureInterface)
