@@ -33,6 +33,9 @@ public sealed record ServiceOptions
     /// <summary>A PostgreSQL connection string: the job queue is shared with every service using it. Null: SQLite inside the store.</summary>
     public string? PostgresConnectionString { get; init; }
 
+    /// <summary>Bearer JWTs from a site's identity provider, accepted besides Recorder's own tokens; null: only Recorder's tokens.</summary>
+    public Security.JwtOptions? Jwt { get; init; }
+
     /// <summary>The PostgreSQL schema holding Hangfire's tables.</summary>
     public string PostgresSchema { get; init; } = "hangfire";
 
@@ -142,5 +145,6 @@ public sealed record ServiceOptions
         }
 
         Chunks.Validate();
+        Jwt?.Validate();
     }
 }

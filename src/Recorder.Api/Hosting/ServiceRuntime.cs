@@ -76,6 +76,9 @@ public sealed class ServiceRuntime : IDisposable
     /// <summary>Evidence packages built through the API.</summary>
     public PackageRepository Packages { get; }
 
+    /// <summary>Checks bearer JWTs from the site's identity provider; null when none is configured.</summary>
+    public JwtAuthenticator? Jwt { get; private init; }
+
     /// <summary>Browser sessions for the Hangfire dashboard.</summary>
     public DashboardSessions DashboardSessions { get; }
 
@@ -114,8 +117,9 @@ public sealed class ServiceRuntime : IDisposable
         options.Validate();
         var policies = PolicyLoader.Load(PolicyLoader.Resolve(options.PoliciesDirectory));
         var access = options.Access with { Actor = LedgerActor.CurrentOsUser(), Clock = options.Clock };
+        var jwt = options.Jwt is { } jwtOptions ? JwtAuthenticator.Create(jwtOptions, options.Clock) : null;
         var opened = StoreAccess.Open(options.StorePath, options.CreateStore, access);
-        return new ServiceRuntime(options, opened.Store, policies);
+        return new ServiceRuntime(options, opened.Store, policies) { Jwt = jwt };
     }
 
     /// <inheritdoc />

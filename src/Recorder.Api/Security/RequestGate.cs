@@ -68,7 +68,27 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
         Authentication authentication;
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7)
         {
-            authentication = runtime.Users.Authenticate(header[7..].Trim());
+            var token = header[7..].Trim();
+            if (runtime.Jwt is { } jwt && JwtAuthenticator.LooksLikeJwt(token))
+            {
+                var (jwtUser, error) = await jwt.AuthenticateAsync(token, runtime.Policies.Roles.Keys.ToList(), runtime.Clock).ConfigureAwait(false);
+                if (jwtUser is { } named && runtime.Users.List().Any(u => u.Name == named.Name))
+                {
+                    (jwtUser, error) = (null, $"the identity provider's user '{named.Name}' has the name of a local user");
+                }
+
+                if (jwtUser is null)
+                {
+                    await Unauthorized(context, error!, "invalid_token").ConfigureAwait(false);
+                    return;
+                }
+
+                authentication = new Authentication(jwtUser, null);
+            }
+            else
+            {
+                authentication = runtime.Users.Authenticate(token);
+            }
         }
         else if (header.Length == 0 && IsDashboard(context.Request.Path)
             && runtime.DashboardSessions.TokenOf(context.Request.Cookies[DashboardSessions.CookieName]) is { } sessionToken)

@@ -6,6 +6,7 @@ using Recorder.Api;
 using Recorder.Api.Capture;
 using Recorder.Api.Policies;
 using Recorder.Api.Queries;
+using Recorder.Api.Security;
 using Recorder.Capture.Filtering;
 
 namespace Recorder.Cli.Commands;
@@ -34,10 +35,16 @@ internal static class ServeCommand
         var chunkPackets = new Option<int?>("--chunk-packets") { Description = "Cut a chunk at this many packets (default 10000)", HelpName = "N" };
         var chunkBytes = new Option<long?>("--chunk-bytes") { Description = "Cut a chunk at this many bytes (default 4 MiB)", HelpName = "N" };
         var chunkMilliseconds = new Option<int?>("--chunk-ms") { Description = "Cut a chunk once its first packet waited this long (default 500)", HelpName = "MS" };
+        var jwtIssuer = new Option<string?>("--jwt-issuer") { Description = "Also accept bearer JWTs from this identity provider (iss); needs --jwt-audience and --jwt-keys", HelpName = "ISSUER" };
+        var jwtAudience = new Option<string?>("--jwt-audience") { Description = "The audience (aud) of JWTs meant for Recorder", HelpName = "AUDIENCE" };
+        var jwtKeys = new Option<string?>("--jwt-keys") { Description = "The provider's public signing keys: PEM PUBLIC KEY blocks or a JWKS file (read once, offline)", HelpName = "FILE" };
+        var jwtNameClaim = new Option<string>("--jwt-name-claim") { Description = "Claim naming the user (default preferred_username; the user is sso.NAME)", HelpName = "CLAIM", DefaultValueFactory = _ => "preferred_username" };
+        var jwtRoleClaim = new Option<string>("--jwt-role-claim") { Description = "Claim holding the user's roles (default roles)", HelpName = "CLAIM", DefaultValueFactory = _ => "roles" };
         var rate = new Option<long?>("--extraction-rate") { Description = "Most result bytes per second one query writes (default: unlimited)", HelpName = "BYTES" };
         var command = new Command("serve", "Run the investigation service (REST API, audited query jobs, streamed results, sinks) until Ctrl-C")
         {
             urls, capture, filter, postgres, schema, certificate, certificatePassword, policies, workers, chunkPackets, chunkBytes, chunkMilliseconds, rate,
+            jwtIssuer, jwtAudience, jwtKeys, jwtNameClaim, jwtRoleClaim,
         };
         factory.SetAction(command, async (context, cancellationToken) =>
         {
@@ -61,6 +68,22 @@ internal static class ServeCommand
                     ?? throw CliException.Usage($"--certificate-password-env: the environment variable {variable} is not set");
             }
 
+            JwtOptions? jwt = null;
+            var (issuer, audience, keys) = (parse.GetValue(jwtIssuer), parse.GetValue(jwtAudience), parse.GetValue(jwtKeys));
+            if (issuer is not null || audience is not null || keys is not null)
+            {
+                if (issuer is null || audience is null || keys is null)
+                {
+                    throw CliException.Usage("--jwt-issuer, --jwt-audience and --jwt-keys go together");
+                }
+
+                jwt = new JwtOptions
+                {
+                    Issuer = issuer, Audience = audience, KeysPath = Path.GetFullPath(keys),
+                    NameClaim = parse.GetValue(jwtNameClaim)!, RoleClaim = parse.GetValue(jwtRoleClaim)!,
+                };
+            }
+
             var certificatePath = parse.GetValue(certificate) is { } pfx ? Path.GetFullPath(pfx) : null;
             var given = parse.GetValue(urls) ?? [];
             var defaults = ChunkDefaults(parse.GetValue(chunkPackets), parse.GetValue(chunkBytes), parse.GetValue(chunkMilliseconds));
@@ -78,6 +101,7 @@ internal static class ServeCommand
                 Workers = parse.GetValue(workers),
                 Chunks = defaults,
                 ExtractionBytesPerSecond = parse.GetValue(rate),
+                Jwt = jwt,
                 CaptureInterface = captureInterface,
                 CaptureFilter = captureFilter,
             };
