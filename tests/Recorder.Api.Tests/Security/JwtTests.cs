@@ -111,6 +111,26 @@ public sealed class JwtTests : IAsyncLifetime
         Assert.Contains(keys, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TheProvidersKeys_MayAlsoComeAsAJwksDocument()
+    {
+        var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(_provider.ExportParameters(false)));
+        jwk.Use = "sig";
+        var jwks = _store.Directory.File("idp-jwks.json");
+        await File.WriteAllTextAsync(jwks, "{\"keys\":[" + System.Text.Json.JsonSerializer.Serialize(new { kty = jwk.Kty, use = jwk.Use, n = jwk.N, e = jwk.E }) + "]}");
+        var authenticator = JwtAuthenticator.Create(new JwtOptions { Issuer = Issuer, Audience = Audience, KeysPath = jwks }, TimeProvider.System);
+
+        var (user, error) = await authenticator.AuthenticateAsync(Token("Erin", ["legal", "investigator"]), ["investigator", "legal"], TimeProvider.System);
+        Assert.True(user is not null, error);
+        Assert.Equal("sso.erin", user.Name);
+        Assert.Equal("legal", user.Role);
+
+        using var other = RSA.Create(2048);
+        var (forged, why) = await authenticator.AuthenticateAsync(Token("Erin", ["legal"], key: other), ["legal"], TimeProvider.System);
+        Assert.Null(forged);
+        Assert.Contains("not valid", why, StringComparison.Ordinal);
+    }
+
     private string Token(string name, string[] roles, string audience = Audience, string issuer = Issuer, DateTime? expires = null, RSA? key = null)
     {
         var claims = new List<Claim> { new("preferred_username", name), new("sub", Guid.NewGuid().ToString()) };
