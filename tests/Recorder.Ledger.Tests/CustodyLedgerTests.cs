@@ -94,13 +94,19 @@ public sealed class CustodyLedgerTests : IDisposable
         const int perThread = 60;
         var results = new System.Collections.Concurrent.ConcurrentBag<LedgerEntry>();
 
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        // Dedicated threads released together: the thread pool on a loaded 2-core machine may run a
+        // Parallel.For on one or two threads, and then no two appends ever overlap.
+        using var start = new Barrier(threads);
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
+            start.SignalAndWait();
             for (var i = 0; i < perThread; i++)
             {
                 results.Add(_t.Ledger.Append(new LedgerDraft("test.concurrent") { Subjects = new JsonObject { ["t"] = t, ["i"] = i } }));
             }
-        });
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
 
         var lines = File.ReadAllLines(_t.LedgerFile);
         var heads = lines.Count(l => l.StartsWith("{\"sth\":", StringComparison.Ordinal));
