@@ -156,10 +156,9 @@ public static class PackageEndpoints
         }
 
         // Recorded before the first byte leaves, with the hash of what leaves.
-        runtime.Ledger.Record(http.Caller().Name, "package.read", new JsonObject { ["packageId"] = canonical },
+        RecordRead(http, runtime, record, "package.read",
             new Dictionary<string, string> { ["package"] = sha256, ["manifest"] = record["manifestSha256"]!.GetValue<string>() },
-            new JsonObject { ["bytes"] = record["bytes"]!.DeepClone(), ["node"] = runtime.NodeName },
-            record["case"]!.GetValue<string>(), record["reason"]?.GetValue<string>());
+            new JsonObject { ["bytes"] = record["bytes"]!.DeepClone() });
         return Results.File(path, "application/zip", $"evidence-package-{canonical}.zip");
     }
 
@@ -195,19 +194,25 @@ public static class PackageEndpoints
         }
 
         // Recorded before the first byte leaves, with the hash of what leaves.
-        runtime.Ledger.Record(http.Caller().Name, "report.read", new JsonObject { ["packageId"] = canonical },
+        RecordRead(http, runtime, record, "report.read",
             new Dictionary<string, string> { ["report"] = sha256, ["manifest"] = record["manifestSha256"]!.GetValue<string>() },
-            new JsonObject { ["bytes"] = pdf.Length, ["node"] = runtime.NodeName },
-            record["case"]!.GetValue<string>(), record["reason"]?.GetValue<string>());
+            new JsonObject { ["bytes"] = pdf.Length });
         return Results.File(pdf, "application/pdf", $"evidence-report-{canonical}.pdf");
     }
 
     /// <summary>A read refused because the package changed since it was built: an integrity finding, ledgered under the reader; 409.</summary>
     private static IResult ReadRefused(HttpContext http, ServiceRuntime runtime, JsonObject record, string action, string error)
     {
-        runtime.Ledger.Record(http.Caller().Name, action, new JsonObject { ["packageId"] = record["id"]!.DeepClone() }, null,
-            new JsonObject { ["error"] = error, ["node"] = runtime.NodeName }, record["case"]!.GetValue<string>(), record["reason"]?.GetValue<string>());
+        RecordRead(http, runtime, record, action, null, new JsonObject { ["error"] = error });
         return Problems.Conflict(error, http.Request.Path);
+    }
+
+    /// <summary>A read of a package (or an attempt), ledgered under the caller with the package's case and reason.</summary>
+    private static void RecordRead(HttpContext http, ServiceRuntime runtime, JsonObject record, string action, Dictionary<string, string>? hashes, JsonObject details)
+    {
+        details["node"] = runtime.NodeName;
+        runtime.Ledger.Record(http.Caller().Name, action, new JsonObject { ["packageId"] = record["id"]!.DeepClone() }, hashes, details,
+            record["case"]!.GetValue<string>(), record["reason"]?.GetValue<string>());
     }
 
     private static JsonObject? Find(ServiceRuntime runtime, string id) =>
