@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Recorder.Core.Hashing;
@@ -7,46 +8,50 @@ namespace Recorder.Storage.Import;
 /// <summary>
 /// Reads an input file for the parser and, on two more threads, hashes exactly the bytes read and
 /// writes them to a copy: one pass over the input gives the parse, the SHA-256 and the verbatim
-/// segment file, with hashing and writing in parallel. The hash is of the bytes written, so it is
-/// both the input's and the copy's.
+/// segment file, with hashing and writing (directly to disk, see <see cref="Store.DirectAppendFile"/>)
+/// in parallel. The input is read in large aligned chunks; the hasher hashes each chunk and the writer
+/// writes it as it is, while the parser is handed copies of its bytes, so the hash is of the bytes
+/// written and parsed: both the input's and the copy's.
 /// </summary>
 internal sealed class VerbatimCopyStream : Stream
 {
-    private const int ChunkSize = 4 * 1024 * 1024;
+    private const int ChunkSize = 8 * 1024 * 1024;
     private const int Chunks = 6;
 
     private readonly FileStream _input;
-    private readonly FileStream _output;
+    private readonly Store.DirectAppendFile _output;
     private readonly long _length;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly Channel<Chunk> _toHash = Channel.CreateBounded<Chunk>(Chunks);
     private readonly Channel<Chunk> _toWrite = Channel.CreateBounded<Chunk>(Chunks);
     private readonly Channel<Chunk> _free = Channel.CreateUnbounded<Chunk>();
+    private readonly List<Chunk> _all = [];
     private readonly Task _hasher;
     private readonly Task _writer;
+    private Chunk? _current;
+    private int _currentPosition;
+    private long _read;
     private long _position;
-    private long _writebackStarted;
     private bool _completed;
 
     public VerbatimCopyStream(string input, string output, long length)
     {
         _input = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        _output = new FileStream(output, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1);
+        _output = new Store.DirectAppendFile(output);
         _length = length;
 
-        // A fixed set of buffers circulates: fresh 4 MiB arrays per chunk would cost a gigabyte of
-        // allocations (and the kernel's page zeroing) per gigabyte copied.
+        // A fixed set of aligned buffers circulates: fresh arrays per chunk would cost a gigabyte of
+        // allocations (and the kernel's page zeroing) per gigabyte copied, and aligned ones are
+        // written to disk without another copy.
         for (var i = 0; i < Chunks; i++)
         {
-            _free.Writer.TryWrite(new Chunk(new byte[ChunkSize]));
+            var chunk = new Chunk(ChunkSize);
+            _all.Add(chunk);
+            _free.Writer.TryWrite(chunk);
         }
 
-        _hasher = Task.Run(() => Drain(_toHash, chunk => _hash.AppendData(chunk.Buffer, 0, chunk.Count)));
-        _writer = Task.Run(() => Drain(_toWrite, chunk =>
-        {
-            _output.Write(chunk.Buffer, 0, chunk.Count);
-            Store.Writeback.After(_output.SafeFileHandle, _output.Position, ref _writebackStarted);
-        }));
+        _hasher = Task.Run(() => Drain(_toHash, chunk => _hash.AppendData(chunk.Bytes)));
+        _writer = Task.Run(() => Drain(_toWrite, chunk => _output.Append(chunk.Bytes)));
     }
 
     public override bool CanRead => true;
@@ -67,29 +72,19 @@ internal sealed class VerbatimCopyStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        var allowed = (int)Math.Min(Math.Min(buffer.Length, ChunkSize), _length - _position);
-        if (allowed <= 0)
+        if (_current is null || _currentPosition == _current.Count)
         {
-            return 0;
-        }
-
-        var read = _input.Read(buffer[..allowed]);
-        if (read > 0)
-        {
-            if (!_free.Reader.TryRead(out var chunk))
+            if (!NextChunk())
             {
-                chunk = _free.Reader.ReadAsync().AsTask().GetAwaiter().GetResult();
+                return 0;
             }
-
-            buffer[..read].CopyTo(chunk.Buffer);
-            chunk.Count = read;
-            chunk.Pending = 2;
-            Post(_toHash, chunk);
-            Post(_toWrite, chunk);
-            _position += read;
         }
 
-        return read;
+        var take = Math.Min(buffer.Length, _current!.Count - _currentPosition);
+        _current.Bytes.Slice(_currentPosition, take).CopyTo(buffer);
+        _currentPosition += take;
+        _position += take;
+        return take;
     }
 
     /// <summary>
@@ -98,21 +93,20 @@ internal sealed class VerbatimCopyStream : Stream
     /// </summary>
     public string Complete()
     {
-        var rest = new byte[1 << 20];
-        while (Read(rest) > 0)
+        while (NextChunk())
         {
         }
 
-        if (_position < _length)
+        if (_read < _length)
         {
-            throw new IOException($"{_input.Name}: the file shrank while being imported ({_position} of {_length} bytes)");
+            throw new IOException($"{_input.Name}: the file shrank while being imported ({_read} of {_length} bytes)");
         }
 
         _completed = true;
         _toHash.Writer.TryComplete();
         _toWrite.Writer.TryComplete();
         Task.WhenAll(_hasher, _writer).GetAwaiter().GetResult();
-        _output.Flush(flushToDisk: true);
+        _output.Finish();
         return Hex.Lower(_hash.GetHashAndReset());
     }
 
@@ -147,9 +141,76 @@ internal sealed class VerbatimCopyStream : Stream
             _input.Dispose();
             _output.Dispose();
             _hash.Dispose();
+
+            // Both queues are finished: no task touches a chunk any more.
+            foreach (var chunk in _all)
+            {
+                chunk.Free();
+            }
+
+            _all.Clear();
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Hands the parser's chunk back and reads the next one (full, unless it is the last) for the
+    /// parser, the hasher and the writer; false at the end of the input.
+    /// </summary>
+    private bool NextChunk()
+    {
+        if (_current is not null)
+        {
+            Release(_current);
+            _current = null;
+        }
+
+        if (_read >= _length)
+        {
+            return false;
+        }
+
+        if (!_free.Reader.TryRead(out var chunk))
+        {
+            chunk = _free.Reader.ReadAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        var wanted = (int)Math.Min(ChunkSize, _length - _read);
+        var filled = 0;
+        while (filled < wanted)
+        {
+            var read = _input.Read(chunk.Region(filled, wanted - filled));
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
+        }
+
+        if (filled == 0)
+        {
+            _free.Writer.TryWrite(chunk);
+            return false;
+        }
+
+        chunk.Count = filled;
+        chunk.Pending = 3;
+        _read += filled;
+        Post(_toHash, chunk);
+        Post(_toWrite, chunk);
+        _current = chunk;
+        _currentPosition = 0;
+        return true;
+    }
+
+    private void Release(Chunk chunk)
+    {
+        if (Interlocked.Decrement(ref chunk.Pending) == 0)
+        {
+            _free.Writer.TryWrite(chunk);
+        }
     }
 
     private static void Post(Channel<Chunk> channel, Chunk chunk)
@@ -167,10 +228,7 @@ internal sealed class VerbatimCopyStream : Stream
             await foreach (var chunk in channel.Reader.ReadAllAsync().ConfigureAwait(false))
             {
                 work(chunk);
-                if (Interlocked.Decrement(ref chunk.Pending) == 0)
-                {
-                    _free.Writer.TryWrite(chunk);
-                }
+                Release(chunk);
             }
         }
         catch (Exception e)
@@ -183,12 +241,27 @@ internal sealed class VerbatimCopyStream : Stream
         }
     }
 
-    private sealed class Chunk(byte[] buffer)
+    /// <summary>One aligned buffer of native memory, freed explicitly once no task uses it.</summary>
+    private sealed unsafe class Chunk(int capacity)
     {
         public int Pending;
 
-        public byte[] Buffer { get; } = buffer;
+        private byte* _start = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, Store.DirectAppendFile.Alignment);
 
         public int Count { get; set; }
+
+        public ReadOnlySpan<byte> Bytes => new(_start, Count);
+
+        public Span<byte> Region(int offset, int length)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + length, capacity);
+            return new Span<byte>(_start + offset, length);
+        }
+
+        public void Free()
+        {
+            NativeMemory.AlignedFree(_start);
+            _start = null;
+        }
     }
 }

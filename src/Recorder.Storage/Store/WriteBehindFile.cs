@@ -5,8 +5,8 @@ namespace Recorder.Storage.Store;
 
 /// <summary>
 /// A new file written through two large buffers: while the caller fills one, a background task
-/// writes the other, starts its writeback to disk and hashes it (SHA-256), so producing the bytes,
-/// writing them and hashing them overlap. <see cref="Finish"/> flushes the file to disk and returns
+/// writes the other (directly to disk where the system allows, see <see cref="DirectAppendFile"/>)
+/// and, in parallel, hashes it (SHA-256), so producing the bytes, writing them and hashing them overlap. <see cref="Finish"/> flushes the file to disk and returns
 /// the hash of exactly the bytes appended. Used for segments and for extraction outputs.
 /// </summary>
 internal sealed class WriteBehindFile : IDisposable
@@ -14,18 +14,23 @@ internal sealed class WriteBehindFile : IDisposable
     /// <summary>The largest span <see cref="GetSpan"/> hands out.</summary>
     public const int BufferSize = 4 * 1024 * 1024;
 
-    private readonly FileStream _file;
+    private readonly DirectAppendFile _file;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private byte[] _buffer = new byte[BufferSize];
     private byte[] _spare = new byte[BufferSize];
     private int _used;
     private Task _pending = Task.CompletedTask;
-    private long _writebackStarted;
     private string? _sha256;
 
     /// <summary>Creates the file; it must not exist.</summary>
-    public WriteBehindFile(string path) =>
-        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+    public WriteBehindFile(string path)
+    {
+        Path = path;
+        _file = new DirectAppendFile(path);
+    }
+
+    /// <summary>The file.</summary>
+    public string Path { get; }
 
     /// <summary>Bytes appended so far (written or buffered).</summary>
     public long Length { get; private set; }
@@ -68,11 +73,12 @@ internal sealed class WriteBehindFile : IDisposable
         }
     }
 
-    /// <summary>Hands everything buffered to the operating system (not yet to the disk).</summary>
+    /// <summary>Hands everything buffered to the operating system, readable by other processes (not yet durable).</summary>
     public void FlushToOperatingSystem()
     {
         Rotate();
         _pending.GetAwaiter().GetResult();
+        _file.Publish();
     }
 
     /// <summary>Writes everything, flushes the file to disk, closes it and returns the SHA-256 of its bytes.</summary>
@@ -80,10 +86,10 @@ internal sealed class WriteBehindFile : IDisposable
     {
         if (_sha256 is null)
         {
-            FlushToOperatingSystem();
-            _file.Flush(flushToDisk: true);
+            Rotate();
+            _pending.GetAwaiter().GetResult();
+            _file.Finish();
             _sha256 = Hex.Lower(_hash.GetHashAndReset());
-            _file.Dispose();
         }
 
         return _sha256;
@@ -109,7 +115,7 @@ internal sealed class WriteBehindFile : IDisposable
     {
         if (_sha256 is not null)
         {
-            throw new InvalidOperationException($"{_file.Name}: the file is finished");
+            throw new InvalidOperationException($"{Path}: the file is finished");
         }
     }
 
@@ -126,11 +132,9 @@ internal sealed class WriteBehindFile : IDisposable
         _buffer = _spare;
         _spare = full;
         _used = 0;
-        _pending = Task.Run(() =>
-        {
-            _file.Write(full, 0, count);
-            Writeback.After(_file.SafeFileHandle, _file.Position, ref _writebackStarted);
-            _hash.AppendData(full, 0, count);
-        });
+        // Writing mostly waits for the disk; hashing is processor work: side by side, they take the longer of the two.
+        _pending = Task.WhenAll(
+            Task.Run(() => _file.Append(full.AsSpan(0, count))),
+            Task.Run(() => _hash.AppendData(full, 0, count)));
     }
 }
