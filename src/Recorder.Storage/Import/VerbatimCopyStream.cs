@@ -9,9 +9,9 @@ namespace Recorder.Storage.Import;
 /// Reads an input file for the parser and, on two more threads, hashes exactly the bytes read and
 /// writes them to a copy: one pass over the input gives the parse, the SHA-256 and the verbatim
 /// segment file, with hashing and writing (directly to disk, see <see cref="Store.DirectAppendFile"/>)
-/// in parallel. The input is read in large aligned chunks; the hasher hashes each chunk and the writer
-/// writes it as it is, while the parser is handed copies of its bytes, so the hash is of the bytes
-/// written and parsed: both the input's and the copy's.
+/// in parallel. A reader thread reads the input ahead in large aligned chunks; the hasher hashes each
+/// chunk and the writer writes it as it is, while the parser is handed copies of its bytes, so the
+/// hash is of the bytes written and parsed: both the input's and the copy's.
 /// </summary>
 internal sealed class VerbatimCopyStream : Stream
 {
@@ -24,15 +24,19 @@ internal sealed class VerbatimCopyStream : Stream
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly Channel<Chunk> _toHash = Channel.CreateBounded<Chunk>(Chunks);
     private readonly Channel<Chunk> _toWrite = Channel.CreateBounded<Chunk>(Chunks);
+    private readonly Channel<Chunk> _toParse = Channel.CreateBounded<Chunk>(Chunks);
     private readonly Channel<Chunk> _free = Channel.CreateUnbounded<Chunk>();
+    private readonly CancellationTokenSource _stop = new();
     private readonly List<Chunk> _all = [];
     private readonly Task _hasher;
     private readonly Task _writer;
+    private readonly Task _reader;
     private Chunk? _current;
     private int _currentPosition;
     private long _read;
     private long _position;
     private bool _completed;
+    private bool _disposed;
 
     public VerbatimCopyStream(string input, string output, long length)
     {
@@ -52,6 +56,7 @@ internal sealed class VerbatimCopyStream : Stream
 
         _hasher = Task.Run(() => Drain(_toHash, chunk => _hash.AppendData(chunk.Bytes)));
         _writer = Task.Run(() => Drain(_toWrite, chunk => _output.Append(chunk.Bytes)));
+        _reader = Task.Run(ReadAhead);
     }
 
     public override bool CanRead => true;
@@ -97,15 +102,13 @@ internal sealed class VerbatimCopyStream : Stream
         {
         }
 
+        _completed = true;
+        Task.WhenAll(_reader, _hasher, _writer).GetAwaiter().GetResult();
         if (_read < _length)
         {
             throw new IOException($"{_input.Name}: the file shrank while being imported ({_read} of {_length} bytes)");
         }
 
-        _completed = true;
-        _toHash.Writer.TryComplete();
-        _toWrite.Writer.TryComplete();
-        Task.WhenAll(_hasher, _writer).GetAwaiter().GetResult();
         _output.Finish();
         return Hex.Lower(_hash.GetHashAndReset());
     }
@@ -122,15 +125,18 @@ internal sealed class VerbatimCopyStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
         {
+            _disposed = true;
             if (!_completed)
             {
+                _stop.Cancel();
+                _toParse.Writer.TryComplete();
                 _toHash.Writer.TryComplete();
                 _toWrite.Writer.TryComplete();
                 try
                 {
-                    Task.WhenAll(_hasher, _writer).Wait();
+                    Task.WhenAll(_reader, _hasher, _writer).Wait();
                 }
                 catch (AggregateException)
                 {
@@ -141,8 +147,9 @@ internal sealed class VerbatimCopyStream : Stream
             _input.Dispose();
             _output.Dispose();
             _hash.Dispose();
+            _stop.Dispose();
 
-            // Both queues are finished: no task touches a chunk any more.
+            // Every queue is finished: no task touches a chunk any more.
             foreach (var chunk in _all)
             {
                 chunk.Free();
@@ -154,10 +161,7 @@ internal sealed class VerbatimCopyStream : Stream
         base.Dispose(disposing);
     }
 
-    /// <summary>
-    /// Hands the parser's chunk back and reads the next one (full, unless it is the last) for the
-    /// parser, the hasher and the writer; false at the end of the input.
-    /// </summary>
+    /// <summary>Hands the parser's chunk back and takes the next one the reader filled; false at the end of the input.</summary>
     private bool NextChunk()
     {
         if (_current is not null)
@@ -166,43 +170,64 @@ internal sealed class VerbatimCopyStream : Stream
             _current = null;
         }
 
-        if (_read >= _length)
+        while (!_toParse.Reader.TryRead(out _current))
         {
-            return false;
-        }
-
-        if (!_free.Reader.TryRead(out var chunk))
-        {
-            chunk = _free.Reader.ReadAsync().AsTask().GetAwaiter().GetResult();
-        }
-
-        var wanted = (int)Math.Min(ChunkSize, _length - _read);
-        var filled = 0;
-        while (filled < wanted)
-        {
-            var read = _input.Read(chunk.Region(filled, wanted - filled));
-            if (read == 0)
+            // Throws what stopped the reader, hasher or writer; false when the input is read.
+            if (!_toParse.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
-                break;
+                return false;
             }
-
-            filled += read;
         }
 
-        if (filled == 0)
-        {
-            _free.Writer.TryWrite(chunk);
-            return false;
-        }
-
-        chunk.Count = filled;
-        chunk.Pending = 3;
-        _read += filled;
-        Post(_toHash, chunk);
-        Post(_toWrite, chunk);
-        _current = chunk;
         _currentPosition = 0;
         return true;
+    }
+
+    /// <summary>Reads the input into free chunks (full ones, up to the length fixed at the start) for the parser, the hasher and the writer.</summary>
+    private async Task ReadAhead()
+    {
+        try
+        {
+            while (_read < _length)
+            {
+                var chunk = await _free.Reader.ReadAsync(_stop.Token).ConfigureAwait(false);
+                var wanted = (int)Math.Min(ChunkSize, _length - _read);
+                var filled = 0;
+                while (filled < wanted)
+                {
+                    var read = _input.Read(chunk.Region(filled, wanted - filled));
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    filled += read;
+                }
+
+                if (filled == 0)
+                {
+                    // The file shrank: Complete reports it.
+                    _free.Writer.TryWrite(chunk);
+                    break;
+                }
+
+                chunk.Count = filled;
+                chunk.Pending = 3;
+                _read += filled;
+                await _toHash.Writer.WriteAsync(chunk, _stop.Token).ConfigureAwait(false);
+                await _toWrite.Writer.WriteAsync(chunk, _stop.Token).ConfigureAwait(false);
+                await _toParse.Writer.WriteAsync(chunk, _stop.Token).ConfigureAwait(false);
+            }
+
+            _toParse.Writer.TryComplete();
+            _toHash.Writer.TryComplete();
+            _toWrite.Writer.TryComplete();
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+            throw;
+        }
     }
 
     private void Release(Chunk chunk)
@@ -210,14 +235,6 @@ internal sealed class VerbatimCopyStream : Stream
         if (Interlocked.Decrement(ref chunk.Pending) == 0)
         {
             _free.Writer.TryWrite(chunk);
-        }
-    }
-
-    private static void Post(Channel<Chunk> channel, Chunk chunk)
-    {
-        if (!channel.Writer.TryWrite(chunk))
-        {
-            channel.Writer.WriteAsync(chunk).AsTask().GetAwaiter().GetResult();
         }
     }
 
@@ -233,12 +250,18 @@ internal sealed class VerbatimCopyStream : Stream
         }
         catch (Exception e)
         {
-            // A failed write (disk full) closes both queues, so the reading side fails instead of waiting.
-            _toHash.Writer.TryComplete(e);
-            _toWrite.Writer.TryComplete(e);
-            _free.Writer.TryComplete(e);
+            Fail(e);
             throw;
         }
+    }
+
+    /// <summary>A failed read or write (disk full) closes every queue, so no side waits for the others.</summary>
+    private void Fail(Exception e)
+    {
+        _toParse.Writer.TryComplete(e);
+        _toHash.Writer.TryComplete(e);
+        _toWrite.Writer.TryComplete(e);
+        _free.Writer.TryComplete(e);
     }
 
     /// <summary>One aligned buffer of native memory, freed explicitly once no task uses it.</summary>
