@@ -41,10 +41,18 @@ public static class RecorderCli
         root.Subcommands.Add(PackageCommand.CreateVerify(factory));
         root.Subcommands.Add(SynthCommand.Create(factory));
         root.Subcommands.Add(DemoCommand.Create(factory));
-        root.Subcommands.Add(ServeCommand.Create(factory));
-        root.Subcommands.Add(UserCommand.Create(factory));
+        foreach (var command in ServiceCommands.Create(factory))
+        {
+            root.Subcommands.Add(command);
+        }
 
         var parse = root.Parse(args);
+#if !RECORDER_SERVICE
+        if (ServiceCommands.IsDelegated(parse))
+        {
+            return ServiceCommands.Exec(args, error);
+        }
+#endif
         if (parse.Errors.Count > 0)
         {
             foreach (var problem in parse.Errors)

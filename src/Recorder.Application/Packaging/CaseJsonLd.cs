@@ -14,11 +14,15 @@ namespace Recorder.Application.Packaging;
 /// </summary>
 internal static class CaseJsonLd
 {
+    // JsonArray.Add<T>, which a JsonObject argument binds to, is marked as needing reflection (the
+    // native CLI has none); Add(JsonNode) is not.
+    private static void Append(JsonArray array, JsonNode node) => array.Add(node);
+
     public static JsonObject Build(ReportModel model, JsonObject manifest, IReadOnlyList<SealedSegment> segments, IReadOnlyList<LedgerEntry> custody, string packageId)
     {
         var graph = new JsonArray();
         var tool = $"kb:tool-recorder-{model.Tool.Version}";
-        graph.Add(new JsonObject
+        Append(graph, new JsonObject
         {
             ["@id"] = tool,
             ["@type"] = "uco-tool:Tool",
@@ -33,7 +37,7 @@ internal static class CaseJsonLd
             {
                 id = $"kb:identity-{people.Count + 1}";
                 people[name] = id;
-                graph.Add(new JsonObject { ["@id"] = id, ["@type"] = "uco-identity:Identity", ["uco-core:name"] = name });
+                Append(graph, new JsonObject { ["@id"] = id, ["@type"] = "uco-identity:Identity", ["uco-core:name"] = name });
             }
 
             return id;
@@ -44,7 +48,7 @@ internal static class CaseJsonLd
         {
             var id = $"kb:segment-{segment.Id}";
             segmentIds.Add(id);
-            graph.Add(File(id, segment.Manifest.File, segment.Manifest.Bytes, [("SHA256", segment.Manifest.Sha256)],
+            Append(graph, File(id, segment.Manifest.File, segment.Manifest.Bytes, [("SHA256", segment.Manifest.Sha256)],
                 $"Sealed segment {segment.Id} ({segment.Manifest.Packets} packets, {segment.Manifest.FirstTimestamp} to {segment.Manifest.LastTimestamp})"));
         }
 
@@ -55,12 +59,12 @@ internal static class CaseJsonLd
         {
             var fileId = $"kb:evidence-{++exhibit}";
             fileIds.Add(fileId);
-            graph.Add(File(fileId, file.Name, file.SizeBytes, [("SHA256", file.Sha256), ("SHA1", file.Sha1), ("MD5", file.Md5)],
+            Append(graph, File(fileId, file.Name, file.SizeBytes, [("SHA256", file.Sha256), ("SHA1", file.Sha1), ("MD5", file.Md5)],
                 $"{file.Packets} packets captured from {file.FirstPacket} to {file.LastPacket}"));
             var queryId = evidence.Select(e => e!.AsObject()).First(e => e["file"]!.GetValue<string>() == file.Name)["queryId"]!.GetValue<string>();
             var query = model.Queries.First(q => q.QueryId == queryId);
             var provenance = $"kb:provenance-record-{exhibit}";
-            graph.Add(new JsonObject
+            Append(graph, new JsonObject
             {
                 ["@id"] = provenance,
                 ["@type"] = "case-investigation:ProvenanceRecord",
@@ -68,7 +72,7 @@ internal static class CaseJsonLd
                 ["uco-core:description"] = $"Extraction of query {queryId} ({query.Filter}) for case {model.Case.Id}",
                 ["uco-core:object"] = new JsonArray(new JsonObject { ["@id"] = fileId }),
             });
-            graph.Add(new JsonObject
+            Append(graph, new JsonObject
             {
                 ["@id"] = $"kb:investigative-action-query-{queryId}",
                 ["@type"] = "case-investigation:InvestigativeAction",
@@ -85,7 +89,7 @@ internal static class CaseJsonLd
 
         foreach (var entry in custody)
         {
-            graph.Add(new JsonObject
+            Append(graph, new JsonObject
             {
                 ["@id"] = $"kb:custody-entry-{entry.Seq}",
                 ["@type"] = "case-investigation:InvestigativeAction",
@@ -97,7 +101,7 @@ internal static class CaseJsonLd
             });
         }
 
-        graph.Add(new JsonObject
+        Append(graph, new JsonObject
         {
             ["@id"] = $"kb:investigation-{model.Case.Id}",
             ["@type"] = "case-investigation:Investigation",

@@ -113,7 +113,7 @@ internal static class ImportCommand
             json["skippedBlocks"] = new JsonObject(file.SkippedBlocks.Select(p =>
                 new KeyValuePair<string, JsonNode?>("0x" + p.Key.ToString("x8", System.Globalization.CultureInfo.InvariantCulture), p.Value)));
             json["packetsWithOptionsNotKept"] = file.PacketsWithOptions;
-            files.Add(json);
+            files.Add((JsonNode)json);
         }
 
         return new JsonObject

@@ -1,3 +1,4 @@
+#if RECORDER_SERVICE
 using System.CommandLine;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
@@ -41,7 +42,7 @@ internal static class ServeCommand
         var jwtNameClaim = new Option<string>("--jwt-name-claim") { Description = "Claim naming the user (default preferred_username; the user is sso.NAME)", HelpName = "CLAIM", DefaultValueFactory = _ => "preferred_username" };
         var jwtRoleClaim = new Option<string>("--jwt-role-claim") { Description = "Claim holding the user's roles (default roles)", HelpName = "CLAIM", DefaultValueFactory = _ => "roles" };
         var rate = new Option<long?>("--extraction-rate") { Description = "Most result bytes per second one query writes (default: unlimited)", HelpName = "BYTES" };
-        var command = new Command("serve", "Run the investigation service (REST API, audited query jobs, streamed results, sinks) until Ctrl-C")
+        var command = new Command("serve", ServiceCommands.ServeDescription)
         {
             urls, capture, filter, postgres, schema, certificate, certificatePassword, policies, workers, chunkPackets, chunkBytes, chunkMilliseconds, rate,
             jwtIssuer, jwtAudience, jwtKeys, jwtNameClaim, jwtRoleClaim,
@@ -183,3 +184,4 @@ internal static class ServeCommand
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
+#endif

@@ -1,3 +1,4 @@
+#if RECORDER_SERVICE
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Recorder.Api.Policies;
@@ -125,6 +126,7 @@ internal static class UserCommand
             context.Output.WriteLine($"revoked user {userName} ({revoked.Role}) at {revoked.RevokedAt}");
             return ExitCodes.Ok;
         });
-        return new Command("user", "The service's users and their bearer tokens") { add, list, revoke };
+        return new Command("user", ServiceCommands.UserDescription) { add, list, revoke };
     }
 }
+#endif

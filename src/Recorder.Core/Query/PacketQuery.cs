@@ -92,19 +92,19 @@ public sealed record PacketQuery
         var hosts = new JsonArray();
         foreach (var host in Hosts)
         {
-            hosts.Add(host.ToString());
+            hosts.Add((JsonNode)host.ToString());
         }
 
         var ports = new JsonArray();
         foreach (var port in Ports)
         {
-            ports.Add((int)port);
+            ports.Add((JsonNode)(int)port);
         }
 
         var protocols = new JsonArray();
         foreach (var protocol in Protocols)
         {
-            protocols.Add(Packets.Protocols.Name(protocol));
+            protocols.Add((JsonNode)Packets.Protocols.Name(protocol));
         }
 
         return new JsonObject

@@ -40,6 +40,8 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial void rocksdb_options_set_recycle_log_file_num(IntPtr options, nuint value);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_skip_stats_update_on_db_open(IntPtr options, byte value);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_max_open_files(IntPtr options, int value);
+    // c.h: (rocksdb_options_t*, int); the shipped build stores the int (mov %esi,0x50(%rdi)).
+    [LibraryImport(Library)] public static partial void rocksdb_options_set_max_file_opening_threads(IntPtr options, int value);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_atomic_flush(IntPtr options, byte value);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_compression(IntPtr options, int value);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_block_based_table_factory(IntPtr options, IntPtr table);

@@ -82,6 +82,13 @@ internal sealed class RocksOptions : IDisposable
         return this;
     }
 
+    /// <summary>Threads that open table files while a MANIFEST is replayed (RocksDB's default: 16).</summary>
+    public RocksOptions MaxFileOpeningThreads(int count)
+    {
+        rocksdb_options_set_max_file_opening_threads(Handle, count);
+        return this;
+    }
+
     /// <summary>Flush all column families as one MANIFEST edit.</summary>
     public RocksOptions AtomicFlush(bool value = true)
     {

@@ -396,7 +396,10 @@ internal sealed class IndexDatabase : IDisposable
                     .AtomicFlush(true);
                 if (reader)
                 {
-                    settings.Database.MaxOpenFiles(-1);
+                    // One thread: a secondary instance replays the writer's MANIFEST edit by edit, and
+                    // RocksDB starts max_file_opening_threads new threads for each edit (about 500
+                    // threads, 10-20 ms, to open a store with a few hundred edits, for a handful of files).
+                    settings.Database.MaxOpenFiles(-1).MaxFileOpeningThreads(1);
                 }
                 else
                 {

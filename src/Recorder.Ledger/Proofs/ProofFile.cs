@@ -248,7 +248,7 @@ public static class ProofFile
         var array = new JsonArray();
         foreach (var hash in path)
         {
-            array.Add(Hex.Lower(hash));
+            array.Add((JsonNode)Hex.Lower(hash));
         }
 
         return array;

@@ -345,7 +345,7 @@ public sealed class CaptureImporter
             json["skippedBlocks"] = new JsonObject(file.SkippedBlocks.Select(p =>
                 new KeyValuePair<string, JsonNode?>("0x" + p.Key.ToString("x8", System.Globalization.CultureInfo.InvariantCulture), p.Value)));
             json["packetsWithOptionsNotKept"] = file.PacketsWithOptions;
-            sources.Add(json);
+            sources.Add((JsonNode)json);
             hashes[file.Source.Name] = file.Source.Sha256!;
         }
 

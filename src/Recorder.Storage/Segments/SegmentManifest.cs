@@ -86,7 +86,7 @@ public sealed record SegmentManifest
         var interfaces = new JsonArray();
         foreach (var i in Interfaces)
         {
-            interfaces.Add(new JsonObject
+            interfaces.Add((JsonNode)new JsonObject
             {
                 ["linkType"] = i.LinkType,
                 ["snapLength"] = i.SnapLength,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Recorder.Core.Time;
 
 namespace Recorder.Synthesis.Truth;
@@ -13,6 +14,7 @@ namespace Recorder.Synthesis.Truth;
 public sealed record SynthesisTruth
 {
     private static readonly JsonSerializerOptions JsonOptions = CreateJsonOptions();
+    private static readonly JsonTypeInfo<SynthesisTruth> JsonType = (JsonTypeInfo<SynthesisTruth>)JsonOptions.GetTypeInfo(typeof(SynthesisTruth));
 
     /// <summary>Always <c>Recorder.Synthesis</c>.</summary>
     public string Generator { get; init; } = "Recorder.Synthesis";
@@ -79,14 +81,14 @@ public sealed record SynthesisTruth
     public required IReadOnlyList<AnomalyTruth> Anomalies { get; init; }
 
     /// <summary>Indented JSON with camelCase names; <see cref="FromJson"/> reads it back.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+    public string ToJson() => JsonSerializer.Serialize(this, JsonType);
 
     /// <summary>Reads what <see cref="ToJson"/> wrote.</summary>
     /// <exception cref="JsonException">The text is not a synthesis truth document.</exception>
     public static SynthesisTruth FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        return JsonSerializer.Deserialize<SynthesisTruth>(json, JsonOptions)
+        return JsonSerializer.Deserialize(json, JsonType)
             ?? throw new JsonException("synthesis truth: the document is null");
     }
 
@@ -97,9 +99,13 @@ public sealed record SynthesisTruth
             WriteIndented = true,
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             RespectRequiredConstructorParameters = true,
-            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+            // Source-generated metadata (SynthesisTruthJsonContext), not reflection: the native CLI
+            // (Native AOT) has no reflection-based serialization. Names, enums and timestamps are
+            // still shaped by these options, so the JSON is the same as before.
+            TypeInfoResolver = SynthesisTruthJsonContext.Default,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.Converters.Add(new JsonStringEnumConverter<SynthesisTimestampResolution>(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.Converters.Add(new JsonStringEnumConverter<Recorder.Core.Formats.CaptureFileFormat>(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.Converters.Add(new TimestampJsonConverter());
         options.MakeReadOnly();
         return options;
@@ -122,3 +128,7 @@ public sealed record SynthesisTruth
             writer.WriteStringValue(value.ToString());
     }
 }
+
+/// <summary>Serialization metadata for <see cref="SynthesisTruth"/>, generated at compile time.</summary>
+[JsonSerializable(typeof(SynthesisTruth))]
+internal sealed partial class SynthesisTruthJsonContext : JsonSerializerContext;
