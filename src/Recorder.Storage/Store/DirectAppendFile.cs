@@ -36,6 +36,7 @@ internal sealed unsafe partial class DirectAppendFile : IDisposable
     private readonly int _capacity;
     private byte* _buffer;
     private int _used;
+    private int _published;
     private long _bufferOffset;
     private bool _direct;
     private bool _finished;
@@ -88,6 +89,7 @@ internal sealed unsafe partial class DirectAppendFile : IDisposable
                 Write(new ReadOnlySpan<byte>(_buffer, _capacity), _bufferOffset, _direct);
                 _bufferOffset += _capacity;
                 _used = 0;
+                _published = 0;
             }
         }
     }
@@ -99,9 +101,11 @@ internal sealed unsafe partial class DirectAppendFile : IDisposable
     public void Publish()
     {
         ThrowIfFinished();
-        if (_used > 0)
+        if (_used > _published)
         {
-            WriteBuffered(new ReadOnlySpan<byte>(_buffer, _used), _bufferOffset);
+            // Only what the last call did not show: a slow live capture publishes often.
+            WriteBuffered(new ReadOnlySpan<byte>(_buffer + _published, _used - _published), _bufferOffset + _published);
+            _published = _used;
         }
     }
 
