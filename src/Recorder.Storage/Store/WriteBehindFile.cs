@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using Recorder.Core.Hashing;
 
@@ -16,8 +17,10 @@ internal sealed class WriteBehindFile : IDisposable
 
     private readonly DirectAppendFile _file;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private byte[] _buffer = new byte[BufferSize];
-    private byte[] _spare = new byte[BufferSize];
+    // Pooled: a service writes an output per query, and two fresh 4 MiB arrays (zeroed, then faulted
+    // in page by page) cost more than a needle's whole query.
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private byte[] _spare = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _used;
     private Task _pending = Task.CompletedTask;
     private string? _sha256;
@@ -109,6 +112,13 @@ internal sealed class WriteBehindFile : IDisposable
 
         _file.Dispose();
         _hash.Dispose();
+        if (_buffer.Length > 0)
+        {
+            // No write is pending any more: nothing reads the buffers.
+            ArrayPool<byte>.Shared.Return(_buffer);
+            ArrayPool<byte>.Shared.Return(_spare);
+            _buffer = _spare = [];
+        }
     }
 
     private void ThrowIfFinished()
