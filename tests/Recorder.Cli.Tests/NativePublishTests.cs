@@ -11,7 +11,8 @@ namespace Recorder.Cli.Tests;
 /// <summary>
 /// The published CLI: <c>dotnet publish src/Recorder.Cli</c> makes a native (AOT) <c>recorder</c> and
 /// the managed <c>recorder-service</c> beside it. Runs the important commands through the native one
-/// and checks that they give what the managed build gives, and that <c>serve</c> is handed over.
+/// (synth, import, indexed and BPF queries, package, verify-package, verify) and checks that they give
+/// what the managed build gives, and that <c>serve</c> is handed over.
 /// Publishing takes one to three minutes; filter it out with <c>--filter Category!=NativePublish</c>.
 /// </summary>
 [Trait("Category", "NativePublish")]
@@ -65,6 +66,15 @@ public sealed class NativePublishTests : IDisposable
         var bpf = Run(recorder, "--store", Store, "query", "--bpf", needle.Bpf, "--case", "T-1", "--reason", "tests", "--out", _directory.File("bpf.pcap"), "--json");
         Assert.True(bpf.ExitCode == 0, bpf.ToString());
         Assert.Equal(needle.Packets, bpf.Json["packets"]!.GetValue<long>());
+
+        // An evidence package (PDFsharp report, CASE/UCO, custody proofs) built by the native build and
+        // checked offline by it and by the managed build.
+        var package = _directory.File("package.zip");
+        var built = Run(recorder, "--store", Store, "package", "--query", query.Json["queryId"]!.GetValue<string>(), "--out", package, "--title", "Native");
+        Assert.True(built.ExitCode == 0, built.ToString());
+        var checkedNative = Run(recorder, "verify-package", package);
+        Assert.True(checkedNative.ExitCode == 0, checkedNative.ToString());
+        Assert.Equal(0, Cli.Run("verify-package", package).ExitCode);
 
         var verify = Run(recorder, "--store", Store, "verify", "--json");
         Assert.True(verify.ExitCode == 0, verify.ToString());
