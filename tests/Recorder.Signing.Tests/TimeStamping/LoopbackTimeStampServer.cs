@@ -9,15 +9,13 @@ namespace Recorder.Signing.Tests.TimeStamping;
 /// </summary>
 public sealed class LoopbackTimeStampServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _loop;
 
     public LoopbackTimeStampServer(Func<byte[], byte[]> respond)
     {
         Answer = request => (200, "application/timestamp-reply", respond(request));
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/tsa/");
-        _listener.Start();
+        (_listener, Port) = StartOnFreePort();
         _loop = Task.Run(Serve);
     }
 
@@ -33,7 +31,9 @@ public sealed class LoopbackTimeStampServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: on Unix, Stop followed by Close removes the listener's prefixes twice, and the
+        // second removal binds the port again to find its endpoint, which fails with "Address already
+        // in use" once a test running beside this one has taken the port.
         _listener.Close();
         try
         {
@@ -41,6 +41,27 @@ public sealed class LoopbackTimeStampServer : IDisposable
         }
         catch (AggregateException)
         {
+        }
+    }
+
+    private static (HttpListener Listener, int Port) StartOnFreePort()
+    {
+        // The probe's port is free when it is read, but a test running beside this one may take it
+        // before the listener binds it: try again on another port.
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/tsa/");
+            try
+            {
+                listener.Start();
+                return (listener, port);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Abort();
+            }
         }
     }
 
