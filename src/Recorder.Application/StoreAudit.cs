@@ -54,14 +54,17 @@ public static class StoreAudit
                     return [];
                 },
             });
+        // By reference: two checkpoints rewritten alike give two equal findings, each listed.
+        var ledgerFindings = new Dictionary<LedgerFinding, Finding>(ReferenceEqualityComparer.Instance);
         foreach (var finding in report.Findings)
         {
-            findings.Add(new Finding(finding.Seq is { } seq ? $"ledger seq {seq}" + (finding.LastSeq is { } last && last != seq ? $"..{last}" : string.Empty) : "ledger",
-                finding.Kind.ToString(), finding.Expected ?? finding.What, finding.Found ?? (finding.Offset is { } o ? $"at byte {o}" : finding.What))
-            {
-                Sequence = finding.Seq,
-            });
+            ledgerFindings[finding] = ToStoreFinding(finding);
+            findings.Add(ledgerFindings[finding]);
         }
+
+        var ledgerCauses = LedgerDiagnosis.Explain(report.Findings)
+            .Select(c => new FindingCause(c.Explanation, ledgerFindings[c.Finding], c.Consequences.Select(f => ledgerFindings[f]).ToList()))
+            .ToList();
 
         var onDisk = store.ListSegments().ToDictionary(s => s.Id);
         var inLedger = new HashSet<long>();
@@ -119,10 +122,20 @@ public static class StoreAudit
         notes["ledgerNotes"] = new JsonArray(report.Notes.Select(n => (JsonNode?)n).ToArray());
         return storeReport with
         {
+            // Causes are worked out in the order the checks ran (segment files before the ledger's
+            // record of them), so that a segment's own finding is the root of what follows from it.
+            Causes = StoreDiagnosis.Explain(findings, ledgerCauses),
             Findings = findings.OrderBy(f => f.Sequence ?? long.MaxValue).ThenBy(f => f.SegmentId ?? long.MaxValue).ToList(),
             Notes = notes,
         };
     }
+
+    private static Finding ToStoreFinding(LedgerFinding finding) =>
+        new(finding.Seq is { } seq ? $"ledger seq {seq}" + (finding.LastSeq is { } last && last != seq ? $"..{last}" : string.Empty) : "ledger",
+            finding.Kind.ToString(), finding.Expected ?? finding.What, finding.Found ?? (finding.Offset is { } o ? $"at byte {o}" : finding.What))
+        {
+            Sequence = finding.Seq,
+        };
 
     private static void Collect(LedgerEntry entry, List<(long, long, string)> named, HashSet<long> deleted, List<(long, string, string)> extractions)
     {

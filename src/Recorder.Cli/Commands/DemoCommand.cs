@@ -137,10 +137,7 @@ internal static class DemoCommand
             var report = StoreAudit.Verify(store, [], cancellationToken);
             output.WriteLine($"{++step}. verified the store in {Format.Seconds(timer.Elapsed)}: {report.SegmentsChecked} segment(s), " +
                 $"{Format.Count(report.PacketsChecked)} packets re-hashed and re-indexed: {(report.Passed ? "all signatures, hashes, the chain and the index hold" : $"{report.Findings.Count} finding(s)")}");
-            foreach (var finding in report.Findings)
-            {
-                output.WriteLine($"   FINDING {finding}");
-            }
+            FindingPrinter.Print(output, report, "   ");
 
             output.WriteLine();
             output.WriteLine("next: recorder segments | recorder stats | recorder ledger | recorder query --host IP --port N --case ID --reason TEXT --out FILE | recorder verify");

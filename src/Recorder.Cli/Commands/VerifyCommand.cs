@@ -68,13 +68,10 @@ internal static class VerifyCommand
             }
             else
             {
-                foreach (var finding in report.Findings)
-                {
-                    context.Output.WriteLine($"FINDING {finding}");
-                }
+                FindingPrinter.Print(context.Output, report);
 
                 var ledgerEntries = report.Notes["ledgerEntries"]?.GetValue<long>() ?? 0;
-                context.Output.WriteLine((report.Passed ? "verified: " : $"FAILED: {report.Findings.Count} finding(s); ") +
+                context.Output.WriteLine((report.Passed ? "verified: " : $"FAILED: {report.Findings.Count} finding(s) from {report.Causes.Count} cause(s); ") +
                     $"{report.SegmentsChecked} segment(s), {Format.Count(report.PacketsChecked)} packets, {Format.Bytes(report.BytesHashed)} re-hashed, " +
                     $"{report.IndexEntriesChecked} index entries compared, {Format.Count(ledgerEntries)} ledger entries" +
                     (earlier.Count > 0 ? $", extends {earlier.Count} earlier checkpoint(s)" : string.Empty) + $"; {recorded}");

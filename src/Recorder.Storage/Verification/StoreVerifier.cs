@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Recorder.Core.Formats;
 using Recorder.Core.Hashing;
 using Recorder.Core.Indexing;
 using Recorder.Core.Json;
@@ -153,6 +154,15 @@ public sealed class StoreVerifier
         if (manifest.File != Path.GetFileName(layout.SegmentFile(id, manifest.FileFormat)))
         {
             findings.Add(new Finding(subject, "manifest file", Path.GetFileName(layout.SegmentFile(id, manifest.FileFormat)), manifest.File) { SegmentId = id });
+        }
+
+        // A file under the segment's name in the format its manifest does not name is no part of it:
+        // a query or a tool opening the wrong one would read unsealed bytes.
+        var other = layout.SegmentFile(id, manifest.FileFormat == CaptureFileFormat.Pcap ? CaptureFileFormat.Pcapng : CaptureFileFormat.Pcap);
+        if (File.Exists(other))
+        {
+            findings.Add(new Finding(layout.Relative(other), "stray file", "only sealed segments' files in segments/",
+                $"a {Path.GetExtension(other)} file beside segment {id}, whose manifest names {manifest.File}") { SegmentId = id });
         }
 
         return (manifest, bytes);

@@ -51,6 +51,18 @@ public sealed record VerificationReport
     /// <summary>Other facts (ledger figures, live sessions) worth printing.</summary>
     public JsonObject Notes { get; init; } = [];
 
+    /// <summary>
+    /// The findings grouped by root cause, first cause first (see <see cref="StoreDiagnosis"/>); when
+    /// not given, findings about one segment are grouped under the first of them.
+    /// </summary>
+    public IReadOnlyList<FindingCause> Causes
+    {
+        get => _causes ?? StoreDiagnosis.Explain(Findings);
+        init => _causes = value;
+    }
+
+    private readonly IReadOnlyList<FindingCause>? _causes;
+
     /// <summary>True when there is no finding.</summary>
     public bool Passed => Findings.Count == 0;
 
@@ -63,6 +75,7 @@ public sealed record VerificationReport
         ["bytesHashed"] = BytesHashed,
         ["indexEntriesChecked"] = IndexEntriesChecked,
         ["findings"] = new JsonArray(Findings.Select(f => (JsonNode)f.ToJson()).ToArray()),
+        ["causes"] = new JsonArray(Causes.Select(c => (JsonNode)c.ToJson()).ToArray()),
         ["notes"] = Notes.DeepClone(),
     };
 }

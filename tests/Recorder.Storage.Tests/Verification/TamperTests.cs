@@ -44,6 +44,35 @@ public sealed class TamperTests : IDisposable
         }, iter: 12, threads: 1);
     }
 
+    [Fact]
+    public void Causes_ByteFlippedInASegmentFile_AreOneCauseSayingTheFileWasChanged()
+    {
+        var segment = _store.Store.ListSegments()[1];
+        Flip(segment.Path, segment.Manifest.Bytes / 2);
+
+        var report = new StoreVerifier(_store.Store).Verify();
+
+        var cause = Assert.Single(report.Causes);
+        Assert.Equal("sha256", cause.Finding.Check);
+        Assert.StartsWith($"segment {segment.Id}: its file was changed after sealing", cause.Explanation, StringComparison.Ordinal);
+        Assert.Equal(report.Findings.Count - 1, cause.Consequences.Count);
+        Assert.NotNull(report.ToJson()["causes"]?[0]?["consequences"]);
+    }
+
+    [Fact]
+    public void Verify_AFileOfTheOtherFormatBesideASegment_IsAStrayFile()
+    {
+        var segment = _store.Store.ListSegments()[0];
+        var other = Path.ChangeExtension(segment.Path, Path.GetExtension(segment.Path) == ".pcap" ? ".pcapng" : ".pcap");
+        File.Copy(segment.Path, other);
+
+        var report = new StoreVerifier(_store.Store).Verify();
+
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal("stray file", finding.Check);
+        Assert.Contains(Path.GetFileName(other), finding.Subject, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("manifest")]
     [InlineData("signature")]
