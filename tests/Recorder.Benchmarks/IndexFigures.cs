@@ -1,4 +1,4 @@
-using Recorder.Index.Benchmarks;
+using Recorder.Benchmarks.Harnesses;
 
 namespace Recorder.Benchmarks;
 

@@ -1,4 +1,4 @@
-using Recorder.Ledger.Benchmarks;
+using Recorder.Benchmarks.Harnesses;
 
 namespace Recorder.Benchmarks;
 

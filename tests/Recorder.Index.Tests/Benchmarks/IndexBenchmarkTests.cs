@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Recorder.Core.Formats;
 using Recorder.Core.Packets;
-using Recorder.Index.Benchmarks;
+using Recorder.Benchmarks.Harnesses;
 
 namespace Recorder.Index.Tests.Benchmarks;
 

@@ -1,4 +1,4 @@
-using Recorder.Ledger.Benchmarks;
+using Recorder.Benchmarks.Harnesses;
 using Xunit.Abstractions;
 
 namespace Recorder.Ledger.Tests.Benchmarks;

@@ -8,9 +8,10 @@ using Recorder.Core.Indexing;
 using Recorder.Core.Packets;
 using Recorder.Core.Query;
 using Recorder.Core.Time;
+using Recorder.Index;
 using Recorder.Index.Search;
 
-namespace Recorder.Index.Benchmarks;
+namespace Recorder.Benchmarks.Harnesses;
 
 /// <summary>How <see cref="IndexBenchmark.Run"/> cuts and indexes the capture.</summary>
 public sealed record IndexBenchmarkSettings

@@ -3,13 +3,14 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Recorder.Core.Hashing;
+using Recorder.Ledger;
 using Recorder.Ledger.Entries;
 using Recorder.Ledger.Proofs;
 using Recorder.Ledger.Verification;
 using Recorder.Signing;
 using Recorder.Signing.TimeStamping;
 
-namespace Recorder.Ledger.Benchmarks;
+namespace Recorder.Benchmarks.Harnesses;
 
 /// <summary>What <see cref="LedgerBenchmark.Run"/> measures; the defaults are the targets of issue 3.</summary>
 public sealed record LedgerBenchmarkOptions
