@@ -79,7 +79,7 @@ public class RecoveryTests
         session.FlushToOperatingSystem();
         session.Dispose();
         var dataFile = Directory.GetFiles(session.Directory, "*.pcapng").Single();
-        var manifest = new Segments.SegmentManifest
+        var manifest = new Recorder.Storage.Segments.SegmentManifest
         {
             StoreId = store.Store.StoreId, SegmentId = 2, File = "000000000002.pcapng", Bytes = new FileInfo(dataFile).Length,
             Sha256 = CaptureFiles.Sha256(dataFile), Packets = 5, PacketBytes = 0, OriginalBytes = 0, LinkType = 1, Interfaces = [Ethernet],
