@@ -45,6 +45,8 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
     private HashingFileWriter _file;
     private CaptureWriter _writer;
     private bool _completed;
+    private bool _refused;
+    private long? _refusedTime;
 
     /// <summary>Starts an output at <paramref name="path"/>; <paramref name="forcePcapng"/> always writes pcapng, else the format is automatic.</summary>
     public CaptureFileOutput(string path, bool forcePcapng, string application, string? comment = null)
@@ -70,32 +72,44 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
     public void Write(long segmentId, int linkType, long timestampNanoseconds, uint originalLength, ReadOnlySpan<byte> data)
     {
         var newLinkType = !_linkTypes.Contains(linkType);
+        if (newLinkType)
+        {
+            _linkTypes.Add(linkType);
+        }
+
+        if (_refused)
+        {
+            return;
+        }
+
         if (_writer.Format == CaptureFileFormat.Pcap
             && ((_writer.HeaderWritten && newLinkType) || !FitsClassicPcap(timestampNanoseconds)))
         {
             if (_choice == OutputFormatChoice.Pcap)
             {
                 // Asked for classic pcap: converting would hand back pcapng under a name and a
-                // request that said pcap. Fail instead; Dispose removes what was written.
-                throw newLinkType && _writer.HeaderWritten
-                    ? new OutputFormatException([.. _linkTypes, linkType], null)
-                    : new OutputFormatException([.. _linkTypes], timestampNanoseconds);
+                // request that said pcap. Stop writing but keep collecting link types, so the
+                // failure Complete reports names all of them, not just the first two.
+                _refused = true;
+                _refusedTime = newLinkType && _writer.HeaderWritten ? null : timestampNanoseconds;
+                return;
             }
 
             ConvertToPcapng();
-        }
-
-        if (newLinkType)
-        {
-            _linkTypes.Add(linkType);
         }
 
         _writer.Write(linkType, timestampNanoseconds, originalLength, data);
     }
 
     /// <summary>Finishes the file (an empty result is a valid capture file with no packets).</summary>
+    /// <exception cref="OutputFormatException">Classic pcap was asked for and cannot hold the answer; nothing is left on disk once this output is disposed.</exception>
     public OutputFile Complete(int linkTypeWhenEmpty = 1)
     {
+        if (_refused)
+        {
+            throw new OutputFormatException([.. _linkTypes], _refusedTime);
+        }
+
         if (!_writer.HeaderWritten)
         {
             _writer.WriteHeader(linkTypeWhenEmpty);

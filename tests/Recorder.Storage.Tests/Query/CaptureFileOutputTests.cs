@@ -22,11 +22,13 @@ public sealed class CaptureFileOutputTests : IDisposable
             using var output = new CaptureFileOutput(path, OutputFormatChoice.Pcap, "tests");
             output.Write(1, LinkTypes.Ethernet, Traffic.Start, (uint)frame.Length, frame);
             output.Write(1, LinkTypes.Raw, Traffic.Start + 1, (uint)frame.Length - 14, frame.AsSpan(14));
+            output.Write(1, LinkTypes.Ethernet, Traffic.Start + 2, (uint)frame.Length, frame);
+            output.Write(1, LinkTypes.LinuxSll, Traffic.Start + 3, (uint)frame.Length, frame);
             output.Complete();
         });
 
-        Assert.Equal([LinkTypes.Ethernet, LinkTypes.Raw], failure.LinkTypes);
-        Assert.Contains("1 (EN10MB), 101 (RAW)", failure.Message, StringComparison.Ordinal);
+        Assert.Equal([LinkTypes.Ethernet, LinkTypes.Raw, LinkTypes.LinuxSll], failure.LinkTypes);
+        Assert.Contains("1 (EN10MB), 101 (RAW), 113 (LINUX_SLL)", failure.Message, StringComparison.Ordinal);
         Assert.Contains("pcapng", failure.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(_directory.Path));
     }
@@ -42,6 +44,7 @@ public sealed class CaptureFileOutputTests : IDisposable
         {
             using var output = new CaptureFileOutput(path, OutputFormatChoice.Pcap, "tests");
             output.Write(1, LinkTypes.Ethernet, BeyondPcap, (uint)frame.Length, frame);
+            output.Complete();
         });
 
         Assert.Equal(BeyondPcap, failure.TimestampNanoseconds);
