@@ -35,8 +35,17 @@ public sealed record ExtractionResult(
 /// </summary>
 public static class AuditedExtraction
 {
-    /// <summary>Runs <paramref name="query"/> into <paramref name="outPath"/> as an audited extraction.</summary>
+    /// <summary>Runs <paramref name="query"/> into <paramref name="outPath"/> as an audited extraction, pcapng when <paramref name="forcePcapng"/>, else in the automatic format.</summary>
     public static ExtractionResult Run(EvidenceStore store, IPacketFilterCompiler? compiler, PacketQuery query, string outPath, bool forcePcapng,
+        string caseId, string reason, string queryId, CancellationToken cancellationToken) =>
+        Run(store, compiler, query, outPath, forcePcapng ? OutputFormatChoice.Pcapng : OutputFormatChoice.Automatic, caseId, reason, queryId, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="query"/> into <paramref name="outPath"/> as an audited extraction in the
+    /// <paramref name="format"/> allowed; an answer that format cannot hold throws
+    /// <see cref="OutputFormatException"/> after the failure is recorded, and leaves no file.
+    /// </summary>
+    public static ExtractionResult Run(EvidenceStore store, IPacketFilterCompiler? compiler, PacketQuery query, string outPath, OutputFormatChoice format,
         string caseId, string reason, string queryId, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
@@ -46,7 +55,12 @@ public static class AuditedExtraction
                 ["filter"] = query.ToJson(),
                 ["description"] = query.Describe(),
                 ["output"] = outPath,
-                ["format"] = forcePcapng ? "pcapng" : "auto",
+                ["format"] = format switch
+                {
+                    OutputFormatChoice.Pcapng => "pcapng",
+                    OutputFormatChoice.Pcap => "pcap",
+                    _ => "auto",
+                },
             }, caseId, reason);
         var executor = new QueryExecutor(store, compiler);
         OutputFile written;
@@ -54,7 +68,7 @@ public static class AuditedExtraction
         var queryTime = Stopwatch.StartNew();
         try
         {
-            using var file = new CaptureFileOutput(outPath, forcePcapng, store.Options.Application, $"Recorder extraction: query {queryId}, case {caseId}");
+            using var file = new CaptureFileOutput(outPath, format, store.Options.Application, $"Recorder extraction: query {queryId}, case {caseId}");
             var segments = executor.Snapshot(query);
             run = executor.Execute(query, segments, file, cancellationToken);
             queryTime.Stop();

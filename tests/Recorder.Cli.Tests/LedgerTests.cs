@@ -100,6 +100,61 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
+    public void VerifyProof_AForgedEntryInAnUnsignedTree_ExitsOne_AndAnUnsignedCheckpointPassesOnlyWhenTrusted()
+    {
+        var proof = _directory.File("inclusion.json");
+        Assert.Equal(0, Cli.Run("--store", Store, "ledger", "prove", "--seq", "3", "--out", proof).ExitCode);
+        var key = _directory.File("key.pem");
+        Assert.Equal(0, Cli.Run("--store", Store, "key", "export", "--out", key).ExitCode);
+        var real = JsonNode.Parse(File.ReadAllText(proof))!.AsObject();
+        var checkpointText = real["checkpoint"]!["text"]!.GetValue<string>();
+
+        // A one-leaf tree built around an entry nobody recorded, with the signature left out.
+        var entry = real["entry"]!.GetValue<string>().Replace("segment.sealed", "segment.deleted", StringComparison.Ordinal).Replace("\"seq\":3", "\"seq\":0", StringComparison.Ordinal);
+        var forgedCheckpoint = new Ledger.Checkpoints.Checkpoint(Ledger.Checkpoints.CheckpointText.Parse(System.Text.Encoding.UTF8.GetBytes(checkpointText)).Origin, 1,
+            Ledger.Merkle.MerkleHash.Leaf(System.Text.Encoding.UTF8.GetBytes(entry)), Core.Time.Timestamp.FromSeconds(1_700_000_000), [], "0");
+        var forged = _directory.File("forged.json");
+        File.WriteAllBytes(forged, Ledger.Proofs.ProofFile.Serialize(new Ledger.Proofs.InclusionProof(0, System.Text.Encoding.UTF8.GetBytes(entry), [], forgedCheckpoint)));
+        real["checkpoint"]!["signature"] = string.Empty;
+        var unsigned = _directory.File("unsigned.json");
+        File.WriteAllText(unsigned, real.ToJsonString());
+        var trusted = _directory.File("trusted-checkpoint.txt");
+        File.WriteAllText(trusted, checkpointText);
+
+        var forgedCheck = Cli.Run("--store", Store, "ledger", "verify-proof", forged, "--key", key);
+        var unsignedCheck = Cli.Run("--store", Store, "ledger", "verify-proof", unsigned, "--key", key, "--json");
+        var trustedCheck = Cli.Run("--store", Store, "ledger", "verify-proof", unsigned, "--key", key, "--checkpoint", trusted);
+        var forgedTrusted = Cli.Run("--store", Store, "ledger", "verify-proof", forged, "--key", key, "--checkpoint", trusted);
+
+        Assert.True(forgedCheck.ExitCode == 1, forgedCheck.ToString());
+        Assert.Contains("carries no signature", forgedCheck.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("valid inclusion", forgedCheck.Output, StringComparison.Ordinal);
+        Assert.Equal(1, unsignedCheck.ExitCode);
+        Assert.Equal("none", unsignedCheck.Json["anchors"]![0]!.GetValue<string>());
+        Assert.True(trustedCheck.ExitCode == 0, trustedCheck.ToString());
+        Assert.Contains("entry 3 is in the tree of", trustedCheck.Output, StringComparison.Ordinal);
+        Assert.Contains("anchored by the trusted checkpoint", trustedCheck.Output, StringComparison.Ordinal);
+        Assert.Equal(1, forgedTrusted.ExitCode);
+    }
+
+    [Fact]
+    public void VerifyProof_ValidProof_SaysWhatWasChecked()
+    {
+        var proof = _directory.File("inclusion.json");
+        Assert.Equal(0, Cli.Run("--store", Store, "ledger", "prove", "--seq", "2", "--out", proof).ExitCode);
+        var key = _directory.File("key.pem");
+        Assert.Equal(0, Cli.Run("--store", Store, "key", "export", "--out", key).ExitCode);
+
+        var result = Cli.Run("--store", Store, "ledger", "verify-proof", proof, "--key", key);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("checked: checkpoint: the signature verifies with the public key", result.Output, StringComparison.Ordinal);
+        Assert.Contains("checked: the audit path leads from entry 2", result.Output, StringComparison.Ordinal);
+        Assert.Contains("entry 2 is in the tree of", result.Output, StringComparison.Ordinal);
+        Assert.Contains("signed by key", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Verify_OneChangedByteInTheLedger_IsFoundAndLocated()
     {
         var ledger = Path.Combine(Store, "ledger", "ledger.jsonl");

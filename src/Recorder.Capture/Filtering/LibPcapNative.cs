@@ -4,13 +4,17 @@ using System.Runtime.InteropServices;
 namespace Recorder.Capture.Filtering;
 
 /// <summary>
-/// The few libpcap functions needed to run filter expressions on stored packets (pcap_open_dead,
-/// pcap_compile, pcap_offline_filter). Debian ships libpcap as <c>libpcap.so.0.8</c>; the resolver
-/// tries the usual names.
+/// The few libpcap functions needed to run filter expressions on stored packets (pcap_fopen_offline
+/// on an in-memory file header, pcap_compile, pcap_offline_filter), and libc's fmemopen for that
+/// header. Debian ships libpcap as <c>libpcap.so.0.8</c>; the resolver tries the usual names.
 /// </summary>
 internal static partial class LibPcapNative
 {
     private const string Library = "pcap";
+    private const string LibC = "c";
+
+    /// <summary>libpcap's PCAP_ERRBUF_SIZE.</summary>
+    public const int ErrorBufferSize = 256;
 
     static LibPcapNative()
     {
@@ -23,9 +27,6 @@ internal static partial class LibPcapNative
         public uint Length;
         public IntPtr Instructions;
     }
-
-    [LibraryImport(Library, EntryPoint = "pcap_open_dead")]
-    public static partial IntPtr OpenDead(int linkType, int snapLength);
 
     [LibraryImport(Library, EntryPoint = "pcap_close")]
     public static partial void Close(IntPtr pcap);
@@ -48,14 +49,31 @@ internal static partial class LibPcapNative
     [LibraryImport(Library, EntryPoint = "pcap_lib_version")]
     public static partial IntPtr LibraryVersion();
 
+    /// <summary><c>pcap_t *pcap_fopen_offline(FILE *fp, char *errbuf)</c>; <c>pcap_close</c> closes <paramref name="file"/>.</summary>
+    [LibraryImport(Library, EntryPoint = "pcap_fopen_offline")]
+    public static unsafe partial IntPtr FileOpenOffline(IntPtr file, byte* errorBuffer);
+
+    /// <summary>The DLT_ value of an open handle (for a savefile: libpcap's mapping of the file's LINKTYPE_).</summary>
+    [LibraryImport(Library, EntryPoint = "pcap_datalink")]
+    public static partial int DataLink(IntPtr pcap);
+
+    /// <summary>libc's <c>FILE *fmemopen(void *buf, size_t size, const char *mode)</c> (POSIX.1-2008).</summary>
+    [LibraryImport(LibC, EntryPoint = "fmemopen", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static unsafe partial IntPtr MemoryOpen(byte* buffer, nuint size, string mode);
+
+    /// <summary>libc's <c>fclose</c>, for a FILE libpcap refused (pcap_fopen_offline leaves it open on failure).</summary>
+    [LibraryImport(LibC, EntryPoint = "fclose")]
+    public static partial int CloseFile(IntPtr file);
+
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {
-        if (name != Library)
+        string[] candidates = name switch
         {
-            return IntPtr.Zero;
-        }
-
-        foreach (var candidate in new[] { "libpcap.so.1", "libpcap.so.0.8", "libpcap.so", "libpcap.dylib", "wpcap" })
+            Library => ["libpcap.so.1", "libpcap.so.0.8", "libpcap.so", "libpcap.dylib", "wpcap"],
+            LibC => ["libc.so.6", "libc.so", "libSystem.dylib"],
+            _ => [],
+        };
+        foreach (var candidate in candidates)
         {
             if (NativeLibrary.TryLoad(candidate, assembly, path, out var handle))
             {

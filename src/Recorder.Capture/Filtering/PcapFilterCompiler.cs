@@ -44,29 +44,24 @@ public sealed class PcapFilterCompiler : IPacketFilterCompiler
             return null;
         }
 
-        var pcap = LibPcapNative.OpenDead(linkType, SnapLength);
-        if (pcap == IntPtr.Zero)
+        // Compiled as tcpdump compiles for a file of this link type (see EmptySavefile): a dead
+        // handle would take the stored LINKTYPE_ for a DLT_ and compile some expressions for live
+        // capture.
+        using var savefile = EmptySavefile.TryOpen(linkType, SnapLength, out error);
+        if (savefile is null)
         {
-            error = $"libpcap does not know link type {linkType}";
             return null;
         }
 
-        try
+        var program = default(LibPcapNative.BpfProgram);
+        if (LibPcapNative.Compile(savefile.Handle, ref program, expression, 1, 0xFFFFFFFF) != 0)
         {
-            var program = default(LibPcapNative.BpfProgram);
-            if (LibPcapNative.Compile(pcap, ref program, expression, 1, 0xFFFFFFFF) != 0)
-            {
-                error = Marshal.PtrToStringUTF8(LibPcapNative.GetError(pcap)) ?? "invalid filter expression";
-                return null;
-            }
+            error = Marshal.PtrToStringUTF8(LibPcapNative.GetError(savefile.Handle)) ?? "invalid filter expression";
+            return null;
+        }
 
-            error = string.Empty;
-            return new CompiledFilter(program);
-        }
-        finally
-        {
-            LibPcapNative.Close(pcap);
-        }
+        error = string.Empty;
+        return new CompiledFilter(program);
     }
 
     private sealed class CompiledFilter : IPacketFilter

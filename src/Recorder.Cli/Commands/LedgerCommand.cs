@@ -112,8 +112,14 @@ internal static class LedgerCommand
         var file = new Argument<string>("FILE") { Description = "An inclusion or consistency proof file" };
         var key = new Option<string?>("--key") { Description = "The store's public key (PEM); default: the key of --store", HelpName = "PEM" };
         var tsa = new Option<string?>("--tsa") { Description = "The time-stamp authority's certificate (PEM); default: the store's", HelpName = "PEM" };
+        var trusted = new Option<string[]>("--checkpoint")
+        {
+            Description = "A checkpoint text you already trust (e.g. checkpoint.txt of 'ledger checkpoint' or of an evidence package; repeat): " +
+                "a proof checkpoint carrying no signature is accepted only when it is exactly one of these",
+            HelpName = "FILE",
+        };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
-        var command = new Command("verify-proof", "Check a proof file offline: signature, Merkle path, time-stamps") { file, key, tsa, json };
+        var command = new Command("verify-proof", "Check a proof file offline: checkpoint signature (or trusted checkpoint), Merkle path, time-stamps") { file, key, tsa, trusted, json };
         factory.SetAction(command, (context, _) =>
         {
             var path = context.Parse.GetValue(file)!;
@@ -145,7 +151,8 @@ internal static class LedgerCommand
                 certificate = TimeStampVerifier.LoadCertificatePem(File.ReadAllText(tsaPath));
             }
 
-            var result = ProofFile.VerifyFile(path, publicKey, certificate);
+            var trustedTexts = (context.Parse.GetValue(trusted) ?? []).Select(ReadTrustedCheckpoint).ToList();
+            var result = ProofFile.VerifyFile(path, publicKey, certificate, trustedTexts);
             if (context.Parse.GetValue(json))
             {
                 context.WriteJson(new JsonObject
@@ -157,28 +164,73 @@ internal static class LedgerCommand
                     ["firstSize"] = result.FirstSize,
                     ["problems"] = new JsonArray(result.Problems.Select(p => (JsonNode?)p).ToArray()),
                     ["notes"] = new JsonArray(result.Notes.Select(p => (JsonNode?)p).ToArray()),
+                    ["checked"] = new JsonArray(result.Checked.Select(p => (JsonNode?)p).ToArray()),
+                    ["anchors"] = new JsonArray(result.Anchors.Select(a => (JsonNode?)AnchorName(a)).ToArray()),
                 });
             }
             else
             {
-                foreach (var problem in result.Problems)
-                {
-                    context.Output.WriteLine("PROBLEM " + problem);
-                }
-
-                foreach (var note in result.Notes)
-                {
-                    context.Output.WriteLine("note: " + note);
-                }
-
-                context.Output.WriteLine(result.IsValid
-                    ? $"valid {result.Type} proof" + (result.LeafIndex is { } leaf ? $": entry {leaf} is in the signed tree of {result.TreeSize} entries" : $": the tree of {result.TreeSize} entries extends the tree of {result.FirstSize}")
-                    : $"INVALID: {result.Problems.Count} problem(s)");
+                WriteProofVerification(context, result, publicKey.Fingerprint);
             }
 
             return result.IsValid ? ExitCodes.Ok : ExitCodes.Problem;
         });
         return command;
+    }
+
+    /// <summary>What passed, what failed, what was not checked, and a last line that says what the verdict rests on.</summary>
+    private static void WriteProofVerification(CliContext context, ProofVerification result, string fingerprint)
+    {
+        foreach (var passed in result.Checked)
+        {
+            context.Output.WriteLine("checked: " + passed);
+        }
+
+        foreach (var problem in result.Problems)
+        {
+            context.Output.WriteLine("PROBLEM " + problem);
+        }
+
+        foreach (var note in result.Notes)
+        {
+            context.Output.WriteLine("note: " + note);
+        }
+
+        if (!result.IsValid)
+        {
+            context.Output.WriteLine($"INVALID: {result.Problems.Count} problem(s)");
+            return;
+        }
+
+        var anchor = result.Anchors.All(a => a == CheckpointAnchor.Signature)
+            ? $"signed by key {fingerprint}"
+            : "anchored by the trusted checkpoint(s) supplied" + (result.Anchors.Contains(CheckpointAnchor.Signature) ? $" and key {fingerprint}" : string.Empty);
+        context.Output.WriteLine($"valid {result.Type} proof" + (result.LeafIndex is { } leaf
+            ? $": entry {leaf} is in the tree of {result.TreeSize} entries {anchor}"
+            : $": the tree of {result.TreeSize} entries extends the tree of {result.FirstSize}, both {anchor}"));
+    }
+
+    private static string AnchorName(CheckpointAnchor anchor) => anchor switch
+    {
+        CheckpointAnchor.Signature => "signature",
+        CheckpointAnchor.TrustedCheckpoint => "trusted-checkpoint",
+        _ => "none",
+    };
+
+    private static string ReadTrustedCheckpoint(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw CliException.Usage($"--checkpoint: {path}: no such file");
+        }
+
+        var text = File.ReadAllText(path);
+        if (!Recorder.Ledger.Checkpoints.CheckpointText.TryParse(System.Text.Encoding.UTF8.GetBytes(text), out _, out var error))
+        {
+            throw CliException.Usage($"--checkpoint: {path}: not a checkpoint: {error}");
+        }
+
+        return text;
     }
 
     private static Command CheckpointCommand(CommandFactory factory)

@@ -4,6 +4,7 @@ using Recorder.Application;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
+using Recorder.Storage.Query;
 
 namespace Recorder.Cli.Commands;
 
@@ -22,7 +23,7 @@ internal static class QueryCommand
         var to = new Option<string?>("--to") { Description = "Window end (exclusive)", HelpName = "TIME" };
         var bpf = new Option<string?>("--bpf") { Description = "libpcap filter expression applied to the candidates", HelpName = "EXPR" };
         var output = new Option<string>("--out") { Description = "Output capture file", Required = true, HelpName = "FILE" };
-        var format = new Option<string?>("--format") { Description = "pcap (one link type only) or pcapng; default: pcap when all packets share a link type", HelpName = "pcap|pcapng" };
+        var format = new Option<string?>("--format") { Description = "pcap (one link type only: exit 2 naming the link types when the answer holds more) or pcapng; default: pcap when all packets share a link type, else pcapng", HelpName = "pcap|pcapng" };
         format.AcceptOnlyFromAmong("pcap", "pcapng");
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var caseOption = new Option<string>("--case") { Description = "The case this extraction is for (recorded in the ledger)", Required = true, HelpName = "ID" };
@@ -57,7 +58,24 @@ internal static class QueryCommand
                 throw CliException.Usage(problem);
             }
 
-            var extraction = AuditedExtraction.Run(store, compiler, query!, outPath, parse.GetValue(format) == "pcapng", caseId, why, queryId, cancellationToken);
+            var formatChoice = parse.GetValue(format) switch
+            {
+                "pcap" => OutputFormatChoice.Pcap,
+                "pcapng" => OutputFormatChoice.Pcapng,
+                _ => OutputFormatChoice.Automatic,
+            };
+            ExtractionResult extraction;
+            try
+            {
+                extraction = AuditedExtraction.Run(store, compiler, query!, outPath, formatChoice, caseId, why, queryId, cancellationToken);
+            }
+            catch (OutputFormatException e)
+            {
+                // Recorded as query.failed by the extraction; for the user it is a bad combination of
+                // arguments (--format pcap for an answer pcap cannot hold).
+                throw CliException.Usage("--format pcap: " + e.Message);
+            }
+
             var (written, run, checkpoint) = (extraction.Output, extraction.Run, extraction.Checkpoint);
             var (submittedSeq, extractionSeq, queryTime, total) = (extraction.SubmittedSeq, extraction.ExtractionSeq, extraction.QueryTime, extraction.Total);
 

@@ -11,8 +11,10 @@ public interface IPacketFilter : IDisposable
 public interface IPacketFilterCompiler
 {
     /// <summary>
-    /// Compiles <paramref name="expression"/> for <paramref name="linkType"/>; returns null and the
-    /// compiler's message when the expression is not valid for that link type.
+    /// Compiles <paramref name="expression"/> for <paramref name="linkType"/> (a LINKTYPE_ value, as
+    /// capture files and stored packets carry it, not a platform's DLT_ value), selecting what tcpdump
+    /// selects reading a file of that link type; returns null and the compiler's message when the
+    /// expression is not valid for that link type.
     /// </summary>
     IPacketFilter? TryCompile(string expression, int linkType, out string error);
 }

@@ -21,6 +21,8 @@ namespace Recorder.Ledger.Proofs;
 /// <param name="FirstSize">The first size (consistency).</param>
 /// <param name="Entry">The proven entry's text (inclusion).</param>
 /// <param name="TimeStamps">The time-stamps found and how they checked out.</param>
+/// <param name="Checked">Every check that passed, one sentence each, so a reader sees what a "valid" rests on.</param>
+/// <param name="Anchors">How each checkpoint was tied to something the verifier trusts, in the order of the file.</param>
 public sealed record ProofVerification(
     string? Type,
     IReadOnlyList<string> Problems,
@@ -29,10 +31,28 @@ public sealed record ProofVerification(
     long? TreeSize,
     long? FirstSize,
     string? Entry,
-    IReadOnlyList<TimeStampVerification> TimeStamps)
+    IReadOnlyList<TimeStampVerification> TimeStamps,
+    IReadOnlyList<string> Checked,
+    IReadOnlyList<CheckpointAnchor> Anchors)
 {
-    /// <summary>True when every check passed.</summary>
+    /// <summary>
+    /// True when every check passed, which includes that every checkpoint is anchored: its signature
+    /// verifies with the key given, or its text is a checkpoint the caller supplied as trusted.
+    /// </summary>
     public bool IsValid => Problems.Count == 0;
+}
+
+/// <summary>What ties a proof's checkpoint to something the verifier trusts.</summary>
+public enum CheckpointAnchor
+{
+    /// <summary>Nothing: no signature (or one that does not verify) and no trusted checkpoint matched. The proof is invalid.</summary>
+    None,
+
+    /// <summary>Its signature verifies with the public key given.</summary>
+    Signature,
+
+    /// <summary>It carries no signature, but its text is exactly a checkpoint the caller supplied as trusted.</summary>
+    TrustedCheckpoint,
 }
 
 /// <summary>
@@ -76,22 +96,28 @@ public static class ProofFile
         });
     }
 
-    /// <summary>Checks a proof file read from <paramref name="path"/>.</summary>
-    public static ProofVerification VerifyFile(string path, ISigner publicKey, X509Certificate2? timeStampCertificate = null) =>
-        Verify(File.ReadAllBytes(path), publicKey, timeStampCertificate);
+    /// <summary>Checks a proof file read from <paramref name="path"/> (see <see cref="Verify"/>).</summary>
+    public static ProofVerification VerifyFile(string path, ISigner publicKey, X509Certificate2? timeStampCertificate = null,
+        IReadOnlyCollection<string>? trustedCheckpoints = null) =>
+        Verify(File.ReadAllBytes(path), publicKey, timeStampCertificate, trustedCheckpoints);
 
     /// <summary>
-    /// Checks a proof file completely: its form, each checkpoint's signature with
-    /// <paramref name="publicKey"/>, the Merkle path by RFC 9162 §2.1.3.2 or §2.1.4.2, that the entry
-    /// says it is the leaf it is proven as, and each time-stamp (against
-    /// <paramref name="timeStampCertificate"/>, or only for integrity when none is given).
+    /// Checks a proof file completely: its form, that each checkpoint is anchored (its signature
+    /// verifies with <paramref name="publicKey"/>, or, for a checkpoint carrying no signature, its
+    /// text is exactly one of <paramref name="trustedCheckpoints"/>), the Merkle path by RFC 9162
+    /// §2.1.3.2 or §2.1.4.2, that the entry says it is the leaf it is proven as, and each time-stamp
+    /// (against <paramref name="timeStampCertificate"/>, or only for integrity when none is given).
+    /// A checkpoint anchored by neither makes the proof invalid: a path to a root nobody vouches for
+    /// proves nothing, since anyone can build a tree around a forged entry.
     /// </summary>
-    public static ProofVerification Verify(ReadOnlySpan<byte> json, ISigner publicKey, X509Certificate2? timeStampCertificate = null)
+    public static ProofVerification Verify(ReadOnlySpan<byte> json, ISigner publicKey, X509Certificate2? timeStampCertificate = null,
+        IReadOnlyCollection<string>? trustedCheckpoints = null)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
-        var problems = new List<string>();
-        var notes = new List<string>();
-        var stamps = new List<TimeStampVerification>();
+        var checks = new Checks(publicKey, timeStampCertificate, trustedCheckpoints ?? []);
+        var problems = checks.Problems;
+        var notes = checks.Notes;
+        var stamps = checks.Stamps;
         JsonObject root;
         try
         {
@@ -99,7 +125,8 @@ public static class ProofFile
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {
-            return new ProofVerification(null, ["not a JSON proof file: " + e.Message], notes, null, null, null, null, stamps);
+            problems.Add("not a JSON proof file: " + e.Message);
+            return checks.Result(null, null, null, null, null);
         }
 
         string? type = null;
@@ -108,42 +135,46 @@ public static class ProofFile
             if (Integer(root, "v") != Version)
             {
                 problems.Add($"proof format version {root["v"]} is not {Version}");
-                return new ProofVerification(null, problems, notes, null, null, null, null, stamps);
+                return checks.Result(null, null, null, null, null);
             }
 
             type = Text(root, "type");
             return type switch
             {
-                "inclusion" => VerifyInclusion(root, publicKey, timeStampCertificate, problems, notes, stamps),
-                "consistency" => VerifyConsistency(root, publicKey, timeStampCertificate, problems, notes, stamps),
-                _ => new ProofVerification(type, [$"unknown proof type '{type}'"], notes, null, null, null, null, stamps),
+                "inclusion" => VerifyInclusion(root, checks),
+                "consistency" => VerifyConsistency(root, checks),
+                _ => checks.Fail(type, $"unknown proof type '{type}'"),
             };
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException)
         {
             problems.Add("malformed proof file: " + e.Message);
-            return new ProofVerification(type, problems, notes, null, null, null, null, stamps);
+            return checks.Result(type, null, null, null, null);
         }
     }
 
-    private static ProofVerification VerifyInclusion(JsonObject root, ISigner key, X509Certificate2? tsa, List<string> problems, List<string> notes, List<TimeStampVerification> stamps)
+    private static ProofVerification VerifyInclusion(JsonObject root, Checks checks)
     {
         var leafIndex = Integer(root, "leafIndex");
         var treeSize = Integer(root, "treeSize");
         var entryText = Text(root, "entry");
         var entry = Encoding.UTF8.GetBytes(entryText);
         var path = Path(root);
-        var checkpoint = CheckCheckpoint(Object(root, "checkpoint"), "checkpoint", key, tsa, problems, notes, stamps);
+        var checkpoint = checks.ReadCheckpoint(Object(root, "checkpoint"), "checkpoint");
         if (checkpoint is not null)
         {
             if (checkpoint.Size != treeSize)
             {
-                problems.Add($"treeSize {treeSize} is not the checkpoint's size {checkpoint.Size}");
+                checks.Problems.Add($"treeSize {treeSize} is not the checkpoint's size {checkpoint.Size}");
             }
 
-            if (!MerkleProofs.VerifyInclusion(leafIndex, checkpoint.Size, MerkleHash.Leaf(entry), path, checkpoint.RootHash))
+            if (MerkleProofs.VerifyInclusion(leafIndex, checkpoint.Size, MerkleHash.Leaf(entry), path, checkpoint.RootHash))
             {
-                problems.Add($"the audit path does not lead from entry {leafIndex} to the checkpoint's root (RFC 9162 §2.1.3.2)");
+                checks.Passed.Add($"the audit path leads from entry {leafIndex} to the checkpoint's root (RFC 9162 §2.1.3.2)");
+            }
+            else
+            {
+                checks.Problems.Add($"the audit path does not lead from entry {leafIndex} to the checkpoint's root (RFC 9162 §2.1.3.2)");
             }
         }
 
@@ -151,88 +182,47 @@ public static class ProofFile
         {
             if (parsed.Seq != leafIndex)
             {
-                problems.Add($"the entry says it is seq {parsed.Seq}, the proof says leaf {leafIndex}");
+                checks.Problems.Add($"the entry says it is seq {parsed.Seq}, the proof says leaf {leafIndex}");
             }
         }
         else
         {
-            problems.Add("the entry is not a ledger entry: " + error);
+            checks.Problems.Add("the entry is not a ledger entry: " + error);
         }
 
-        return new ProofVerification("inclusion", problems, notes, leafIndex, treeSize, null, entryText, stamps);
+        return checks.Result("inclusion", leafIndex, treeSize, null, entryText);
     }
 
-    private static ProofVerification VerifyConsistency(JsonObject root, ISigner key, X509Certificate2? tsa, List<string> problems, List<string> notes, List<TimeStampVerification> stamps)
+    private static ProofVerification VerifyConsistency(JsonObject root, Checks checks)
     {
         var firstSize = Integer(root, "firstSize");
         var secondSize = Integer(root, "secondSize");
         var path = Path(root);
-        var first = CheckCheckpoint(Object(root, "first"), "first checkpoint", key, tsa, problems, notes, stamps);
-        var second = CheckCheckpoint(Object(root, "second"), "second checkpoint", key, tsa, problems, notes, stamps);
+        var first = checks.ReadCheckpoint(Object(root, "first"), "first checkpoint");
+        var second = checks.ReadCheckpoint(Object(root, "second"), "second checkpoint");
         if (first is not null && second is not null)
         {
             if (first.Size != firstSize || second.Size != secondSize)
             {
-                problems.Add($"firstSize/secondSize {firstSize}/{secondSize} are not the checkpoints' sizes {first.Size}/{second.Size}");
+                checks.Problems.Add($"firstSize/secondSize {firstSize}/{secondSize} are not the checkpoints' sizes {first.Size}/{second.Size}");
             }
 
             if (first.Origin != second.Origin)
             {
-                problems.Add($"the checkpoints are of different logs ('{first.Origin}' and '{second.Origin}')");
+                checks.Problems.Add($"the checkpoints are of different logs ('{first.Origin}' and '{second.Origin}')");
             }
 
-            if (!MerkleProofs.VerifyConsistency(first.Size, second.Size, first.RootHash, second.RootHash, path))
+            if (MerkleProofs.VerifyConsistency(first.Size, second.Size, first.RootHash, second.RootHash, path))
             {
-                problems.Add($"the consistency path does not prove the tree of {first.Size} a prefix of the tree of {second.Size} (RFC 9162 §2.1.4.2)");
+                checks.Passed.Add($"the consistency path proves the tree of {first.Size} a prefix of the tree of {second.Size} (RFC 9162 §2.1.4.2)");
             }
-        }
-
-        return new ProofVerification("consistency", problems, notes, null, secondSize, firstSize, null, stamps);
-    }
-
-    private static CheckpointBody? CheckCheckpoint(JsonObject node, string what, ISigner key, X509Certificate2? tsa, List<string> problems, List<string> notes, List<TimeStampVerification> stamps)
-    {
-        var textBytes = Encoding.UTF8.GetBytes(Text(node, "text"));
-        var signature = Convert.FromBase64String(Text(node, "signature"));
-        if (!CheckpointText.TryParse(textBytes, out var body, out var error))
-        {
-            problems.Add($"{what}: {error}");
-            return null;
-        }
-
-        if (signature.Length == 0)
-        {
-            notes.Add($"{what}: no signature (a checkpoint supplied without one); its root was taken as given");
-        }
-        else if (!key.Verify(textBytes, signature))
-        {
-            problems.Add($"{what}: the signature does not verify with the public key {key.Fingerprint}");
-        }
-
-        if (Text(node, "key") != key.Fingerprint)
-        {
-            notes.Add($"{what}: names signing key {Text(node, "key")}, checked with {key.Fingerprint}");
-        }
-
-        if (node["timeStamp"] is null)
-        {
-            notes.Add($"{what}: not time-stamped");
-        }
-        else
-        {
-            var stamp = TimeStampVerifier.Verify(Convert.FromBase64String(Text(node, "timeStamp")), textBytes, tsa);
-            stamps.Add(stamp);
-            if (!stamp.IsValid)
+            else
             {
-                problems.Add($"{what}: time-stamp does not verify: {stamp.Failure}");
-            }
-            else if (!stamp.CheckedAgainstTrustedCertificate)
-            {
-                notes.Add($"{what}: time-stamp checked against the certificate it carries only (no authority certificate supplied)");
+                checks.Problems.Add($"the consistency path does not prove the tree of {first.Size} a prefix of the tree of {second.Size} (RFC 9162 §2.1.4.2)");
             }
         }
 
-        return body;
+        return checks.Result("consistency", null, secondSize, firstSize, null);
     }
 
     private static JsonObject CheckpointJson(Checkpoint checkpoint) => new()
@@ -275,7 +265,7 @@ public static class ProofFile
     private static long Integer(JsonObject o, string name) =>
         o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) ? n : throw new FormatException($"{name} is not an integer");
 
-    private static string Text(JsonObject o, string name) =>
+    internal static string Text(JsonObject o, string name) =>
         o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : throw new FormatException($"{name} is not a string");
 
     private static JsonObject Object(JsonObject o, string name) =>

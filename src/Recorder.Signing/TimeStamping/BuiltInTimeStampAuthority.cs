@@ -5,6 +5,7 @@ using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Nist;
 using Org.BouncyCastle.Asn1.Sec;
 using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Cms;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Crypto.Parameters;
@@ -170,7 +171,15 @@ public sealed class BuiltInTimeStampAuthority : ITimeStampAuthority
 
     private TimeStampTokenGenerator CreateTokenGenerator()
     {
-        var generator = new TimeStampTokenGenerator(_key, _certificate, NistObjectIdentifiers.IdSha256.Id, RecorderOids.BuiltInTimeStampPolicyV1)
+        // The certificate is bound to the token by ESS signing-certificate-v2 (RFC 5035 §3), whose
+        // ESSCertIDv2 hashes the certificate with SHA-256: BouncyCastle's convenience constructor
+        // passes a SHA-1 digest factory and so emits the v1 attribute (RFC 2634, SHA-1 only), which
+        // RFC 5816 updates RFC 3161 to replace. Given a SHA-256 digest factory it emits v2, with
+        // hashAlgorithm left out because SHA-256 is its DEFAULT (DER omits default values), and the
+        // issuer and serial number so a verifier can match the certificate without a hash search.
+        var signerInfo = new SignerInfoGeneratorBuilder().Build(new Asn1SignatureFactory("SHA256WITHECDSA", _key), _certificate);
+        var generator = new TimeStampTokenGenerator(signerInfo, Asn1DigestFactory.Get(NistObjectIdentifiers.IdSha256),
+            new DerObjectIdentifier(RecorderOids.BuiltInTimeStampPolicyV1), isIssuerSerialIncluded: true)
         {
             Resolution = Resolution.R_MILLISECONDS,
         };

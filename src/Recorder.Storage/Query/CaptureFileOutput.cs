@@ -26,11 +26,13 @@ public sealed record OutputFile(string Path, CaptureFileFormat Format, long Pack
 }
 
 /// <summary>
-/// Writes a query's packets to a file: classic nanosecond pcap while every packet shares one link
-/// type and fits its 32-bit seconds, pcapng otherwise (a pcap started before a second link type or
-/// an out-of-range timestamp appeared is converted) or when asked. The file is built under a temporary name and renamed into place, flushed to disk, only
-/// when complete: a failed query leaves no half-written output. A pcapng output names its query in
-/// the section header's comment.
+/// Writes a query's packets to a file in the format chosen (<see cref="OutputFormatChoice"/>):
+/// automatically classic nanosecond pcap while every packet shares one link type and fits its
+/// 32-bit seconds, pcapng otherwise (a pcap started before a second link type or an out-of-range
+/// timestamp appeared is converted); pcapng when asked; and, when classic pcap is asked for, pcap or
+/// an <see cref="OutputFormatException"/>, never pcapng under a name that promised pcap. The file is
+/// built under a temporary name and renamed into place, flushed to disk, only when complete: a failed
+/// query leaves no half-written output. A pcapng output names its query in the section header's comment.
 /// </summary>
 public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
 {
@@ -38,19 +40,29 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
     private readonly string _temporary;
     private readonly string _application;
     private readonly string? _comment;
-    private readonly SortedSet<int> _linkTypes = [];
+    private readonly OutputFormatChoice _choice;
+    private readonly List<int> _linkTypes = [];
     private HashingFileWriter _file;
     private CaptureWriter _writer;
     private bool _completed;
+    private bool _refused;
+    private long? _refusedTime;
 
-    /// <summary>Starts an output at <paramref name="path"/>; <paramref name="forcePcapng"/> always writes pcapng.</summary>
+    /// <summary>Starts an output at <paramref name="path"/>; <paramref name="forcePcapng"/> always writes pcapng, else the format is automatic.</summary>
     public CaptureFileOutput(string path, bool forcePcapng, string application, string? comment = null)
+        : this(path, forcePcapng ? OutputFormatChoice.Pcapng : OutputFormatChoice.Automatic, application, comment)
+    {
+    }
+
+    /// <summary>Starts an output at <paramref name="path"/> in the format <paramref name="format"/> allows.</summary>
+    public CaptureFileOutput(string path, OutputFormatChoice format, string application, string? comment = null)
     {
         _comment = comment;
+        _choice = format;
         _path = System.IO.Path.GetFullPath(path);
         _application = application;
         _temporary = _path + ".partial-" + Guid.NewGuid().ToString("N")[..8];
-        (_file, _writer) = OpenTemporary(_temporary, forcePcapng ? CaptureFileFormat.Pcapng : CaptureFileFormat.Pcap);
+        (_file, _writer) = OpenTemporary(_temporary, format == OutputFormatChoice.Pcapng ? CaptureFileFormat.Pcapng : CaptureFileFormat.Pcap);
     }
 
     /// <summary>Packets written so far.</summary>
@@ -59,19 +71,45 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
     /// <inheritdoc />
     public void Write(long segmentId, int linkType, long timestampNanoseconds, uint originalLength, ReadOnlySpan<byte> data)
     {
-        if (_writer.Format == CaptureFileFormat.Pcap
-            && ((_writer.HeaderWritten && !_linkTypes.Contains(linkType)) || !FitsClassicPcap(timestampNanoseconds)))
+        var newLinkType = !_linkTypes.Contains(linkType);
+        if (newLinkType)
         {
+            _linkTypes.Add(linkType);
+        }
+
+        if (_refused)
+        {
+            return;
+        }
+
+        if (_writer.Format == CaptureFileFormat.Pcap
+            && ((_writer.HeaderWritten && newLinkType) || !FitsClassicPcap(timestampNanoseconds)))
+        {
+            if (_choice == OutputFormatChoice.Pcap)
+            {
+                // Asked for classic pcap: converting would hand back pcapng under a name and a
+                // request that said pcap. Stop writing but keep collecting link types, so the
+                // failure Complete reports names all of them, not just the first two.
+                _refused = true;
+                _refusedTime = newLinkType && _writer.HeaderWritten ? null : timestampNanoseconds;
+                return;
+            }
+
             ConvertToPcapng();
         }
 
-        _linkTypes.Add(linkType);
         _writer.Write(linkType, timestampNanoseconds, originalLength, data);
     }
 
     /// <summary>Finishes the file (an empty result is a valid capture file with no packets).</summary>
+    /// <exception cref="OutputFormatException">Classic pcap was asked for and cannot hold the answer; nothing is left on disk once this output is disposed.</exception>
     public OutputFile Complete(int linkTypeWhenEmpty = 1)
     {
+        if (_refused)
+        {
+            throw new OutputFormatException([.. _linkTypes], _refusedTime);
+        }
+
         if (!_writer.HeaderWritten)
         {
             _writer.WriteHeader(linkTypeWhenEmpty);
@@ -85,7 +123,7 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
         File.Move(_temporary, _path, overwrite: true);
         DurableFile.SyncDirectory(System.IO.Path.GetDirectoryName(_path)!);
         _completed = true;
-        return new OutputFile(_path, format, packets, bytes, sha, _linkTypes.ToList());
+        return new OutputFile(_path, format, packets, bytes, sha, _linkTypes.Order().ToList());
     }
 
     /// <summary>Removes the temporary file of an output that was never completed.</summary>

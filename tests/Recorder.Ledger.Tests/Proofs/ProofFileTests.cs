@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Recorder.Core.Json;
+using Recorder.Ledger.Checkpoints;
+using Recorder.Ledger.Merkle;
 using Recorder.Ledger.Proofs;
 using Recorder.Ledger.Tests.Support;
 using Recorder.Signing;
@@ -83,6 +85,69 @@ public sealed class ProofFileTests : IDisposable
 
         Assert.False(result.IsValid);
         Assert.Contains(result.Problems, p => p.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void InclusionProof_OfAForgedEntry_WithAnEmptySignature_IsInvalid()
+    {
+        // Anyone can build a one-leaf tree around an entry of their own and leave the signature out.
+        var real = _t.Ledger.ProveInclusion(0);
+        var forgedEntry = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(real.Entry).Replace("test.appended", "test.FORGED", StringComparison.Ordinal));
+        var checkpoint = new Checkpoint(TestLedger.Origin, 1, MerkleHash.Leaf(forgedEntry), real.Checkpoint.Time, [], _t.PublicKey.Fingerprint);
+        var forged = ProofFile.Serialize(new InclusionProof(0, forgedEntry, [], checkpoint));
+
+        var result = ProofFile.Verify(forged, _t.PublicKey);
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Problems, p => p.Contains("carries no signature", StringComparison.Ordinal));
+        Assert.Equal([CheckpointAnchor.None], result.Anchors);
+    }
+
+    [Fact]
+    public void InclusionProof_WithAnEmptySignature_IsValidOnlyAgainstTheSameTrustedCheckpoint()
+    {
+        var proof = JsonNode.Parse(ProofFile.Serialize(_t.Ledger.ProveInclusion(17)))!.AsObject();
+        var text = proof["checkpoint"]!["text"]!.GetValue<string>();
+        proof["checkpoint"]!["signature"] = string.Empty;
+        var unsigned = Encoding.UTF8.GetBytes(proof.ToJsonString());
+        var otherCheckpoint = _t.Ledger.ProveInclusion(17, 35).Checkpoint.Text;
+
+        var trusted = ProofFile.Verify(unsigned, _t.PublicKey, trustedCheckpoints: [text]);
+        var untrusted = ProofFile.Verify(unsigned, _t.PublicKey, trustedCheckpoints: [otherCheckpoint]);
+
+        Assert.True(trusted.IsValid, string.Join("; ", trusted.Problems));
+        Assert.Equal([CheckpointAnchor.TrustedCheckpoint], trusted.Anchors);
+        Assert.Contains(trusted.Checked, c => c.Contains("trusted checkpoint", StringComparison.Ordinal));
+        Assert.False(untrusted.IsValid);
+    }
+
+    [Fact]
+    public void ConsistencyProof_WithAnEmptySignature_IsInvalidUnlessThatCheckpointIsTrusted()
+    {
+        var proof = JsonNode.Parse(ProofFile.Serialize(_t.Ledger.ProveConsistency(14, 35)))!.AsObject();
+        var firstText = proof["first"]!["text"]!.GetValue<string>();
+        proof["first"]!["signature"] = string.Empty;
+        var unsigned = Encoding.UTF8.GetBytes(proof.ToJsonString());
+
+        var plain = ProofFile.Verify(unsigned, _t.PublicKey);
+        var trusted = ProofFile.Verify(unsigned, _t.PublicKey, trustedCheckpoints: [firstText]);
+
+        Assert.False(plain.IsValid);
+        Assert.Contains(plain.Problems, p => p.StartsWith("first checkpoint: carries no signature", StringComparison.Ordinal));
+        Assert.True(trusted.IsValid, string.Join("; ", trusted.Problems));
+        Assert.Equal([CheckpointAnchor.TrustedCheckpoint, CheckpointAnchor.Signature], trusted.Anchors);
+    }
+
+    [Fact]
+    public void ValidProof_SaysWhatWasChecked()
+    {
+        var result = ProofFile.Verify(ProofFile.Serialize(_t.Ledger.ProveInclusion(3)), _t.PublicKey);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Problems));
+        Assert.Equal([CheckpointAnchor.Signature], result.Anchors);
+        Assert.Contains(result.Checked, c => c.Contains("signature verifies with the public key " + _t.PublicKey.Fingerprint, StringComparison.Ordinal));
+        Assert.Contains(result.Checked, c => c.Contains("audit path leads from entry 3", StringComparison.Ordinal));
+        Assert.Contains(result.Notes, n => n.Contains("signed no other history", StringComparison.Ordinal));
     }
 
     [Fact]
