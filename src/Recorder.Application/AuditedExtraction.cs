@@ -35,9 +35,12 @@ public sealed record ExtractionResult(
 /// </summary>
 public static class AuditedExtraction
 {
-    /// <summary>Runs <paramref name="query"/> into <paramref name="outPath"/> as an audited extraction.</summary>
+    /// <summary>
+    /// Runs <paramref name="query"/> into <paramref name="outPath"/> as an audited extraction; a file already at
+    /// <paramref name="outPath"/> is replaced only when <paramref name="replaceExisting"/> (the caller checked no ledger entry names it).
+    /// </summary>
     public static ExtractionResult Run(EvidenceStore store, IPacketFilterCompiler? compiler, PacketQuery query, string outPath, bool forcePcapng,
-        string caseId, string reason, string queryId, CancellationToken cancellationToken)
+        string caseId, string reason, string queryId, CancellationToken cancellationToken, bool replaceExisting = false)
     {
         var total = Stopwatch.StartNew();
         var submittedSeq = store.Record("query.submitted", new JsonObject { ["queryId"] = queryId }, new Dictionary<string, string>(),
@@ -47,6 +50,7 @@ public static class AuditedExtraction
                 ["description"] = query.Describe(),
                 ["output"] = outPath,
                 ["format"] = forcePcapng ? "pcapng" : "auto",
+                ["replaceExisting"] = replaceExisting,
             }, caseId, reason);
         var executor = new QueryExecutor(store, compiler);
         OutputFile written;
@@ -54,7 +58,8 @@ public static class AuditedExtraction
         var queryTime = Stopwatch.StartNew();
         try
         {
-            using var file = new CaptureFileOutput(outPath, forcePcapng, store.Options.Application, $"Recorder extraction: query {queryId}, case {caseId}");
+            using var file = new CaptureFileOutput(outPath, forcePcapng, store.Options.Application, $"Recorder extraction: query {queryId}, case {caseId}",
+                replaceExisting);
             var segments = executor.Snapshot(query);
             run = executor.Execute(query, segments, file, cancellationToken);
             queryTime.Stop();
