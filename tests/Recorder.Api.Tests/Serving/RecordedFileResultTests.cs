@@ -19,7 +19,7 @@ public sealed class RecordedFileResultTests : IDisposable
     [Fact]
     public async Task AFileChangedBetweenTheCheckAndTheSend_IsCutOff_AndRecordedWithTheHashSent()
     {
-        var original = Enumerable.Range(0, 3 * VerifiedCopy.BufferBytes + 100).Select(i => (byte)i).ToArray();
+        var original = Enumerable.Range(0, 3 * VerifiedCopy.BufferBytes + 100).Select(i => unchecked((byte)i)).ToArray();
         var changed = (byte[])original.Clone();
         changed[^10] ^= 1;
         var path = _directory.File("result.pcap");
@@ -48,7 +48,7 @@ public sealed class RecordedFileResultTests : IDisposable
     [Fact]
     public async Task AFileChangedBeforeTheCheck_IsRefusedBeforeAnyHeader()
     {
-        var original = Enumerable.Range(0, 5000).Select(i => (byte)i).ToArray();
+        var original = Enumerable.Range(0, 5000).Select(i => unchecked((byte)i)).ToArray();
         var path = _directory.File("chunk.pcap");
         await File.WriteAllBytesAsync(path, original);
         var recorded = new RecordedFile(path, original.Length, Convert.ToHexStringLower(SHA256.HashData(original)));

@@ -16,7 +16,7 @@ public sealed class CaptureFileOutputTests : IDisposable
         output.Write(1, 1, 1_700_000_000_000_000_000, 60, new byte[60]);
 
         // Created after the output started (as by another process between a check and the rename).
-        var earlier = Enumerable.Range(0, 77).Select(i => (byte)i).ToArray();
+        var earlier = Enumerable.Range(0, 77).Select(i => unchecked((byte)i)).ToArray();
         File.WriteAllBytes(path, earlier);
 
         var error = Assert.Throws<OutputExistsException>(() => output.Complete());
