@@ -15,7 +15,7 @@ public sealed class QueryOutputTests : IDisposable
     {
         Import();
         var existing = _directory.File("capture.pcap");
-        var original = Enumerable.Range(0, 4096).Select(i => (byte)i).ToArray();
+        var original = Enumerable.Range(0, 4096).Select(i => unchecked((byte)i)).ToArray();
         File.WriteAllBytes(existing, original);
 
         var result = Query(existing);
