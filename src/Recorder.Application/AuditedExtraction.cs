@@ -37,16 +37,18 @@ public static class AuditedExtraction
 {
     /// <summary>Runs <paramref name="query"/> into <paramref name="outPath"/> as an audited extraction, pcapng when <paramref name="forcePcapng"/>, else in the automatic format.</summary>
     public static ExtractionResult Run(EvidenceStore store, IPacketFilterCompiler? compiler, PacketQuery query, string outPath, bool forcePcapng,
-        string caseId, string reason, string queryId, CancellationToken cancellationToken) =>
-        Run(store, compiler, query, outPath, forcePcapng ? OutputFormatChoice.Pcapng : OutputFormatChoice.Automatic, caseId, reason, queryId, cancellationToken);
+        string caseId, string reason, string queryId, CancellationToken cancellationToken, bool replaceExisting = false) =>
+        Run(store, compiler, query, outPath, forcePcapng ? OutputFormatChoice.Pcapng : OutputFormatChoice.Automatic, caseId, reason, queryId, cancellationToken, replaceExisting);
 
     /// <summary>
     /// Runs <paramref name="query"/> into <paramref name="outPath"/> as an audited extraction in the
     /// <paramref name="format"/> allowed; an answer that format cannot hold throws
-    /// <see cref="OutputFormatException"/> after the failure is recorded, and leaves no file.
+    /// <see cref="OutputFormatException"/> after the failure is recorded, and leaves no file. A file
+    /// already at <paramref name="outPath"/> is replaced only when <paramref name="replaceExisting"/>
+    /// (the caller checked that no ledger entry names it).
     /// </summary>
     public static ExtractionResult Run(EvidenceStore store, IPacketFilterCompiler? compiler, PacketQuery query, string outPath, OutputFormatChoice format,
-        string caseId, string reason, string queryId, CancellationToken cancellationToken)
+        string caseId, string reason, string queryId, CancellationToken cancellationToken, bool replaceExisting = false)
     {
         var total = Stopwatch.StartNew();
         var submittedSeq = store.Record("query.submitted", new JsonObject { ["queryId"] = queryId }, new Dictionary<string, string>(),
@@ -61,6 +63,7 @@ public static class AuditedExtraction
                     OutputFormatChoice.Pcap => "pcap",
                     _ => "auto",
                 },
+                ["replaceExisting"] = replaceExisting,
             }, caseId, reason);
         var executor = new QueryExecutor(store, compiler);
         OutputFile written;
@@ -68,7 +71,8 @@ public static class AuditedExtraction
         var queryTime = Stopwatch.StartNew();
         try
         {
-            using var file = new CaptureFileOutput(outPath, format, store.Options.Application, $"Recorder extraction: query {queryId}, case {caseId}");
+            using var file = new CaptureFileOutput(outPath, format, store.Options.Application, $"Recorder extraction: query {queryId}, case {caseId}",
+                replaceExisting);
             var segments = executor.Snapshot(query);
             run = executor.Execute(query, segments, file, cancellationToken);
             queryTime.Stop();

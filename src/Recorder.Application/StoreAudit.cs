@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Recorder.Core.Hashing;
+using Recorder.Application.Auditing;
 using Recorder.Ledger.Entries;
 using Recorder.Ledger.Journal;
 using Recorder.Ledger.Verification;
@@ -35,7 +34,7 @@ public static class StoreAudit
         var notes = storeReport.Notes.DeepClone().AsObject();
         var named = new List<(long Seq, long SegmentId, string ManifestSha256)>();
         var deleted = new HashSet<long>();
-        var extractions = new List<(long Seq, string Path, string Sha256)>();
+        var ledgered = new LedgeredFiles(store.Layout);
         var ledgerDirectory = store.Layout.LedgerDirectory;
         if (!File.Exists(Path.Combine(ledgerDirectory, "ledger.jsonl")))
         {
@@ -50,7 +49,8 @@ public static class StoreAudit
                 ExtendsCheckpoints = earlier.Select(c => new ExternalCheckpoint(c.Text, c.Signature, c.Source)).ToList(),
                 EntryCheck = entry =>
                 {
-                    Collect(entry, named, deleted, extractions);
+                    Collect(entry, named, deleted);
+                    ledgered.Add(entry);
                     return [];
                 },
             });
@@ -96,29 +96,13 @@ public static class StoreAudit
             findings.Add(new Finding($"segment {id}", "in the ledger", "a segment.sealed entry for every sealed segment", "no ledger entry") { SegmentId = id });
         }
 
-        var handedOver = 0;
-        foreach (var (seq, path, sha) in extractions)
-        {
-            if (!File.Exists(path))
-            {
-                // An extraction written outside the store was handed over: its hash is in the ledger.
-                handedOver++;
-                continue;
-            }
-
-            using var stream = File.OpenRead(path);
-            var found = Hex.Lower(SHA256.HashData(stream));
-            if (found != sha)
-            {
-                findings.Add(new Finding($"ledger seq {seq}", "extraction named by the ledger", $"{path} with sha256 {sha}", $"sha256 {found}") { Sequence = seq });
-            }
-        }
-
+        findings.AddRange(ledgered.Check(cancellationToken));
         notes["ledgerEntries"] = report.Entries;
         notes["ledgerSignedHeads"] = report.Heads;
         notes["ledgerCheckpointsChecked"] = report.CheckpointsChecked;
         notes["ledgerRoot"] = report.RootHash;
-        notes["extractionsNoLongerAtTheirPath"] = handedOver;
+        notes["extractionsNoLongerAtTheirPath"] = ledgered.HandedOver;
+        notes["ledgeredFilesChecked"] = ledgered.Checked;
         notes["ledgerNotes"] = new JsonArray(report.Notes.Select(n => (JsonNode?)n).ToArray());
         return storeReport with
         {
@@ -137,7 +121,7 @@ public static class StoreAudit
             Sequence = finding.Seq,
         };
 
-    private static void Collect(LedgerEntry entry, List<(long, long, string)> named, HashSet<long> deleted, List<(long, string, string)> extractions)
+    private static void Collect(LedgerEntry entry, List<(long, long, string)> named, HashSet<long> deleted)
     {
         var subjects = entry.Subjects;
         var segmentId = subjects["segmentId"] is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number
@@ -151,11 +135,6 @@ public static class StoreAudit
         else if (entry.Action == LedgerActions.SegmentDeleted && segmentId is { } deletedId)
         {
             deleted.Add(deletedId);
-        }
-        else if (entry.Action == LedgerActions.ExtractionWritten && entry.Hashes.TryGetValue("output", out var output)
-            && entry.Details["output"]?["path"]?.GetValue<string>() is { } path)
-        {
-            extractions.Add((entry.Seq, path, output));
         }
     }
 }

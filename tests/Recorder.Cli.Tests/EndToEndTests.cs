@@ -169,13 +169,14 @@ public sealed class EndToEndTests : IDisposable
         var (sample, truth) = Cli.Sample(_directory, packets: 2000);
         Assert.Equal(0, Cli.Run("--store", Store, "import", sample).ExitCode);
         var needle = truth.Needles[1];
-        string[] query = ["--store", Store, "query", "--case", "T-1", "--reason", "tests", "--host", needle.Server, "--out", _directory.File("a.pcap"), "--json"];
-        var before = Cli.Run(query).Json["sha256"]!.GetValue<string>();
+        // Two outputs: an extraction never writes over an earlier one.
+        string[] Query(string output) => ["--store", Store, "query", "--case", "T-1", "--reason", "tests", "--host", needle.Server, "--out", _directory.File(output), "--json"];
+        var before = Cli.Run(Query("a.pcap")).Json["sha256"]!.GetValue<string>();
 
         var rebuild = Cli.Run("--store", Store, "index", "rebuild");
 
         Assert.True(rebuild.ExitCode == 0, rebuild.ToString());
-        Assert.Equal(before, Cli.Run(query).Json["sha256"]!.GetValue<string>());
+        Assert.Equal(before, Cli.Run(Query("b.pcap")).Json["sha256"]!.GetValue<string>());
         Assert.Equal(0, Cli.Run("--store", Store, "verify").ExitCode);
     }
 

@@ -9,9 +9,11 @@ using Recorder.Api.Hosting;
 using Recorder.Api.Policies;
 using Recorder.Api.Queries;
 using Recorder.Api.Security;
+using Recorder.Api.Serving;
 using Recorder.Application.Packaging;
 using Recorder.Core.Hashing;
 using Recorder.Core.Time;
+using Recorder.Ledger.Entries;
 using Recorder.Reporting.Templates;
 
 namespace Recorder.Api.Packages;
@@ -109,6 +111,13 @@ public static class PackageEndpoints
         }
 
         var (sha256, bytes) = Hash(zip);
+
+        // The zip as stored is recorded too (package.built precedes it and cannot name it): verify and
+        // every later download are checked against this hash, not against the service's own record.
+        runtime.Ledger.Record(caller.Name, LedgerActions.PackageStored, new JsonObject { ["packageId"] = id },
+            new Dictionary<string, string> { ["package"] = sha256 },
+            new JsonObject { ["file"] = runtime.Store.Layout.Relative(zip), ["bytes"] = bytes, ["node"] = runtime.NodeName },
+            result.CaseId, request.Reason ?? request.Queries[0].Reason);
         var record = new JsonObject
         {
             ["id"] = id,
@@ -147,19 +156,23 @@ public static class PackageEndpoints
         }
 
         var canonical = record["id"]!.GetValue<string>();
-        var path = runtime.Packages.ZipPath(canonical);
-        var sha256 = record["sha256"]!.GetValue<string>();
-        if (new FileInfo(path).Length != record["bytes"]!.GetValue<long>())
-        {
-            return ReadRefused(http, runtime, record, "package.read-refused",
-                $"package {canonical}: its zip is {new FileInfo(path).Length} bytes, {record["bytes"]} when it was built: it changed since");
-        }
-
-        // Recorded before the first byte leaves, with the hash of what leaves.
-        RecordRead(http, runtime, record, "package.read",
-            new Dictionary<string, string> { ["package"] = sha256, ["manifest"] = record["manifestSha256"]!.GetValue<string>() },
-            new JsonObject { ["bytes"] = record["bytes"]!.DeepClone() });
-        return Results.File(path, "application/zip", $"evidence-package-{canonical}.zip");
+        var recorded = new RecordedFile(runtime.Packages.ZipPath(canonical), record["bytes"]!.GetValue<long>(), record["sha256"]!.GetValue<string>());
+        var manifest = record["manifestSha256"]!.GetValue<string>();
+        return new RecordedFileResult(recorded, "application/zip", $"evidence-package-{canonical}.zip", new ServeAudit(
+            Refused: found => ReadRefused(http, runtime, record, LedgerActions.PackageReadRefused,
+                $"package {canonical}: its zip {found.Describe(recorded)}: it changed since", found),
+            Serving: () => RecordRead(http, runtime, record, LedgerActions.PackageRead,
+                new Dictionary<string, string> { ["package"] = recorded.Sha256, ["manifest"] = manifest },
+                new JsonObject { ["bytes"] = recorded.Bytes }),
+            Altered: sent => RecordRead(http, runtime, record, LedgerActions.PackageReadRefused,
+                new Dictionary<string, string> { ["sent"] = sent.Sha256 },
+                new JsonObject
+                {
+                    ["error"] = $"package {canonical}: its zip changed while it was being sent (the {sent.Bytes} bytes read have SHA-256 {sent.Sha256}, " +
+                        $"not {recorded.Sha256}); the download was cut off before its end",
+                    ["bytesRead"] = sent.Bytes,
+                    ["aborted"] = true,
+                })));
     }
 
     private static IResult Report(HttpContext http, ServiceRuntime runtime, string id)
@@ -201,9 +214,10 @@ public static class PackageEndpoints
     }
 
     /// <summary>A read refused because the package changed since it was built: an integrity finding, ledgered under the reader; 409.</summary>
-    private static IResult ReadRefused(HttpContext http, ServiceRuntime runtime, JsonObject record, string action, string error)
+    private static IResult ReadRefused(HttpContext http, ServiceRuntime runtime, JsonObject record, string action, string error, ReadOutcome? found = null)
     {
-        RecordRead(http, runtime, record, action, null, new JsonObject { ["error"] = error });
+        RecordRead(http, runtime, record, action, found is null ? null : new Dictionary<string, string> { ["found"] = found.Sha256 },
+            new JsonObject { ["error"] = error });
         return Problems.Conflict(error, http.Request.Path);
     }
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Recorder.Api.Hosting;
 using Recorder.Api.Policies;
 using Recorder.Api.Security;
+using Recorder.Api.Serving;
 using Recorder.Core.Time;
 using Recorder.Storage.Store;
 
@@ -250,56 +251,17 @@ public static class QueryEndpoints
             record = runtime.Queries.Load(record.Id)!;
         }
 
-        var caller = http.Caller();
-        var attempt = record.Attempt;
-        runtime.Ledger.Record(caller.Name, "result.read", new JsonObject { ["queryId"] = record.Id }, null, new JsonObject
-        {
-            ["what"] = "pcap",
-            ["stateWhenRead"] = record.State.ToString().ToLowerInvariant(),
-            ["attempt"] = attempt,
-            ["node"] = runtime.NodeName,
-        }, record.Case, record.Reason);
-        var response = http.Response;
-        response.ContentType = record.Format == "pcap" ? "application/vnd.tcpdump.pcap" : "application/x-pcapng";
-        response.Headers.ContentDisposition = $"attachment; filename=\"{record.Id}.{record.Format}\"";
-        response.Headers["X-Recorder-Query"] = record.Id;
+        var path = Path.Combine(runtime.Queries.Directory(record.Id), record.ResultFile);
+        var contentType = record.Format == "pcap" ? "application/vnd.tcpdump.pcap" : "application/x-pcapng";
         if (record.Ended && record.Result is { } done)
         {
-            response.ContentLength = done.Bytes;
+            // Ended: the whole file is known and recorded, so it is checked before a header goes out.
+            await ResultServing.Recorded(http, runtime, record, new RecordedFile(path, done.Bytes, done.Sha256), contentType, $"{record.Id}.{record.Format}",
+                new JsonObject { ["what"] = "pcap" }, "result").ExecuteAsync(http).ConfigureAwait(false);
+            return;
         }
 
-        await response.StartAsync(aborted).ConfigureAwait(false);
-        var path = Path.Combine(runtime.Queries.Directory(record.Id), record.ResultFile);
-        var restarted = false;
-        try
-        {
-            await ResultFollower.CopyAsync(path, async (bytes, token) =>
-            {
-                await response.Body.WriteAsync(bytes, token).ConfigureAwait(false);
-                await response.Body.FlushAsync(token).ConfigureAwait(false);
-            }, () =>
-            {
-                var current = runtime.Queries.Load(record.Id)!;
-                if (current.Attempt != attempt)
-                {
-                    restarted = true;
-                    return -1;
-                }
-
-                return current.Ended ? current.Result?.Bytes ?? new FileInfo(path).Length : null;
-            }, token => runtime.Hub.WaitAsync(record.Id, TimeSpan.FromMilliseconds(100), token), aborted).ConfigureAwait(false);
-        }
-        catch (FileNotFoundException)
-        {
-            restarted = true;
-        }
-
-        if (restarted)
-        {
-            // The worker died and the query starts over: this stream cannot be completed, so the
-            // client must see it broken rather than take a prefix for the whole.
-            http.Abort();
-        }
+        await ResultServing.FollowAsync(http, runtime, record, path, contentType).ConfigureAwait(false);
     }
 
     private static IResult Chunks(HttpContext http, ServiceRuntime runtime, string id)
@@ -340,11 +302,10 @@ public static class QueryEndpoints
             return Problems.NotFound($"query {record.Id} has no chunk {number} (yet: it has {record.Chunks.Count})", http.Request.Path);
         }
 
-        runtime.Ledger.Record(http.Caller().Name, "result.read", new JsonObject { ["queryId"] = record.Id, ["chunk"] = number },
-            new Dictionary<string, string> { ["chunk"] = chunk.Sha256 },
-            new JsonObject { ["what"] = "chunk", ["bytes"] = chunk.Bytes, ["node"] = runtime.NodeName }, record.Case, record.Reason);
         var path = Path.Combine(runtime.Queries.ChunksDirectory(record.Id), chunk.File);
-        return Results.File(path, record.Format == "pcap" ? "application/vnd.tcpdump.pcap" : "application/x-pcapng", $"{record.Id}-{chunk.File}");
+        return ResultServing.Recorded(http, runtime, record, new RecordedFile(path, chunk.Bytes, chunk.Sha256),
+            record.Format == "pcap" ? "application/vnd.tcpdump.pcap" : "application/x-pcapng", $"{record.Id}-{chunk.File}",
+            new JsonObject { ["chunk"] = number, ["what"] = "chunk" }, "chunk");
     }
 
     private static IResult Artifacts(HttpContext http, ServiceRuntime runtime, string id)
@@ -391,12 +352,11 @@ public static class QueryEndpoints
             return Problems.NotFound($"query {record.Id} has no artifact named '{artifact.Name}'", http.Request.Path);
         }
 
-        runtime.Ledger.Record(http.Caller().Name, "result.read", new JsonObject { ["queryId"] = record.Id, ["artifact"] = artifact.Name },
-            new Dictionary<string, string> { ["artifact"] = artifact.Sha256 },
-            new JsonObject { ["what"] = "artifact", ["bytes"] = artifact.Bytes, ["node"] = runtime.NodeName }, record.Case, record.Reason);
         var textual = artifact.Name.EndsWith("/stdout", StringComparison.Ordinal) || artifact.Name.EndsWith("/stderr", StringComparison.Ordinal)
             || Path.GetExtension(artifact.Name) is ".json" or ".jsonl" or ".log" or ".txt";
-        return Results.File(path, textual ? "text/plain; charset=utf-8" : "application/octet-stream", Path.GetFileName(artifact.Name));
+        return ResultServing.Recorded(http, runtime, record, new RecordedFile(path, artifact.Bytes, artifact.Sha256),
+            textual ? "text/plain; charset=utf-8" : "application/octet-stream", Path.GetFileName(artifact.Name),
+            new JsonObject { ["artifact"] = artifact.Name, ["what"] = "artifact" }, "artifact");
     }
 
     /// <summary>Loads the query named in the URL and checks the caller may see it (own, or all).</summary>

@@ -14,8 +14,15 @@ internal static class ImportCommand
         {
             Description = "Keep the complete records of a file whose last record is cut off, and record exactly what was cut",
         };
+        var allowDuplicate = new Option<bool>("--allow-duplicate")
+        {
+            Description = "Import a file whose SHA-256 the store already holds (its packets are then stored twice; recorded in the ledger)",
+        };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
-        var command = new Command("import", "Import capture files into the store (all files or nothing)") { files, acceptTruncated, json };
+        var command = new Command("import", "Import capture files into the store (all files or nothing; a file already imported is refused)")
+        {
+            files, acceptTruncated, allowDuplicate, json,
+        };
         factory.SetAction(command, (context, cancellationToken) =>
         {
             var paths = context.Parse.GetValue(files)!;
@@ -34,6 +41,11 @@ internal static class ImportCommand
 
             using var store = context.OpenStore(create: true);
             var totalBytes = paths.Sum(p => new FileInfo(p).Length);
+            var options = new ImportOptions
+            {
+                AcceptTruncated = context.Parse.GetValue(acceptTruncated),
+                AllowDuplicate = context.Parse.GetValue(allowDuplicate),
+            };
             var result = ProgressReporter.Run("importing", totalBytes, update =>
             {
                 long done = 0;
@@ -50,8 +62,15 @@ internal static class ImportCommand
                     currentBytes = p.BytesRead;
                     update(done + p.BytesRead, $"importing {Path.GetFileName(p.File)}");
                 });
-                return new CaptureImporter(store).Import(paths, new ImportOptions { AcceptTruncated = context.Parse.GetValue(acceptTruncated) },
-                    progress, cancellationToken);
+                try
+                {
+                    return new CaptureImporter(store).Import(paths, options, progress, cancellationToken);
+                }
+                catch (DuplicateCaptureException e)
+                {
+                    // Unusable input, like a malformed file: exit 2, and the refusal is already in the ledger.
+                    throw CliException.Usage(e.Message);
+                }
             });
 
             foreach (var problem in result.IndexProblems)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Recorder.Application;
+using Recorder.Application.Auditing;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
@@ -25,12 +26,16 @@ internal static class QueryCommand
         var output = new Option<string>("--out") { Description = "Output capture file", Required = true, HelpName = "FILE" };
         var format = new Option<string?>("--format") { Description = "pcap (one link type only: exit 2 naming the link types when the answer holds more) or pcapng; default: pcap when all packets share a link type, else pcapng", HelpName = "pcap|pcapng" };
         format.AcceptOnlyFromAmong("pcap", "pcapng");
+        var force = new Option<bool>("--force")
+        {
+            Description = "Replace a file already at --out, provided no ledger entry names it (a recorded extraction is never replaced)",
+        };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var caseOption = new Option<string>("--case") { Description = "The case this extraction is for (recorded in the ledger)", Required = true, HelpName = "ID" };
         var reason = new Option<string>("--reason") { Description = "Why the packets are extracted (recorded in the ledger)", Required = true, HelpName = "TEXT" };
         var command = new Command("query", "Extract matching packets to a capture file (an audited extraction: --case and --reason are required)")
         {
-            hosts, ports, protocols, from, to, bpf, output, format, caseOption, reason, json,
+            hosts, ports, protocols, from, to, bpf, output, format, force, caseOption, reason, json,
         };
         factory.SetAction(command, (context, cancellationToken) =>
         {
@@ -49,7 +54,8 @@ internal static class QueryCommand
             };
             using var store = context.OpenStore(create: false);
             var queryId = Guid.NewGuid().ToString();
-            var problem = Validate(text, outPath, out var query, out var compiler);
+            var replace = parse.GetValue(force);
+            var problem = Validate(text, outPath, out var query, out var compiler) ?? CheckOutputFree(store, outPath, replace);
             if (problem is not null)
             {
                 // A refused extraction is an attempt on evidence: it is recorded too.
@@ -67,7 +73,8 @@ internal static class QueryCommand
             ExtractionResult extraction;
             try
             {
-                extraction = AuditedExtraction.Run(store, compiler, query!, outPath, formatChoice, caseId, why, queryId, cancellationToken);
+                extraction = AuditedExtraction.Run(store, compiler, query!, outPath, formatChoice, caseId, why, queryId, cancellationToken,
+                    replaceExisting: replace);
             }
             catch (OutputFormatException e)
             {
@@ -170,6 +177,28 @@ internal static class QueryCommand
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// An extraction never writes over a file by accident: an existing --out needs --force, and even
+    /// then a file that a ledger entry names (an earlier extraction, a package) stays, or that entry's
+    /// hash could never be verified again.
+    /// </summary>
+    private static string? CheckOutputFree(Storage.Store.EvidenceStore store, string outPath, bool force)
+    {
+        if (!File.Exists(outPath))
+        {
+            return null;
+        }
+
+        if (!force)
+        {
+            return $"--out: {outPath} already exists; an extraction never writes over a file (choose another name, or --force to replace a file no ledger entry names)";
+        }
+
+        return LedgerReferences.EntryNaming(store, outPath) is { } entry
+            ? $"--out: {outPath} is evidence named by ledger entry {entry.Seq} ({entry.Action}); it is never replaced, even with --force"
+            : null;
     }
 
     private static string CheckText(string? value, string option, int maxLength)

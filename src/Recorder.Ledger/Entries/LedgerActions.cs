@@ -56,4 +56,21 @@ public static class LedgerActions
 
     /// <summary>A checkpoint could not be time-stamped.</summary>
     public const string TimeStampFailed = "ledger.timestamp-failed";
+
+    // §4 What is served is what was ledgered (issue 10, part "served").
+
+    /// <summary>A package zip was served (hashes.package: the zip's SHA-256, checked over the bytes sent).</summary>
+    public const string PackageRead = "package.read";
+
+    /// <summary>A package zip was not served, or its download was cut off, because it is not the zip recorded when it was built.</summary>
+    public const string PackageReadRefused = "package.read-refused";
+
+    /// <summary>The service stored a package zip it built (hashes.package: the zip's SHA-256), so that verify can check it.</summary>
+    public const string PackageStored = "package.stored";
+
+    /// <summary>A query's result, a chunk or a sink artifact was served.</summary>
+    public const string ResultRead = "result.read";
+
+    /// <summary>A result, chunk or artifact was not served, or its download was cut off, because it is not the file the ledger recorded.</summary>
+    public const string ResultReadRefused = "result.read-refused";
 }

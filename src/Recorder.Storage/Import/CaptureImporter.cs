@@ -16,6 +16,12 @@ public sealed record ImportOptions
 {
     /// <summary>Keep the complete records of a file whose last record is cut off (and record the cut).</summary>
     public bool AcceptTruncated { get; init; }
+
+    /// <summary>
+    /// Import an input whose SHA-256 the store (or this import) already holds; without it such an
+    /// input refuses the whole import. Each duplicate let through is listed in <c>import.completed</c>.
+    /// </summary>
+    public bool AllowDuplicate { get; init; }
 }
 
 /// <summary>What an import did with one input file.</summary>
@@ -87,16 +93,19 @@ public sealed class CaptureImporter
         var imported = new List<ImportedFile>();
         try
         {
+            var duplicates = new DuplicateInputs(_store);
             foreach (var file in files)
             {
-                imported.Add(ImportFile(session, file, options, progress, cancellationToken));
+                var one = ImportFile(session, file, options, progress, cancellationToken);
+                imported.Add(one);
+                duplicates.Check(file, one.Source.Sha256!, options.AllowDuplicate);
             }
 
             var read = stopwatch.Elapsed;
             var segments = session.Commit("end-of-input");
             var committed = stopwatch.Elapsed;
             var result = new ImportResult(importId, imported, segments, stopwatch.Elapsed) { IndexProblems = session.IndexProblems };
-            RecordCompleted(result);
+            RecordCompleted(result, duplicates.Allowed);
             return result with
             {
                 Elapsed = stopwatch.Elapsed,
@@ -327,7 +336,7 @@ public sealed class CaptureImporter
         return Hex.Lower(hash.GetHashAndReset());
     }
 
-    private void RecordCompleted(ImportResult result)
+    private void RecordCompleted(ImportResult result, JsonArray allowedDuplicates)
     {
         foreach (var segment in result.Segments)
         {
@@ -356,7 +365,12 @@ public sealed class CaptureImporter
                 ["segmentIds"] = new JsonArray(result.Segments.Select(s => (JsonNode)s.Id).ToArray()),
             },
             hashes,
-            new JsonObject { ["sources"] = sources, ["packets"] = result.Packets });
+            new JsonObject
+            {
+                ["sources"] = sources,
+                ["packets"] = result.Packets,
+                ["allowedDuplicates"] = allowedDuplicates.Count == 0 ? null : allowedDuplicates,
+            });
     }
 
     private void RecordRefused(string importId, IReadOnlyList<string> files, IReadOnlyList<ImportedFile> readBeforeFailure, Exception error)

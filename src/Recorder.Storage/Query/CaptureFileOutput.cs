@@ -32,7 +32,10 @@ public sealed record OutputFile(string Path, CaptureFileFormat Format, long Pack
 /// timestamp appeared is converted); pcapng when asked; and, when classic pcap is asked for, pcap or
 /// an <see cref="OutputFormatException"/>, never pcapng under a name that promised pcap. The file is
 /// built under a temporary name and renamed into place, flushed to disk, only when complete: a failed
-/// query leaves no half-written output. A pcapng output names its query in the section header's comment.
+/// query leaves no half-written output. The rename never replaces a file that is already there (one
+/// made after the caller looked included) unless the caller asked to replace it: an output path
+/// reused by mistake must not turn an earlier capture into this one. A pcapng output names its query
+/// in the section header's comment.
 /// </summary>
 public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
 {
@@ -41,6 +44,7 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
     private readonly string _application;
     private readonly string? _comment;
     private readonly OutputFormatChoice _choice;
+    private readonly bool _replaceExisting;
     private readonly List<int> _linkTypes = [];
     private HashingFileWriter _file;
     private CaptureWriter _writer;
@@ -49,16 +53,21 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
     private long? _refusedTime;
 
     /// <summary>Starts an output at <paramref name="path"/>; <paramref name="forcePcapng"/> always writes pcapng, else the format is automatic.</summary>
-    public CaptureFileOutput(string path, bool forcePcapng, string application, string? comment = null)
-        : this(path, forcePcapng ? OutputFormatChoice.Pcapng : OutputFormatChoice.Automatic, application, comment)
+    public CaptureFileOutput(string path, bool forcePcapng, string application, string? comment = null, bool replaceExisting = false)
+        : this(path, forcePcapng ? OutputFormatChoice.Pcapng : OutputFormatChoice.Automatic, application, comment, replaceExisting)
     {
     }
 
-    /// <summary>Starts an output at <paramref name="path"/> in the format <paramref name="format"/> allows.</summary>
-    public CaptureFileOutput(string path, OutputFormatChoice format, string application, string? comment = null)
+    /// <summary>
+    /// Starts an output at <paramref name="path"/> in the format <paramref name="format"/> allows;
+    /// <paramref name="replaceExisting"/> lets <see cref="Complete"/> replace a file already at the path
+    /// (the caller has established that no evidence is lost by it).
+    /// </summary>
+    public CaptureFileOutput(string path, OutputFormatChoice format, string application, string? comment = null, bool replaceExisting = false)
     {
         _comment = comment;
         _choice = format;
+        _replaceExisting = replaceExisting;
         _path = System.IO.Path.GetFullPath(path);
         _application = application;
         _temporary = _path + ".partial-" + Guid.NewGuid().ToString("N")[..8];
@@ -103,6 +112,7 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
 
     /// <summary>Finishes the file (an empty result is a valid capture file with no packets).</summary>
     /// <exception cref="OutputFormatException">Classic pcap was asked for and cannot hold the answer; nothing is left on disk once this output is disposed.</exception>
+    /// <exception cref="OutputExistsException">A file is at the path and replacing it was not allowed; nothing is kept.</exception>
     public OutputFile Complete(int linkTypeWhenEmpty = 1)
     {
         if (_refused)
@@ -120,7 +130,16 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
         var format = _writer.Format;
         var packets = _writer.Packets;
         _file.Dispose();
-        File.Move(_temporary, _path, overwrite: true);
+        try
+        {
+            // Without overwrite the move is a link-then-unlink on Unix: it fails rather than replace a file created meanwhile.
+            File.Move(_temporary, _path, overwrite: _replaceExisting);
+        }
+        catch (IOException e) when (!_replaceExisting && File.Exists(_path))
+        {
+            throw new OutputExistsException(_path, e);
+        }
+
         DurableFile.SyncDirectory(System.IO.Path.GetDirectoryName(_path)!);
         _completed = true;
         return new OutputFile(_path, format, packets, bytes, sha, _linkTypes.Order().ToList());
@@ -169,4 +188,31 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
 
         File.Delete(old);
     }
+}
+
+/// <summary>An output file would have replaced a file already at its path; nothing was written there.</summary>
+public sealed class OutputExistsException : IOException
+{
+    /// <summary>A refusal whose path is not known (for serializers).</summary>
+    public OutputExistsException()
+        : this("?")
+    {
+    }
+
+    /// <summary>The output at <paramref name="path"/> was refused because a file is there.</summary>
+    public OutputExistsException(string path)
+        : base($"{path} already exists; an extraction never writes over a file")
+    {
+        Path = path;
+    }
+
+    /// <summary>The output at <paramref name="path"/> was refused because a file is there (<paramref name="innerException"/>: the failed rename).</summary>
+    public OutputExistsException(string path, Exception innerException)
+        : base($"{path} already exists; an extraction never writes over a file", innerException)
+    {
+        Path = path;
+    }
+
+    /// <summary>The output path that was already taken.</summary>
+    public string Path { get; } = "?";
 }
