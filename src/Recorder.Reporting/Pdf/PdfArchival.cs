@@ -1,0 +1,89 @@
+using System.Text;
+using PdfSharp.Pdf;
+
+namespace Recorder.Reporting.Pdf;
+
+/// <summary>
+/// What the report needs beyond PDFsharp's output to be a PDF/A-2b candidate (ISO 19005-2) and a
+/// clean PDF (PDF 32000-1): before saving, an sRGB output intent (§6.2.3: device-dependent colour
+/// needs one; the report draws in DeviceRGB); after saving, every FlateDecode stream re-encoded as a
+/// complete zlib stream (<see cref="ZlibStreams"/>) and the XMP metadata declaring
+/// <c>pdfaid:part</c> 2 and <c>pdfaid:conformance</c> B (§6.6.4). See docs/report.md for what is and
+/// is not claimed.
+/// </summary>
+internal static class PdfArchival
+{
+    /// <summary>The output condition named in the output intent (ICC registry name of sRGB).</summary>
+    public const string OutputCondition = "sRGB IEC61966-2.1";
+
+    private const string PdfAIdentification =
+        "<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">"
+        + "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance></rdf:Description>";
+
+    /// <summary>Adds the sRGB output intent to the catalog (call before saving).</summary>
+    public static void AddOutputIntent(PdfDocument document)
+    {
+        var profile = new PdfDictionary(document);
+        profile.Elements.SetInteger("/N", 3);
+        profile.Elements.SetName("/Filter", "/FlateDecode");
+        profile.CreateStream(ZlibStreams.Encode(SrgbProfile()));
+        document.Internals.AddObject(profile);
+
+        var intent = new PdfDictionary(document);
+        intent.Elements.SetName("/Type", "/OutputIntent");
+        intent.Elements.SetName("/S", "/GTS_PDFA1");
+        intent.Elements.SetString("/OutputConditionIdentifier", OutputCondition);
+        intent.Elements.SetString("/Info", OutputCondition);
+        intent.Elements.SetReference("/DestOutputProfile", profile);
+        document.Internals.Catalog.Elements["/OutputIntents"] = new PdfArray(document, intent);
+    }
+
+    /// <summary>
+    /// The saved PDF with complete zlib streams and the PDF/A identification in its XMP packet.
+    /// Throws <see cref="ReportPdfStructureException"/> when the file is not laid out as expected.
+    /// </summary>
+    public static byte[] Finish(byte[] saved) => PdfObjectRewriter.Rewrite(saved, stream =>
+    {
+        if (stream.Dictionary.Type == "/Metadata" && stream.Dictionary.Subtype == "/XML")
+        {
+            return stream.Dictionary.Filters.Count == 0
+                ? IdentifyAsPdfA(stream.Data, stream.Number)
+                : throw new ReportPdfStructureException(stream.Number, 0, "the XMP metadata stream is expected uncompressed");
+        }
+
+        return stream.Dictionary.Filters switch
+        {
+            [] => null,
+            ["/FlateDecode", ..] => ZlibStreams.Reencode(stream.Data, stream.Number),
+            var filters when filters.Contains("/FlateDecode") =>
+                throw new ReportPdfStructureException(stream.Number, 0, "FlateDecode after another filter is not expected"),
+            _ => null,
+        };
+    });
+
+    private static byte[] IdentifyAsPdfA(byte[] xmp, int objectNumber)
+    {
+        var text = Encoding.UTF8.GetString(xmp);
+        if (text.Contains("pdfaid:", StringComparison.Ordinal))
+        {
+            return xmp;
+        }
+
+        var end = text.IndexOf("</rdf:RDF>", StringComparison.Ordinal);
+        if (end < 0)
+        {
+            throw new ReportPdfStructureException(objectNumber, 0, "the XMP metadata has no </rdf:RDF>");
+        }
+
+        return Encoding.UTF8.GetBytes(text.Insert(end, PdfAIdentification + "\n"));
+    }
+
+    private static byte[] SrgbProfile()
+    {
+        using var stream = typeof(PdfArchival).Assembly.GetManifestResourceStream("Recorder.Reporting.Color.sRGB.icc")
+            ?? throw new InvalidOperationException("the embedded resource Recorder.Reporting.Color.sRGB.icc is missing from the build");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
