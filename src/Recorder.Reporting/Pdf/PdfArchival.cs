@@ -39,10 +39,13 @@ internal static class PdfArchival
     }
 
     /// <summary>
-    /// The saved PDF with complete zlib streams and the PDF/A identification in its XMP packet.
-    /// Throws <see cref="ReportPdfStructureException"/> when the file is not laid out as expected.
+    /// The saved PDF with complete zlib streams, the PDF/A identification in its XMP packet and no
+    /// page transparency groups. Throws <see cref="ReportPdfStructureException"/> when the file is
+    /// not laid out as expected.
     /// </summary>
-    public static byte[] Finish(byte[] saved) => PdfObjectRewriter.Rewrite(saved, stream =>
+    public static byte[] Finish(byte[] saved) => PdfObjectRewriter.Rewrite(saved, Stream, WithoutTransparencyGroup);
+
+    private static byte[]? Stream(PdfStreamObject stream)
     {
         if (stream.Dictionary.Type == "/Metadata" && stream.Dictionary.Subtype == "/XML")
         {
@@ -59,7 +62,21 @@ internal static class PdfArchival
                 throw new ReportPdfStructureException(stream.Number, 0, "FlateDecode after another filter is not expected"),
             _ => null,
         };
-    });
+    }
+
+    // PDFsharp gives every page it draws on a transparency group (/Group << /S /Transparency >>),
+    // though the report draws only opaquely (its one graphics state sets /CA 1 and /ca 1), so the
+    // group changes nothing on the page. It is dropped: the report then has no transparency at all,
+    // the simplest case for PDF/A-2b readers and validators.
+    private static byte[]? WithoutTransparencyGroup(byte[] pdf, PdfDictionaryText dictionary)
+    {
+        if (dictionary.Type != "/Page" || dictionary.Find("/Group") is not { } group || !group.Value.Contains("/Transparency", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return [.. pdf.AsSpan(dictionary.Start, group.KeyAt - dictionary.Start), .. pdf.AsSpan(group.ValueEnd, dictionary.End - group.ValueEnd)];
+    }
 
     private static byte[] IdentifyAsPdfA(byte[] xmp, int objectNumber)
     {

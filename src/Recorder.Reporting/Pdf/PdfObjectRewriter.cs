@@ -15,10 +15,12 @@ internal static class PdfObjectRewriter
 {
     /// <summary>
     /// Returns <paramref name="pdf"/> with each stream's data replaced by what
-    /// <paramref name="transform"/> returns for it (null keeps it). Only the data and its
-    /// <c>/Length</c> change; every dictionary, the header and the trailer are kept byte for byte.
+    /// <paramref name="transform"/> returns for it, and each other object whose value is a
+    /// dictionary replaced by what <paramref name="dictionaries"/> returns (null keeps either).
+    /// A stream's dictionary changes only in its <c>/Length</c>; the header and trailer are kept
+    /// byte for byte.
     /// </summary>
-    public static byte[] Rewrite(byte[] pdf, Func<PdfStreamObject, byte[]?> transform)
+    public static byte[] Rewrite(byte[] pdf, Func<PdfStreamObject, byte[]?> transform, Func<byte[], PdfDictionaryText, byte[]?>? dictionaries = null)
     {
         var (entries, trailerAt) = CrossReference.Read(pdf);
         using var output = new MemoryStream(pdf.Length + 4096);
@@ -27,7 +29,7 @@ internal static class PdfObjectRewriter
         foreach (var entry in entries)
         {
             offsets[entry.Number] = output.Position;
-            WriteObject(pdf, entry, transform, output);
+            WriteObject(pdf, entry, transform, dictionaries, output);
         }
 
         var xref = output.Position;
@@ -45,7 +47,8 @@ internal static class PdfObjectRewriter
         return output.ToArray();
     }
 
-    private static void WriteObject(byte[] pdf, CrossReference.Entry entry, Func<PdfStreamObject, byte[]?> transform, MemoryStream output)
+    private static void WriteObject(byte[] pdf, CrossReference.Entry entry, Func<PdfStreamObject, byte[]?> transform,
+        Func<byte[], PdfDictionaryText, byte[]?>? dictionaries, MemoryStream output)
     {
         var at = entry.Offset;
         var header = Encoding.ASCII.GetBytes($"{entry.Number} {entry.Generation} obj");
@@ -65,7 +68,21 @@ internal static class PdfObjectRewriter
                 throw new ReportPdfStructureException(entry.Number, afterValue, "expected endobj after the object's value");
             }
 
-            output.Write(pdf, at, end + "endobj".Length - at);
+            var replacement = dictionaries is not null && Lexer.IsAt(pdf, body, "<<"u8)
+                ? dictionaries(pdf, new PdfDictionaryText(pdf, body, entry.Number))
+                : null;
+            if (replacement is null)
+            {
+                output.Write(pdf, at, end + "endobj".Length - at);
+            }
+            else
+            {
+                output.Write(header);
+                output.WriteByte((byte)'\n');
+                output.Write(replacement);
+                output.Write("\nendobj"u8);
+            }
+
             output.WriteByte((byte)'\n');
             return;
         }
@@ -74,6 +91,11 @@ internal static class PdfObjectRewriter
         var dataAt = afterValue + "stream".Length;
         dataAt += pdf[dataAt] == '\r' ? 2 : 1; // the EOL after "stream" is CRLF or LF (§7.3.8.1)
         var length = dictionary.Length;
+        if (dictionary.LengthValueAt == 0)
+        {
+            throw new ReportPdfStructureException(entry.Number, body, "a stream without /Length");
+        }
+
         if (dataAt + length > pdf.Length || !Lexer.IsAt(pdf, Lexer.SkipWhitespace(pdf, dataAt + length), "endstream"u8))
         {
             throw new ReportPdfStructureException(entry.Number, dataAt, $"/Length {length} does not end at endstream");
