@@ -68,10 +68,10 @@ public sealed class ReportRenderer
         using var buffer = new MemoryStream();
         document.Save(buffer, false);
         var bytes = buffer.GetBuffer().AsSpan(0, checked((int)buffer.Length));
-        XmpIdentifiers.Replace(bytes, XmpIdentifiers.Uuid(digest.AsSpan(0, 16)), XmpIdentifiers.Uuid(digest.AsSpan(16, 16)));
+        var xmp = XmpPacket.Build(document.Info, XmpIdentifiers.Uuid(digest.AsSpan(0, 16)), XmpIdentifiers.Uuid(digest.AsSpan(16, 16)));
 
         // Rewritten in memory and written whole: a failure leaves nothing half-written in output.
-        output.Write(PdfArchival.Finish(bytes.ToArray()));
+        output.Write(PdfArchival.Finish(bytes.ToArray(), xmp));
         return pages;
     }
 

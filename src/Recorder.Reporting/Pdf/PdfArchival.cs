@@ -1,4 +1,3 @@
-using System.Text;
 using PdfSharp.Pdf;
 
 namespace Recorder.Reporting.Pdf;
@@ -7,18 +6,15 @@ namespace Recorder.Reporting.Pdf;
 /// What the report needs beyond PDFsharp's output to be a PDF/A-2b candidate (ISO 19005-2) and a
 /// clean PDF (PDF 32000-1): before saving, an sRGB output intent (§6.2.3: device-dependent colour
 /// needs one; the report draws in DeviceRGB); after saving, every FlateDecode stream re-encoded as a
-/// complete zlib stream (<see cref="ZlibStreams"/>) and the XMP metadata declaring
-/// <c>pdfaid:part</c> 2 and <c>pdfaid:conformance</c> B (§6.6.4). See docs/report.md for what is and
+/// complete zlib stream (<see cref="ZlibStreams"/>), the XMP packet replaced by
+/// <see cref="XmpPacket"/> (which declares <c>pdfaid:part</c> 2, <c>pdfaid:conformance</c> B,
+/// §6.6.4), and the pages' transparency groups removed. See docs/report.md for what is and
 /// is not claimed.
 /// </summary>
 internal static class PdfArchival
 {
     /// <summary>The output condition named in the output intent (ICC registry name of sRGB).</summary>
     public const string OutputCondition = "sRGB IEC61966-2.1";
-
-    private const string PdfAIdentification =
-        "<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">"
-        + "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance></rdf:Description>";
 
     /// <summary>Adds the sRGB output intent to the catalog (call before saving).</summary>
     public static void AddOutputIntent(PdfDocument document)
@@ -39,19 +35,20 @@ internal static class PdfArchival
     }
 
     /// <summary>
-    /// The saved PDF with complete zlib streams, the PDF/A identification in its XMP packet and no
-    /// page transparency groups. Throws <see cref="ReportPdfStructureException"/> when the file is
+    /// The saved PDF with complete zlib streams, <paramref name="xmp"/> as its metadata and no page
+    /// transparency groups. Throws <see cref="ReportPdfStructureException"/> when the file is
     /// not laid out as expected.
     /// </summary>
-    public static byte[] Finish(byte[] saved) => PdfObjectRewriter.Rewrite(saved, Stream, WithoutTransparencyGroup);
+    public static byte[] Finish(byte[] saved, byte[] xmp) => PdfObjectRewriter.Rewrite(saved, stream => Stream(stream, xmp), WithoutTransparencyGroup);
 
-    private static byte[]? Stream(PdfStreamObject stream)
+    private static byte[]? Stream(PdfStreamObject stream, byte[] xmp)
     {
         if (stream.Dictionary.Type == "/Metadata" && stream.Dictionary.Subtype == "/XML")
         {
+            // PDF/A wants the packet readable without decoding: it stays unfiltered.
             return stream.Dictionary.Filters.Count == 0
-                ? IdentifyAsPdfA(stream.Data, stream.Number)
-                : throw new ReportPdfStructureException(stream.Number, 0, "the XMP metadata stream is expected uncompressed");
+                ? xmp
+                : throw new ReportPdfStructureException(stream.Number, 0, "the XMP metadata stream is expected unfiltered");
         }
 
         return stream.Dictionary.Filters switch
@@ -76,23 +73,6 @@ internal static class PdfArchival
         }
 
         return [.. pdf.AsSpan(dictionary.Start, group.KeyAt - dictionary.Start), .. pdf.AsSpan(group.ValueEnd, dictionary.End - group.ValueEnd)];
-    }
-
-    private static byte[] IdentifyAsPdfA(byte[] xmp, int objectNumber)
-    {
-        var text = Encoding.UTF8.GetString(xmp);
-        if (text.Contains("pdfaid:", StringComparison.Ordinal))
-        {
-            return xmp;
-        }
-
-        var end = text.IndexOf("</rdf:RDF>", StringComparison.Ordinal);
-        if (end < 0)
-        {
-            throw new ReportPdfStructureException(objectNumber, 0, "the XMP metadata has no </rdf:RDF>");
-        }
-
-        return Encoding.UTF8.GetBytes(text.Insert(end, PdfAIdentification + "\n"));
     }
 
     private static byte[] SrgbProfile()

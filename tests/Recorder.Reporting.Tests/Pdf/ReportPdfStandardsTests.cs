@@ -106,6 +106,16 @@ public sealed class ReportPdfStandardsTests
         ns.AddNamespace("pdfaid", "http://www.aiim.org/pdfa/ns/id/");
         Assert.Equal("2", packet.SelectSingleNode("//pdfaid:part", ns)?.InnerText);
         Assert.Equal("B", packet.SelectSingleNode("//pdfaid:conformance", ns)?.InnerText);
+
+        // ISO 19005-2 §6.6.2.3: the XMP states what the document information dictionary states.
+        // The sample case title (in the subject) holds an ampersand, which PDFsharp's own packet left unescaped.
+        ns.AddNamespace("dc", "http://purl.org/dc/elements/1.1/");
+        ns.AddNamespace("xmp", "http://ns.adobe.com/xap/1.0/");
+        using var pig = RenderHarness.Open(Typical.Value);
+        Assert.Contains("&", pig.Information.Subject, StringComparison.Ordinal);
+        Assert.Equal(pig.Information.Title, packet.SelectSingleNode("//dc:title//*[local-name()='li']", ns)?.InnerText);
+        Assert.Equal(pig.Information.Subject, packet.SelectSingleNode("//dc:description//*[local-name()='li']", ns)?.InnerText);
+        Assert.Equal(pig.Information.Creator, packet.SelectSingleNode("//xmp:CreatorTool", ns)?.InnerText);
     }
 
     [Fact]
@@ -121,7 +131,7 @@ public sealed class ReportPdfStandardsTests
         var digit = length + "/Length ".Length;
         var broken = text[..digit] + (char)(text[digit] == '9' ? '1' : text[digit] + 1) + text[(digit + 1)..];
 
-        var thrown = Assert.Throws<ReportPdfStructureException>(() => PdfArchival.Finish(Encoding.Latin1.GetBytes(broken)));
+        var thrown = Assert.Throws<ReportPdfStructureException>(() => PdfArchival.Finish(Encoding.Latin1.GetBytes(broken), "<x:xmpmeta/>"u8.ToArray()));
 
         Assert.True(thrown.ObjectNumber > 0, thrown.Message);
         Assert.Contains($"object {thrown.ObjectNumber}", thrown.Message, StringComparison.Ordinal);
