@@ -5,9 +5,9 @@ namespace Recorder.Reporting.Pdf;
 /// <summary>
 /// FlateDecode data as PDF 32000-1 §7.4.4 defines it: a zlib stream (RFC 1950), i.e. a two-byte
 /// header, the deflate data (RFC 1951) and the Adler-32 checksum of the uncompressed bytes.
-/// PDFsharp 6.2.4 on .NET writes the header and deflate data but no checksum (`qpdf --check`:
-/// "stream will be re-encoded… flate: unexpected end of input"-style warnings, and strict readers may
-/// reject the stream). <see cref="Reencode"/> inflates what PDFsharp wrote and writes a complete zlib
+/// PDFsharp 6.2.4 on .NET writes the header and deflate data but no checksum: `qpdf --check` warns
+/// "input stream is complete but output may still be valid" for every such stream, and a reader
+/// that checks the Adler-32 (as zlib's inflate does by default) reports the stream as damaged. <see cref="Reencode"/> inflates what PDFsharp wrote and writes a complete zlib
 /// stream with the framework's <see cref="ZLibStream"/>.
 /// </summary>
 internal static class ZlibStreams
