@@ -5,6 +5,7 @@ using Recorder.Reporting.Document;
 using Recorder.Reporting.Fonts;
 using Recorder.Reporting.Layout;
 using Recorder.Reporting.Model;
+using Recorder.Reporting.Pdf;
 using Recorder.Reporting.Templates;
 
 namespace Recorder.Reporting;
@@ -62,12 +63,15 @@ public sealed class ReportRenderer
 
         PageChrome.Draw(document, style, geometry, model, composer.ContentsPage, composer.ContentsTop, composer.Outline);
         FontSubsetTags.MakeDeterministic(document, document.Internals.FirstDocumentID);
+        PdfArchival.AddOutputIntent(document);
         var pages = document.PageCount;
         using var buffer = new MemoryStream();
         document.Save(buffer, false);
         var bytes = buffer.GetBuffer().AsSpan(0, checked((int)buffer.Length));
-        XmpIdentifiers.Replace(bytes, XmpIdentifiers.Uuid(digest.AsSpan(0, 16)), XmpIdentifiers.Uuid(digest.AsSpan(16, 16)));
-        output.Write(bytes);
+        var xmp = XmpPacket.Build(document.Info, XmpIdentifiers.Uuid(digest.AsSpan(0, 16)), XmpIdentifiers.Uuid(digest.AsSpan(16, 16)));
+
+        // Rewritten in memory and written whole: a failure leaves nothing half-written in output.
+        output.Write(PdfArchival.Finish(bytes.ToArray(), xmp));
         return pages;
     }
 

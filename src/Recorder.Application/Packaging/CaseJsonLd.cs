@@ -10,7 +10,10 @@ namespace Recorder.Application.Packaging;
 /// examples: an Investigation for the case; the tool; the people; for each query an
 /// InvestigativeAction (performer, instrument, object = the sealed segments, result = the evidence
 /// file and its provenance record); each custody entry as an action; files as ObservableObjects
-/// with FileFacet and ContentDataFacet hashes (SHA-256, SHA-1, MD5).
+/// with FileFacet and ContentDataFacet hashes (SHA-256, SHA-1, MD5). Conforms to the UCO 1.4.0 and
+/// CASE 1.4.0 SHACL shapes (checked by the tests): every node, facet and hash has a minted IRI
+/// (<see cref="CaseIris"/>), never a blank node and never one built from user text; hash methods are
+/// <c>xsd:string</c> as UCO 1.4.0 asks; a file's place in the package is its <c>filePath</c>.
 /// </summary>
 internal static class CaseJsonLd
 {
@@ -21,7 +24,8 @@ internal static class CaseJsonLd
     public static JsonObject Build(ReportModel model, JsonObject manifest, IReadOnlyList<SealedSegment> segments, IReadOnlyList<LedgerEntry> custody, string packageId)
     {
         var graph = new JsonArray();
-        var tool = $"kb:tool-recorder-{model.Tool.Version}";
+        var iris = new CaseIris(Guid.Parse(packageId));
+        var tool = iris.Mint("tool", $"{model.Tool.Name} {model.Tool.Version} {model.Tool.SourceRevision}");
         Append(graph, new JsonObject
         {
             ["@id"] = tool,
@@ -35,7 +39,7 @@ internal static class CaseJsonLd
         {
             if (!people.TryGetValue(name, out var id))
             {
-                id = $"kb:identity-{people.Count + 1}";
+                id = iris.Mint("identity", name);
                 people[name] = id;
                 Append(graph, new JsonObject { ["@id"] = id, ["@type"] = "uco-identity:Identity", ["uco-core:name"] = name });
             }
@@ -46,9 +50,9 @@ internal static class CaseJsonLd
         var segmentIds = new List<string>();
         foreach (var segment in segments)
         {
-            var id = $"kb:segment-{segment.Id}";
+            var id = iris.Mint("segment", segment.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             segmentIds.Add(id);
-            Append(graph, File(id, segment.Manifest.File, segment.Manifest.Bytes, [("SHA256", segment.Manifest.Sha256)],
+            Append(graph, File(iris, id, segment.Manifest.File, segment.Manifest.Bytes, [("SHA256", segment.Manifest.Sha256)],
                 $"Sealed segment {segment.Id} ({segment.Manifest.Packets} packets, {segment.Manifest.FirstTimestamp} to {segment.Manifest.LastTimestamp})"));
         }
 
@@ -57,13 +61,14 @@ internal static class CaseJsonLd
         var exhibit = 0;
         foreach (var file in model.Files)
         {
-            var fileId = $"kb:evidence-{++exhibit}";
+            var fileId = iris.Mint("evidence", file.Name);
+            ++exhibit;
             fileIds.Add(fileId);
-            Append(graph, File(fileId, file.Name, file.SizeBytes, [("SHA256", file.Sha256), ("SHA1", file.Sha1), ("MD5", file.Md5)],
+            Append(graph, File(iris, fileId, file.Name, file.SizeBytes, [("SHA256", file.Sha256), ("SHA1", file.Sha1), ("MD5", file.Md5)],
                 $"{file.Packets} packets captured from {file.FirstPacket} to {file.LastPacket}"));
             var queryId = evidence.Select(e => e!.AsObject()).First(e => e["file"]!.GetValue<string>() == file.Name)["queryId"]!.GetValue<string>();
             var query = model.Queries.First(q => q.QueryId == queryId);
-            var provenance = $"kb:provenance-record-{exhibit}";
+            var provenance = iris.Mint("provenance-record", file.Name);
             Append(graph, new JsonObject
             {
                 ["@id"] = provenance,
@@ -72,26 +77,33 @@ internal static class CaseJsonLd
                 ["uco-core:description"] = $"Extraction of query {queryId} ({query.Filter}) for case {model.Case.Id}",
                 ["uco-core:object"] = new JsonArray(new JsonObject { ["@id"] = fileId }),
             });
-            Append(graph, new JsonObject
+            var extraction = new JsonObject
             {
-                ["@id"] = $"kb:investigative-action-query-{queryId}",
+                ["@id"] = iris.Mint("investigative-action-query", queryId),
                 ["@type"] = "case-investigation:InvestigativeAction",
                 ["uco-core:name"] = "Extraction of network packets",
                 ["uco-core:description"] = $"Filter: {query.Filter}. Reason: {query.Reason}",
                 ["uco-action:startTime"] = DateTime(query.SubmittedAt.ToString()),
-                ["uco-action:endTime"] = query.CompletedAt is null ? null : DateTime(query.CompletedAt.Value.ToString()),
                 ["uco-action:performer"] = new JsonObject { ["@id"] = Person(query.Requester) },
                 ["uco-action:instrument"] = new JsonObject { ["@id"] = tool },
                 ["uco-action:object"] = new JsonArray(segmentIds.Select(id => (JsonNode)new JsonObject { ["@id"] = id }).ToArray()),
                 ["uco-action:result"] = new JsonArray(new JsonObject { ["@id"] = fileId }, new JsonObject { ["@id"] = provenance }),
-            });
+            };
+
+            // An extraction still running has no end: the property is left out, not written as null.
+            if (query.CompletedAt is { } completed)
+            {
+                extraction["uco-action:endTime"] = DateTime(completed.ToString());
+            }
+
+            Append(graph, extraction);
         }
 
         foreach (var entry in custody)
         {
             Append(graph, new JsonObject
             {
-                ["@id"] = $"kb:custody-entry-{entry.Seq}",
+                ["@id"] = iris.Mint("custody-entry", entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 ["@type"] = "case-investigation:InvestigativeAction",
                 ["uco-core:name"] = entry.Action,
                 ["uco-core:description"] = $"Custody ledger entry {entry.Seq} (SHA-256 {entry.Hash})",
@@ -103,7 +115,7 @@ internal static class CaseJsonLd
 
         Append(graph, new JsonObject
         {
-            ["@id"] = $"kb:investigation-{model.Case.Id}",
+            ["@id"] = iris.Mint("investigation", model.Case.Id),
             ["@type"] = "case-investigation:Investigation",
             ["uco-core:name"] = model.Case.Id,
             ["uco-core:description"] = model.Case.Title,
@@ -130,7 +142,7 @@ internal static class CaseJsonLd
         };
     }
 
-    private static JsonObject File(string id, string name, long size, IEnumerable<(string Method, string Value)> hashes, string description) => new()
+    private static JsonObject File(CaseIris iris, string id, string path, long size, IEnumerable<(string Method, string Value)> hashes, string description) => new()
     {
         ["@id"] = id,
         ["@type"] = "uco-observable:File",
@@ -138,17 +150,24 @@ internal static class CaseJsonLd
         ["uco-core:hasFacet"] = new JsonArray(
             new JsonObject
             {
+                ["@id"] = iris.Mint("file-facet", id),
                 ["@type"] = "uco-observable:FileFacet",
-                ["uco-observable:fileName"] = name,
+                ["uco-observable:fileName"] = path[(path.LastIndexOf('/') + 1)..],
+                ["uco-observable:filePath"] = path,
                 ["uco-observable:sizeInBytes"] = new JsonObject { ["@type"] = "xsd:integer", ["@value"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             },
             new JsonObject
             {
+                ["@id"] = iris.Mint("content-data-facet", id),
                 ["@type"] = "uco-observable:ContentDataFacet",
                 ["uco-observable:hash"] = new JsonArray(hashes.Select(h => (JsonNode)new JsonObject
                 {
+                    ["@id"] = iris.Mint("hash", $"{id} {h.Method}"),
                     ["@type"] = "uco-types:Hash",
-                    ["uco-types:hashMethod"] = new JsonObject { ["@type"] = "uco-vocabulary:HashNameVocab", ["@value"] = h.Method },
+
+                    // UCO 1.4.0 types hashMethod as xsd:string (HashNameVocab is deprecated and an
+                    // error from 2.0.0); the values stay those of the vocabulary.
+                    ["uco-types:hashMethod"] = h.Method,
                     ["uco-types:hashValue"] = new JsonObject { ["@type"] = "xsd:hexBinary", ["@value"] = h.Value.ToUpperInvariant() },
                 }).ToArray()),
             }),
