@@ -4,6 +4,7 @@ using Recorder.Application;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
+using Recorder.Storage.Query;
 
 namespace Recorder.Cli.Commands;
 
@@ -76,6 +77,8 @@ internal static class QueryCommand
                     ["bytes"] = written.Bytes,
                     ["sha256"] = written.Sha256,
                     ["linkTypes"] = new JsonArray(written.LinkTypes.Select(l => (JsonNode)l).ToArray()),
+                    ["partial"] = run.Partial,
+                    ["segmentsLeftOut"] = SegmentLeftOut.ToJson(run.SegmentsLeftOut),
                     ["run"] = run.ToJson(),
                     ["ledger"] = new JsonObject
                     {
@@ -108,9 +111,16 @@ internal static class QueryCommand
                 {
                     context.Output.WriteLine($"  note: the BPF expression does not apply to link type {linkType} ({message}); none of its packets matched");
                 }
+
+                foreach (var leftOut in run.SegmentsLeftOut)
+                {
+                    context.Output.WriteLine($"  PARTIAL: left out {leftOut}");
+                }
             }
 
-            return ExitCodes.Ok;
+            // The packets that could be read are kept (ledgered with their hash, as partial): an examiner
+            // may need them, but the exit code and stderr make sure nobody takes them for the whole answer.
+            return extraction.Partial ? throw new CliException(ExitCodes.Problem, PartialExtraction.Message(written.Path, run.SegmentsLeftOut)) : ExitCodes.Ok;
         });
         return command;
     }
