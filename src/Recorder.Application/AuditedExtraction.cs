@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
 using Recorder.Ledger.Checkpoints;
+using Recorder.Ledger.Entries;
 using Recorder.Storage.Query;
 using Recorder.Storage.Store;
 
@@ -25,13 +26,19 @@ public sealed record ExtractionResult(
     long ExtractionSeq,
     Checkpoint Checkpoint,
     TimeSpan QueryTime,
-    TimeSpan Total);
+    TimeSpan Total)
+{
+    /// <summary>True when segments that may hold matches were left out: the output is not the complete answer.</summary>
+    public bool Partial => Run.Partial;
+}
 
 /// <summary>
 /// An extraction that leaves the store, recorded as custody requires: the submission (filter, case,
 /// reason) is durable in the ledger before a packet is read; the output's SHA-256, size and the
 /// segments it came from after it is complete; a failure is recorded too; and the ledger is then
-/// checkpointed, signed and time-stamped.
+/// checkpointed, signed and time-stamped. An extraction that had to leave segments out (see
+/// <see cref="SegmentSelection"/>) is recorded as <c>partial</c> with each segment and why; the
+/// caller must not report it as complete (<see cref="ExtractionResult.Partial"/>).
 /// </summary>
 public static class AuditedExtraction
 {
@@ -73,10 +80,10 @@ public static class AuditedExtraction
         {
             using var file = new CaptureFileOutput(outPath, format, store.Options.Application, $"Recorder extraction: query {queryId}, case {caseId}",
                 replaceExisting);
-            var segments = executor.Snapshot(query);
-            run = executor.Execute(query, segments, file, cancellationToken);
+            var selection = executor.Snapshot(query);
+            run = executor.Execute(query, selection, file, cancellationToken);
             queryTime.Stop();
-            written = file.Complete(segments.Count > 0 ? segments[0].Manifest.LinkType : 1);
+            written = file.Complete(selection.Segments.Count > 0 ? selection.Segments[0].Manifest.LinkType : 1);
         }
         catch (Exception e)
         {
@@ -85,7 +92,7 @@ public static class AuditedExtraction
             throw;
         }
 
-        var extractionSeq = store.Record("extraction.written",
+        var extractionSeq = store.Record(LedgerActions.ExtractionWritten,
             new JsonObject
             {
                 ["queryId"] = queryId,
@@ -96,6 +103,8 @@ public static class AuditedExtraction
             {
                 ["output"] = written.ToJson(),
                 ["location"] = "external",
+                ["partial"] = run.Partial,
+                ["segmentsLeftOut"] = SegmentLeftOut.ToJson(run.SegmentsLeftOut),
                 ["run"] = run.ToJson(),
             }, caseId, reason);
         var checkpoint = StoreAccess.Journal(store).Checkpoint();

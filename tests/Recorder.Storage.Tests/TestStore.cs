@@ -25,7 +25,10 @@ internal sealed class TestStore : IDisposable
 
     public string WorkDirectory => _directory.Path;
 
-    public static StoreServices Services(StoreOptions options) => new() { IndexProvider = new RocksPacketIndexProvider(), Options = options };
+    /// <summary>What the store recorded (every store has a journal; here an in-memory one).</summary>
+    public MemoryJournal Journal { get; } = new();
+
+    public StoreServices Services(StoreOptions options) => new() { IndexProvider = new RocksPacketIndexProvider(), Options = options, JournalFactory = _ => Journal };
 
     public string File(string name) => _directory.File(name);
 

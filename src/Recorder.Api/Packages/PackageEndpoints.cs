@@ -95,6 +95,7 @@ public static class PackageEndpoints
                 Title = request.Title,
                 Reason = request.Reason,
                 Actor = runtime.Ledger.Actor(caller.Name),
+                AllowPartial = request.AllowPartial,
             });
         }
         catch (Exception e) when (e is PackageException or ReportTemplateException)
@@ -245,7 +246,7 @@ public static class PackageEndpoints
 
     private static (PackageBody? Body, List<FieldError> Errors) Parse(JsonObject body, ServiceRuntime runtime)
     {
-        var errors = RequestBody.UnknownFields(body, ["queries", "title", "reason"]).ToList();
+        var errors = RequestBody.UnknownFields(body, ["queries", "title", "reason", "allowPartial"]).ToList();
 
         var queries = new List<QueryRecord>();
         if (body["queries"] is not JsonArray ids || ids.Count == 0 || ids.Count > MaxQueries)
@@ -280,7 +281,20 @@ public static class PackageEndpoints
 
         var title = Text(body, "title", MaxTitle, errors);
         var reason = Text(body, "reason", MaxReason, errors);
-        return errors.Count > 0 ? (null, errors) : (new PackageBody(queries, title, reason), errors);
+        var allowPartial = false;
+        if (body["allowPartial"] is { } flag)
+        {
+            if (flag is JsonValue value && value.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False)
+            {
+                allowPartial = value.GetValue<bool>();
+            }
+            else
+            {
+                errors.Add(new FieldError("allowPartial", "must be true or false"));
+            }
+        }
+
+        return errors.Count > 0 ? (null, errors) : (new PackageBody(queries, title, reason, allowPartial), errors);
     }
 
     private static string? Text(JsonObject body, string field, int max, List<FieldError> errors)
@@ -310,5 +324,5 @@ public static class PackageEndpoints
         return (Hex.Lower(SHA256.HashData(stream)), stream.Length);
     }
 
-    private sealed record PackageBody(IReadOnlyList<QueryRecord> Queries, string? Title, string? Reason);
+    private sealed record PackageBody(IReadOnlyList<QueryRecord> Queries, string? Title, string? Reason, bool AllowPartial);
 }

@@ -112,6 +112,7 @@ public static class QueryEndpoints
             Description = submission.Query.Describe(),
             State = QueryState.Queued,
             Sinks = submission.Sinks.Select(s => new SinkStatus { Name = s.Name, Definition = s.ToJson(), State = SinkState.Pending }).ToList(),
+            AllowPartial = submission.AllowPartial,
         };
         runtime.Queries.Create(record);
 
@@ -125,6 +126,7 @@ public static class QueryEndpoints
             ["sinks"] = new JsonArray(submission.Sinks.Select(s => (JsonNode)s.ToJson()).ToArray()),
             ["role"] = caller.User.Role,
             ["node"] = runtime.NodeName,
+            ["allowPartial"] = submission.AllowPartial,
         }, record.Case, record.Reason);
         record = record with { SubmittedSeq = seq };
         runtime.Queries.Save(record, durable: true);

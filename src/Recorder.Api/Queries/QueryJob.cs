@@ -141,6 +141,8 @@ public sealed class QueryJob
             ["node"] = _runtime.NodeName,
             ["format"] = formatName,
             ["sealedSegments"] = new JsonArray(snapshot.Sealed.Select(s => (JsonNode)s.Id).ToArray()),
+            ["segmentsLeftOut"] = SegmentLeftOut.ToJson(snapshot.LeftOut),
+            ["allowPartial"] = current.AllowPartial,
             ["unsealedSegments"] = current.Unsealed!.DeepClone(),
         }, current.Case, current.Reason);
 
@@ -224,7 +226,11 @@ public sealed class QueryJob
         var outcome = QueryState.Succeeded;
         try
         {
-            run = new SnapshotQueryExecutor(_runtime.Store, _runtime.Bpf, _runtime.Index).Execute(query, snapshot, writer, cancel);
+            // Without allowPartial a query that cannot read every segment fails before reading any:
+            // its answer would look complete to whoever receives the result and is not.
+            run = snapshot.Selection.Partial && !current.AllowPartial
+                ? throw new SegmentsLeftOutException(snapshot.LeftOut)
+                : new SnapshotQueryExecutor(_runtime.Store, _runtime.Bpf, _runtime.Index).Execute(query, snapshot, writer, cancel);
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
@@ -250,7 +256,8 @@ public sealed class QueryJob
             Packets = summary.Packets,
             Bytes = summary.Bytes,
             Sha256 = summary.Sha256,
-            Partial = outcome != QueryState.Succeeded,
+            Partial = outcome != QueryState.Succeeded || snapshot.Selection.Partial,
+            SegmentsLeftOut = snapshot.LeftOut.Select(s => new SegmentLeftOutInfo(s.SegmentId, s.Reason)).ToList(),
         };
         var cancelledBy = outcome == QueryState.Cancelled ? ReadCancelMarker(id) : null;
         var outputJson = new JsonObject
@@ -274,6 +281,7 @@ public sealed class QueryJob
                 {
                     ["error"] = $"{failure!.GetType().Name}: {failure.Message}",
                     ["partialOutput"] = outputJson,
+                    ["segmentsLeftOut"] = SegmentLeftOut.ToJson(snapshot.LeftOut),
                     ["chunks"] = state.Current.Chunks.Count,
                     ["node"] = _runtime.NodeName,
                     ["attempt"] = current.Attempt,
@@ -286,7 +294,8 @@ public sealed class QueryJob
                 {
                     ["output"] = outputJson,
                     ["location"] = "store",
-                    ["partial"] = outcome != QueryState.Succeeded,
+                    ["partial"] = result.Partial,
+                    ["segmentsLeftOut"] = SegmentLeftOut.ToJson(snapshot.LeftOut),
                     ["cancelledBy"] = cancelledBy,
                     ["chunks"] = state.Current.Chunks.Count,
                     ["run"] = run?.ToJson(),

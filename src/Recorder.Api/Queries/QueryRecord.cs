@@ -164,9 +164,20 @@ public sealed record ResultInfo
     /// <summary>SHA-256 of its bytes.</summary>
     public required string Sha256 { get; init; }
 
-    /// <summary>True when the query did not run to its end (cancelled or failed).</summary>
+    /// <summary>
+    /// True when the result is not the complete answer: the query did not run to its end (cancelled
+    /// or failed), or sealed segments that may hold matches could not be read (<see cref="SegmentsLeftOut"/>).
+    /// </summary>
     public required bool Partial { get; init; }
+
+    /// <summary>Sealed segments that may hold matches but could not be read, and why (empty when none).</summary>
+    public IReadOnlyList<SegmentLeftOutInfo> SegmentsLeftOut { get; init; } = [];
 }
+
+/// <summary>A sealed segment a query left out.</summary>
+/// <param name="Segment">The segment id.</param>
+/// <param name="Reason">Why it could not be read.</param>
+public sealed record SegmentLeftOutInfo(long Segment, string Reason);
 
 /// <summary>Progress while the query runs.</summary>
 public sealed record QueryProgress
@@ -259,6 +270,9 @@ public sealed record QueryRecord
 
     /// <summary>The sinks and how they fared.</summary>
     public IReadOnlyList<SinkStatus> Sinks { get; init; } = [];
+
+    /// <summary>Whether the submitter accepts a partial answer (sealed segments left out) as <c>succeeded</c>.</summary>
+    public bool AllowPartial { get; init; }
 
     /// <summary>Sealed segments the query considered.</summary>
     public int SealedSegments { get; init; }

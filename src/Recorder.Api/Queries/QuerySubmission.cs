@@ -13,7 +13,11 @@ namespace Recorder.Api.Queries;
 /// <param name="Reason">Why the packets are extracted (required, at most 4000 characters).</param>
 /// <param name="Filter">What to extract.</param>
 /// <param name="Sinks">Names of sinks (from policies/sinks.json) that receive the result as it is written.</param>
-public sealed record QuerySubmissionBody(string Case, string Reason, QueryFilterBody? Filter, IReadOnlyList<string>? Sinks);
+/// <param name="AllowPartial">
+/// When some sealed segment that may hold matches cannot be read: true ends the query <c>succeeded</c>
+/// with <c>result.partial</c> true and the segments listed; false or absent ends it <c>failed</c>.
+/// </param>
+public sealed record QuerySubmissionBody(string Case, string Reason, QueryFilterBody? Filter, IReadOnlyList<string>? Sinks, bool? AllowPartial = null);
 
 /// <summary>The filter of a query: conditions of different kinds combine with AND, repeats of one kind with OR.</summary>
 /// <param name="Hosts">Addresses or CIDR blocks, matching source or destination.</param>
@@ -30,7 +34,9 @@ public sealed record QueryFilterBody(IReadOnlyList<string>? Hosts, IReadOnlyList
 /// <param name="Filter">The filter text.</param>
 /// <param name="Query">The parsed query.</param>
 /// <param name="Sinks">The sinks named.</param>
-internal sealed record ParsedSubmission(string Case, string Reason, QueryFilterText Filter, PacketQuery Query, IReadOnlyList<SinkDefinition> Sinks);
+/// <param name="AllowPartial">Whether a partial answer (segments left out) is accepted.</param>
+internal sealed record ParsedSubmission(string Case, string Reason, QueryFilterText Filter, PacketQuery Query, IReadOnlyList<SinkDefinition> Sinks,
+    bool AllowPartial);
 
 /// <summary>
 /// Checks a query submission: every field is typed and named in the problem it causes
@@ -40,7 +46,7 @@ internal sealed record ParsedSubmission(string Case, string Reason, QueryFilterT
 /// </summary>
 internal static class QuerySubmission
 {
-    private static readonly string[] TopFields = ["case", "reason", "filter", "sinks"];
+    private static readonly string[] TopFields = ["case", "reason", "filter", "sinks", "allowPartial"];
     private static readonly string[] FilterFields = ["hosts", "ports", "proto", "from", "to", "bpf"];
 
     /// <summary>Parses the body; bad input gives every field error (400), a policy limit gives 403 errors.</summary>
@@ -51,6 +57,12 @@ internal static class QuerySubmission
 
         var caseId = Text(body, "case", 200, errors);
         var reason = Text(body, "reason", 4000, errors);
+        var allowPartial = body["allowPartial"] switch
+        {
+            null => false,
+            JsonValue flag when flag.GetValueKind() is JsonValueKind.True or JsonValueKind.False => flag.GetValue<bool>(),
+            _ => AddError(errors, new FieldError("allowPartial", "must be true or false")),
+        };
         var hosts = new List<string>();
         var ports = new List<string>();
         var protocols = new List<string>();
@@ -157,7 +169,13 @@ internal static class QuerySubmission
             }
         }
 
-        return refused.Count > 0 ? (null, [], refused) : (new ParsedSubmission(caseId, reason, text, query, sinks), [], []);
+        return refused.Count > 0 ? (null, [], refused) : (new ParsedSubmission(caseId, reason, text, query, sinks, allowPartial), [], []);
+    }
+
+    private static bool AddError(List<FieldError> errors, FieldError error)
+    {
+        errors.Add(error);
+        return false;
     }
 
     private static string? Text(JsonObject body, string key, int maxLength, List<FieldError> errors)

@@ -41,6 +41,13 @@ public sealed record PackageRequest
 
     /// <summary>The package's id (default: a new UUID).</summary>
     public Guid? PackageId { get; init; }
+
+    /// <summary>
+    /// Package partial extractions too (segments left out, or a query stopped before it finished).
+    /// Without it such a package is refused; with it the manifest, the ledger entry and the report's
+    /// cover say PARTIAL and list what is missing.
+    /// </summary>
+    public bool AllowPartial { get; init; }
 }
 
 /// <summary>A built package.</summary>
@@ -52,7 +59,11 @@ public sealed record PackageRequest
 /// <param name="PackageSeq">Ledger entry of the package.</param>
 /// <param name="ReportSeq">Ledger entry of the report.</param>
 /// <param name="Files">Every file in the package, relative.</param>
-public sealed record PackageResult(string PackageId, string Path, string CaseId, string ManifestSha256, string ReportSha256, long PackageSeq, long ReportSeq, IReadOnlyList<string> Files);
+public sealed record PackageResult(string PackageId, string Path, string CaseId, string ManifestSha256, string ReportSha256, long PackageSeq, long ReportSeq, IReadOnlyList<string> Files)
+{
+    /// <summary>The queries whose extractions are partial (built with <see cref="PackageRequest.AllowPartial"/>); empty for complete evidence.</summary>
+    public IReadOnlyList<string> PartialQueries { get; init; } = [];
+}
 
 /// <summary>A package that cannot be built: unknown or incomplete query, changed extraction, mixed cases.</summary>
 public sealed class PackageException : Exception
@@ -87,8 +98,6 @@ public static class PackageBuilder
 {
     /// <summary>The package format name in manifest.json.</summary>
     public const string FormatName = "recorder.evidence-package";
-
-    private const string PartialNote = " (PARTIAL: the query was stopped before it finished; the file holds what it had written, ledgered as partial)";
 
     /// <summary>The package format version.</summary>
     public const int FormatVersion = 1;
@@ -133,6 +142,12 @@ public static class PackageBuilder
         {
             throw new PackageException("a package holds one case; the queries belong to " +
                 string.Join(", ", queries.Select(q => $"{q.Id} (case {q.Case})")));
+        }
+
+        if (!request.AllowPartial && queries.Where(q => q.Completeness.Partial).ToList() is { Count: > 0 } partial)
+        {
+            throw new PackageException("partial extraction: " + string.Join("; ", partial.Select(q => $"query {q.Id}: {q.Completeness.Describe()}")) +
+                "; package it only knowingly (--allow-partial), and the report will say PARTIAL on its cover");
         }
 
         var work = zip ? target + ".building-" + Guid.NewGuid().ToString("N")[..8] : target;
@@ -202,7 +217,9 @@ public static class PackageBuilder
         }
 
         var segmentIds = queries.SelectMany(q => q.SegmentIds).Distinct().Order().ToList();
-        var segments = segmentIds.Select(id => store.TryLoadSegment(id) ?? throw new PackageException($"segment {id}, named by an extraction, is not in the store")).ToList();
+        var checkedSegments = SourceSegments.Recheck(store, segmentIds);
+        var segments = checkedSegments.Select(s => s.Segment).ToList();
+        var partialQueries = queries.Where(q => q.Completeness.Partial).ToList();
         var custody = CustodyEntries(entries, queries, segmentIds);
         var acquisitions = Acquisitions(entries, custody);
 
@@ -226,8 +243,10 @@ public static class PackageBuilder
                 ["completedAt"] = q.CompletedAt.ToString(),
                 ["submittedSeq"] = q.SubmittedSeq,
                 ["extractionSeq"] = q.ExtractionSeq,
-                ["partial"] = q.Partial,
+                ["partial"] = q.Completeness.Partial,
+                ["segmentsLeftOut"] = q.Completeness.LeftOutJson(),
             }).ToArray()),
+            ["partial"] = partialQueries.Count > 0,
             ["evidence"] = new JsonArray(files.Select(f => (JsonNode)new JsonObject
             {
                 ["file"] = f.Name,
@@ -241,16 +260,7 @@ public static class PackageBuilder
                 ["sha1"] = f.File.Sha1,
                 ["md5"] = f.File.Md5,
             }).ToArray()),
-            ["segments"] = new JsonArray(segments.Select(s => (JsonNode)new JsonObject
-            {
-                ["id"] = s.Id,
-                ["firstTimestamp"] = s.Manifest.FirstTimestamp.ToString(),
-                ["lastTimestamp"] = s.Manifest.LastTimestamp.ToString(),
-                ["packets"] = s.Manifest.Packets,
-                ["sha256"] = s.Manifest.Sha256,
-                ["manifestSha256"] = s.ManifestSha256,
-                ["origin"] = s.Manifest.Origin["kind"]?.DeepClone(),
-            }).ToArray()),
+            ["segments"] = new JsonArray(checkedSegments.Select(s => (JsonNode)s.ToJson()).ToArray()),
             ["tool"] = new JsonObject { ["name"] = tool.Name, ["version"] = tool.Version, ["sourceRevision"] = tool.SourceRevision },
             ["store"] = new JsonObject
             {
@@ -277,7 +287,16 @@ public static class PackageBuilder
             {
                 ["manifest"] = manifestSha,
             },
-            new JsonObject { ["reportId"] = reportId, ["files"] = files.Count, ["path"] = Path.GetFullPath(request.OutputPath) });
+            new JsonObject
+            {
+                ["reportId"] = reportId,
+                ["files"] = files.Count,
+                ["path"] = Path.GetFullPath(request.OutputPath),
+                ["partial"] = partialQueries.Count > 0,
+                ["allowPartial"] = request.AllowPartial,
+                ["partialQueries"] = new JsonArray(partialQueries.Select(q => (JsonNode)q.Id).ToArray()),
+                ["segmentsRehashed"] = new JsonArray(checkedSegments.Select(s => (JsonNode)s.Segment.Id).ToArray()),
+            });
         var packageEntry = ledger.ReadEntry(packageSeq);
         custody.Add(packageEntry);
         var checkpoint = journal.Checkpoint();
@@ -291,7 +310,9 @@ public static class PackageBuilder
             ReportId = reportId,
             Case = new CaseInfo(caseId, request.Title ?? $"Network evidence for case {caseId}"),
             Request = new EvidenceRequest(string.Join(", ", queries.Select(q => q.Requester).Distinct()), string.Join(" / ", queries.Select(q => q.Reason).Distinct())),
-            Queries = queries.Select(q => new QueryRecord(q.Id, q.Partial ? q.Description + PartialNote : q.Description, q.Requester, q.Reason, q.SubmittedAt, q.CompletedAt)).ToList(),
+            Queries = queries.Select(q => new QueryRecord(q.Id, q.Completeness.Partial ? $"{q.Description} (PARTIAL: {q.Completeness.Describe()})" : q.Description,
+                q.Requester, q.Reason, q.SubmittedAt, q.CompletedAt)).ToList(),
+            PartialExtractions = partialQueries.Select(q => new PartialExtractionRecord(q.Id, q.Completeness.Why(), q.Completeness.LeftOutLines())).ToList(),
             Build = new PackageBuild(actor.Name, actor.Host, builtAt),
             Tool = tool,
             ManifestSha256 = manifestSha,
@@ -299,7 +320,7 @@ public static class PackageBuilder
             Traffic = counter.Summary(10),
             Provenance = new Provenance(segments.Select(s => new SegmentRecord(s.Id.ToString(CultureInfo.InvariantCulture),
                 s.Manifest.FirstTimestamp, s.Manifest.LastTimestamp, s.Manifest.Packets, s.Manifest.Sha256, s.ManifestSha256,
-                SignatureStatus(store, s))).ToList(), acquisitions),
+                CheckedSegment.Status)).ToList(), acquisitions),
             Custody = new CustodyRecord(
                 custody.OrderBy(e => e.Seq).Select(e => new CustodyEntry(e.Seq, e.Time, $"{e.Actor.Name}@{e.Actor.Host}", e.Action, Subject(e), e.Hash)).ToList(),
                 CheckpointRecord(store, checkpoint, tsaCertificate, journal.Authority)),
@@ -346,7 +367,10 @@ public static class PackageBuilder
         var sumBytes = Encoding.ASCII.GetBytes(sums.ToString());
         File.WriteAllBytes(Path.Combine(work, "SHA256SUMS"), sumBytes);
         File.WriteAllBytes(Path.Combine(work, "SHA256SUMS.sig"), store.Key.Sign(sumBytes));
-        return new PackageResult(packageId, work, caseId, manifestSha, reportSha, packageSeq, reportSeq, [.. listed, "SHA256SUMS", "SHA256SUMS.sig"]);
+        return new PackageResult(packageId, work, caseId, manifestSha, reportSha, packageSeq, reportSeq, [.. listed, "SHA256SUMS", "SHA256SUMS.sig"])
+        {
+            PartialQueries = partialQueries.Select(q => q.Id).ToList(),
+        };
     }
 
     /// <summary>Writes entries.jsonl (exact ledger lines), one inclusion proof per entry, and the checkpoint files.</summary>
@@ -394,7 +418,7 @@ public static class PackageBuilder
             extraction.Subjects["segmentIds"]?.AsArray().Select(n => n!.GetValue<long>()).ToList() ?? [],
             submitted.Seq,
             extraction.Seq,
-            extraction.Details["partial"] is JsonValue partial && partial.GetValueKind() == System.Text.Json.JsonValueKind.True);
+            ExtractionCompleteness.Of(extraction));
     }
 
     private static List<LedgerEntry> CustodyEntries(List<LedgerEntry> entries, List<QueryFacts> queries, List<long> segmentIds)
@@ -480,20 +504,6 @@ public static class PackageBuilder
         return result;
     }
 
-    private static string SignatureStatus(EvidenceStore store, Storage.Segments.SealedSegment segment)
-    {
-        var signature = File.Exists(segment.SignaturePath) ? File.ReadAllBytes(segment.SignaturePath) : [];
-        if (!store.Key.Verify(segment.ManifestBytes, signature))
-        {
-            return "SIGNATURE DOES NOT VERIFY";
-        }
-
-        using var stream = File.OpenRead(segment.Path);
-        return Hex.Lower(SHA256.HashData(stream)) == segment.Manifest.Sha256
-            ? "valid Ed25519 signature; file SHA-256 re-computed and equal"
-            : "signature valid but the FILE HASH DIFFERS";
-    }
-
     private static CheckpointRecord CheckpointRecord(EvidenceStore store, Checkpoint checkpoint, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate,
         ITimeStampAuthority authority)
     {
@@ -556,5 +566,5 @@ public static class PackageBuilder
         IReadOnlyList<long> SegmentIds,
         long SubmittedSeq,
         long ExtractionSeq,
-        bool Partial);
+        ExtractionCompleteness Completeness);
 }

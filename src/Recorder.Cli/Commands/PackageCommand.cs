@@ -18,10 +18,14 @@ internal static class PackageCommand
         var title = new Option<string?>("--title") { Description = "The report's title", HelpName = "TEXT" };
         var templates = new Option<string?>("--templates") { Description = "A folder of certification templates replacing the defaults", HelpName = "DIR" };
         var reason = new Option<string?>("--reason") { Description = "Why the package is built (default: the queries' reason)", HelpName = "TEXT" };
+        var allowPartial = new Option<bool>("--allow-partial")
+        {
+            Description = "Package partial extractions too (recorded in the ledger; the report's cover then says PARTIAL and lists what is missing)",
+        };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var command = new Command("package", "Build a court-ready evidence package (evidence, signed manifest, custody proofs, CASE/UCO, report.pdf)")
         {
-            queries, output, title, templates, reason, json,
+            queries, output, title, templates, reason, allowPartial, json,
         };
         factory.SetAction(command, (context, _) =>
         {
@@ -36,6 +40,7 @@ internal static class PackageCommand
                     Title = context.Parse.GetValue(title),
                     TemplateDirectory = context.Parse.GetValue(templates),
                     Reason = context.Parse.GetValue(reason),
+                    AllowPartial = context.Parse.GetValue(allowPartial),
                 });
             }
             catch (PackageException e)
@@ -59,6 +64,8 @@ internal static class PackageCommand
                     ["packageSeq"] = result.PackageSeq,
                     ["reportSeq"] = result.ReportSeq,
                     ["files"] = new JsonArray(result.Files.Select(f => (JsonNode)f).ToArray()),
+                    ["partial"] = result.PartialQueries.Count > 0,
+                    ["partialQueries"] = new JsonArray(result.PartialQueries.Select(q => (JsonNode)q).ToArray()),
                 });
             }
             else
@@ -67,6 +74,10 @@ internal static class PackageCommand
                 context.Output.WriteLine($"  manifest.json sha256 {result.ManifestSha256} (ledger entry {result.PackageSeq})");
                 context.Output.WriteLine($"  report.pdf sha256 {result.ReportSha256} (ledger entry {result.ReportSeq})");
                 context.Output.WriteLine($"  check it anywhere: recorder verify-package {result.Path}   (or the steps in VERIFY.txt)");
+                foreach (var query in result.PartialQueries)
+                {
+                    context.Output.WriteLine($"  PARTIAL: query {query} is not the complete answer (allowed with --allow-partial; the report's cover says so)");
+                }
             }
 
             return ExitCodes.Ok;

@@ -101,6 +101,8 @@ internal static class QueryCommand
                     ["bytes"] = written.Bytes,
                     ["sha256"] = written.Sha256,
                     ["linkTypes"] = new JsonArray(written.LinkTypes.Select(l => (JsonNode)l).ToArray()),
+                    ["partial"] = run.Partial,
+                    ["segmentsLeftOut"] = SegmentLeftOut.ToJson(run.SegmentsLeftOut),
                     ["run"] = run.ToJson(),
                     ["ledger"] = new JsonObject
                     {
@@ -133,9 +135,16 @@ internal static class QueryCommand
                 {
                     context.Output.WriteLine($"  note: the BPF expression does not apply to link type {linkType} ({message}); none of its packets matched");
                 }
+
+                foreach (var leftOut in run.SegmentsLeftOut)
+                {
+                    context.Output.WriteLine($"  PARTIAL: left out {leftOut}");
+                }
             }
 
-            return ExitCodes.Ok;
+            // The packets that could be read are kept (ledgered with their hash, as partial): an examiner
+            // may need them, but the exit code and stderr make sure nobody takes them for the whole answer.
+            return extraction.Partial ? throw new CliException(ExitCodes.Problem, PartialExtraction.Message(written.Path, run.SegmentsLeftOut)) : ExitCodes.Ok;
         });
         return command;
     }

@@ -151,6 +151,7 @@ internal sealed partial class ReportComposer
         _flow.Y += 20;
         _flow.Paragraph("Case " + m.Case.Id, _s.CoverTitle, _s.InkBrush, spaceAfter: 2);
         _flow.Paragraph(m.Case.Title, _s.CoverSubtitle, _s.MutedBrush, spaceAfter: 14);
+        PartialNotice();
 
         var table = KeyValueTable("Report identification");
         var evidence = $"{Fmt.Plural(m.Files.Count, "capture file", "capture files")}, {Fmt.Plural(m.Files.Sum(f => f.Packets), "packet", "packets")}, "

@@ -50,6 +50,12 @@ public sealed record ReportModel
 
     /// <summary>Keys and the steps an independent party follows to check the package.</summary>
     public required VerificationInfo Verification { get; init; }
+
+    /// <summary>
+    /// The queries whose extractions are partial (empty for complete evidence). When there is any,
+    /// the cover says PARTIAL and lists each with what is missing.
+    /// </summary>
+    public IReadOnlyList<PartialExtractionRecord> PartialExtractions { get; init; } = [];
 }
 
 /// <summary>A case (matter) the evidence belongs to.</summary>

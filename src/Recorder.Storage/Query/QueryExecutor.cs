@@ -47,6 +47,12 @@ public sealed record QueryRun
     /// <summary>Why the index could not be used, when it could not (every segment was then read in full).</summary>
     public string? IndexProblem { get; init; }
 
+    /// <summary>Segments that may hold matches but could not be read (see <see cref="SegmentSelection"/>).</summary>
+    public IReadOnlyList<SegmentLeftOut> SegmentsLeftOut { get; init; } = [];
+
+    /// <summary>True when some segment was left out: the answer is not the complete one.</summary>
+    public bool Partial => SegmentsLeftOut.Count > 0;
+
     /// <summary>JSON for output and the ledger.</summary>
     public JsonObject ToJson() => new()
     {
@@ -61,6 +67,8 @@ public sealed record QueryRun
         ["segmentsFromIndex"] = SegmentsFromIndex,
         ["segmentsScanned"] = SegmentsScanned,
         ["packetsExamined"] = PacketsExamined,
+        ["partial"] = Partial,
+        ["segmentsLeftOut"] = SegmentLeftOut.ToJson(SegmentsLeftOut),
         ["bpfNotApplicable"] = new JsonObject(BpfNotApplicable.Select(p =>
             new KeyValuePair<string, JsonNode?>(p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Value))),
     };
@@ -91,21 +99,23 @@ public sealed class QueryExecutor
         _index = index;
     }
 
-    /// <summary>The sealed segments a query will consider, fixed when the query starts.</summary>
-    public IReadOnlyList<SealedSegment> Snapshot(PacketQuery query)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        return _store.ListSegments()
-            .Where(s => s.Manifest.Packets > 0 && query.Overlaps(s.Manifest.FirstTimestamp.UnixNanoseconds, s.Manifest.LastTimestamp.UnixNanoseconds))
-            .ToList();
-    }
+    /// <summary>
+    /// The sealed segments a query will read, fixed when the query starts, each checked as sealed
+    /// (<see cref="SegmentAdmission"/>), and those it cannot read.
+    /// </summary>
+    public SegmentSelection Snapshot(PacketQuery query) => new SegmentAdmission(_store).Select(query);
 
-    /// <summary>Runs the query over <paramref name="segments"/> (from <see cref="Snapshot"/>), writing matches to <paramref name="sink"/>.</summary>
-    public QueryRun Execute(PacketQuery query, IReadOnlyList<SealedSegment> segments, IQueryPacketSink sink, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs the query over <paramref name="selection"/> (from <see cref="Snapshot"/>), writing matches
+    /// to <paramref name="sink"/>; the run carries the selection's left-out segments, so a caller
+    /// cannot report the answer without them.
+    /// </summary>
+    public QueryRun Execute(PacketQuery query, SegmentSelection selection, IQueryPacketSink sink, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentNullException.ThrowIfNull(segments);
+        ArgumentNullException.ThrowIfNull(selection);
         ArgumentNullException.ThrowIfNull(sink);
+        var segments = selection.Segments;
         if (query.Bpf is not null && _filters is null)
         {
             throw new InvalidOperationException("a BPF expression needs libpcap, which is not available");
@@ -136,7 +146,7 @@ public sealed class QueryExecutor
         {
             var reading = System.Diagnostics.Stopwatch.StartNew();
             var run = Merge(query, plans, bpf, sink, segments, fromIndex.Count, scanned.Count, cancellationToken);
-            return run with { IndexProblem = indexProblem, IndexOpenTime = timings.Open, LookupTime = timings.Lookup, ReadTime = reading.Elapsed };
+            return run with { SegmentsLeftOut = selection.LeftOut, IndexProblem = indexProblem, IndexOpenTime = timings.Open, LookupTime = timings.Lookup, ReadTime = reading.Elapsed };
         }
         finally
         {

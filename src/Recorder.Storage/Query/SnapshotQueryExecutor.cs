@@ -91,7 +91,7 @@ public sealed class SnapshotQueryExecutor
         using var open = new OpenMerge(query, snapshot.Open, _filters, _store.Layout);
         var interleaved = new InterleavingSink(sink, open);
         var index = _index?.Current();
-        var run = new QueryExecutor(_store, _filters, index).Execute(query, snapshot.Sealed, interleaved, cancellationToken);
+        var run = new QueryExecutor(_store, _filters, index).Execute(query, snapshot.Selection, interleaved, cancellationToken);
         if (run.IndexProblem is not null && index is not null)
         {
             // This query read the segments in full (same answer, slower); the next opens a fresh reader.

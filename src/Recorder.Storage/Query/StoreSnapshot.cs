@@ -57,14 +57,20 @@ public sealed class OpenSegmentView : IDisposable
 /// </summary>
 public sealed class StoreSnapshot : IDisposable
 {
-    private StoreSnapshot(IReadOnlyList<SealedSegment> sealedSegments, IReadOnlyList<OpenSegmentView> open)
+    private StoreSnapshot(SegmentSelection selection, IReadOnlyList<OpenSegmentView> open)
     {
-        Sealed = sealedSegments;
+        Selection = selection;
         Open = open;
     }
 
-    /// <summary>Sealed segments overlapping the query's window.</summary>
-    public IReadOnlyList<SealedSegment> Sealed { get; }
+    /// <summary>The sealed segments the query reads and those it cannot read.</summary>
+    public SegmentSelection Selection { get; }
+
+    /// <summary>Sealed segments overlapping the query's window, checked as sealed.</summary>
+    public IReadOnlyList<SealedSegment> Sealed => Selection.Segments;
+
+    /// <summary>Sealed segments that may hold matches but cannot be read: a run over this snapshot is partial.</summary>
+    public IReadOnlyList<SegmentLeftOut> LeftOut => Selection.LeftOut;
 
     /// <summary>Open capture segments (empty unless asked for).</summary>
     public IReadOnlyList<OpenSegmentView> Open { get; }

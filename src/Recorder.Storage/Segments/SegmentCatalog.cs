@@ -31,6 +31,37 @@ public static class SegmentCatalog
         return ids;
     }
 
+    /// <summary>
+    /// The highest segment id anything on disk speaks for: a manifest, or a segment file whose
+    /// sealing is not under way (no seal intent). Ids run 1..this without gaps (the sealer takes the
+    /// next id under the seal lock), so any id below it without a readable manifest is a sealed
+    /// segment that was damaged or removed, not one that never existed. 0 for an empty store.
+    /// </summary>
+    public static long HighestSegmentId(StoreLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var highest = 0L;
+        if (!Directory.Exists(layout.SegmentsDirectory))
+        {
+            return highest;
+        }
+
+        foreach (var bucket in Directory.EnumerateDirectories(layout.SegmentsDirectory))
+        {
+            foreach (var file in Directory.EnumerateFiles(bucket))
+            {
+                var name = Path.GetFileName(file);
+                if (name.Length > 12 && StoreLayout.TryParseSegmentName(name[..12], out var id) && id > highest
+                    && (name[12..] is ".manifest.json" || (name[12..] is ".pcapng" or ".pcap" && !File.Exists(layout.SealIntentFile(id)))))
+                {
+                    highest = id;
+                }
+            }
+        }
+
+        return highest;
+    }
+
     /// <summary>Every file in the segments directory that belongs to no sealed segment.</summary>
     public static IReadOnlyList<string> ListStrayFiles(StoreLayout layout)
     {

@@ -129,6 +129,13 @@ public sealed record SegmentManifest
     /// <summary>Parses manifest bytes; throws <see cref="FormatException"/> saying which field is wrong.</summary>
     public static SegmentManifest Parse(ReadOnlySpan<byte> bytes)
     {
+        // System.Text.Json checks UTF-8 only when a property is first touched, and then throws
+        // InvalidOperationException: check it up front so every damaged manifest is a FormatException.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            throw new FormatException("manifest is not valid UTF-8");
+        }
+
         JsonObject json;
         try
         {

@@ -187,8 +187,7 @@ public sealed class SegmentSealer
         }));
     }
 
-    private string IntentFile(long id) =>
-        System.IO.Path.Combine(_layout.SegmentDirectory(id), StoreLayout.SegmentName(id) + ".seal-intent.json");
+    private string IntentFile(long id) => _layout.SealIntentFile(id);
 }
 
 /// <summary>The last sealed segment: its id (0 for none) and manifest hash (64 zeros for none).</summary>

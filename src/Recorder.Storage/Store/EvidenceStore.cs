@@ -50,8 +50,8 @@ public sealed class EvidenceStore : IDisposable
     /// <summary>Seals finished segments.</summary>
     public SegmentSealer Sealer { get; }
 
-    /// <summary>The custody journal (null when the host keeps none).</summary>
-    public ICustodyJournal? Journal => _journal;
+    /// <summary>The custody journal; every store has one (see <see cref="StoreServices.JournalFactory"/>).</summary>
+    public ICustodyJournal Journal => _journal ?? throw new InvalidOperationException("the store's journal is used before the store is open");
 
     /// <summary>True when a store exists at <paramref name="root"/>.</summary>
     public static bool Exists(string root) => File.Exists(new StoreLayout(root).StoreFile);
@@ -100,6 +100,12 @@ public sealed class EvidenceStore : IDisposable
     public static EvidenceStore Open(string root, StoreServices services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (services.JournalFactory is null)
+        {
+            // `required` stops callers that compile against it; this stops a null passed anyway.
+            throw new ArgumentException("a store is opened only with a custody journal (StoreServices.JournalFactory)", nameof(services));
+        }
+
         services.Options.Validate();
         var layout = new StoreLayout(root);
         if (!File.Exists(layout.StoreFile))
@@ -137,14 +143,18 @@ public sealed class EvidenceStore : IDisposable
         }
 
         var store = new EvidenceStore(layout, storeId, key, services);
-        store._journal = services.JournalFactory?.Invoke(store);
+        store._journal = services.JournalFactory(store)
+            ?? throw new ArgumentException("StoreServices.JournalFactory returned no journal", nameof(services));
         return store;
     }
 
-    /// <summary>Records a custody event when a journal is attached; returns its sequence number or -1.</summary>
+    /// <summary>
+    /// Durably records a custody event in the store's journal and returns its sequence number. There
+    /// is no way to skip this: a journal that cannot record throws, and the action it covers fails.
+    /// </summary>
     public long Record(string action, JsonObject subjects, IReadOnlyDictionary<string, string> hashes, JsonObject details,
         string? caseId = null, string? reason = null) =>
-        _journal?.Record(new CustodyEvent(action, subjects, hashes, details, caseId, reason)) ?? -1;
+        Journal.Record(new CustodyEvent(action, subjects, hashes, details, caseId, reason));
 
     /// <summary>Records the sealing of <paramref name="segment"/>, naming the import or capture it came from.</summary>
     public long RecordSealed(SealedSegment segment, string originKey, string originId)

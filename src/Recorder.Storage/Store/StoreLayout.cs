@@ -79,6 +79,12 @@ public sealed class StoreLayout
     /// <summary>The raw 64-byte Ed25519 signature over the manifest's exact bytes.</summary>
     public string SignatureFile(long id) => Path.Combine(SegmentDirectory(id), SegmentName(id) + ".manifest.sig");
 
+    /// <summary>
+    /// The seal intent of segment <paramref name="id"/>: present only while that segment is being
+    /// sealed (or a crash interrupted its sealing), so its file may be there before its manifest.
+    /// </summary>
+    public string SealIntentFile(long id) => Path.Combine(SegmentDirectory(id), SegmentName(id) + ".seal-intent.json");
+
     /// <summary>The base name of a segment's files: twelve decimal digits.</summary>
     public static string SegmentName(long id)
     {

@@ -3,7 +3,7 @@ using Recorder.Core.Store;
 
 namespace Recorder.Storage.Store;
 
-/// <summary>What a store needs from its host: a clock, the index, and (once open) a custody journal.</summary>
+/// <summary>What a store needs from its host: a clock, the index, and the custody journal every action is recorded in.</summary>
 public sealed record StoreServices
 {
     /// <summary>The clock for every timestamp Recorder itself writes.</summary>
@@ -16,8 +16,9 @@ public sealed record StoreServices
     public StoreOptions Options { get; init; } = new();
 
     /// <summary>
-    /// Opens the store's custody journal once the store's identity and key are known. Null in
-    /// embedded uses that keep no ledger (tests of the storage layer alone).
+    /// Opens the store's custody journal once the store's identity and key are known. Required: a
+    /// store that could be opened without a journal would let custody events be dropped by
+    /// configuration (tests of the storage layer alone pass an in-memory journal).
     /// </summary>
-    public Func<EvidenceStore, ICustodyJournal>? JournalFactory { get; init; }
+    public required Func<EvidenceStore, ICustodyJournal> JournalFactory { get; init; }
 }

@@ -146,7 +146,7 @@ public sealed class QueryTests : IDisposable
                 var segments = executor.Snapshot(query);
                 run = executor.Execute(query, segments, output);
                 output.Complete();
-                Assert.Equal(segments.Count, run.SegmentsFromIndex);
+                Assert.Equal(segments.Segments.Count, run.SegmentsFromIndex);
             }
 
             Assert.Equal(0, run.SegmentsScanned);
