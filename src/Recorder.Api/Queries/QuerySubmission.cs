@@ -5,6 +5,7 @@ using Recorder.Api.Hosting;
 using Recorder.Api.Policies;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Query;
+using Recorder.Core.Text;
 
 namespace Recorder.Api.Queries;
 
@@ -182,9 +183,15 @@ internal static class QuerySubmission
             return null;
         }
 
-        if (text.Length > maxLength || text.Any(char.IsControl))
+        if (text.Length > maxLength)
         {
-            errors.Add(new FieldError(key, $"at most {maxLength} characters and no control characters"));
+            errors.Add(new FieldError(key, $"at most {maxLength} characters"));
+            return null;
+        }
+
+        if (UserText.Problem(text) is { } unsafeText)
+        {
+            errors.Add(new FieldError(key, $"{unsafeText}: no control characters or bidirectional overrides"));
             return null;
         }
 
