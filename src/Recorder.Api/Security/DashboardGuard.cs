@@ -17,6 +17,8 @@ public sealed class DashboardGuard(RequestDelegate next, ServiceRuntime runtime)
     /// <summary>The dashboard's path.</summary>
     public const string Path = "/hangfire";
 
+    private const string JobDetailsPath = Path + "/jobs/details";
+
     /// <summary>Dashboard POSTs that only read (the live counters the pages poll).</summary>
     private static readonly string[] ReadOnlyPosts = [Path + "/stats"];
 
@@ -25,6 +27,15 @@ public sealed class DashboardGuard(RequestDelegate next, ServiceRuntime runtime)
     {
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Request;
+        if (request.Path.StartsWithSegments(JobDetailsPath, StringComparison.Ordinal, out var jobId) && !IsJobId(jobId))
+        {
+            // Both job storages number jobs; anything else would reach the storage's id parser and fail there (a 500).
+            var message = $"no job with id '{Core.Text.UserText.Escape(jobId.Value?.TrimStart('/') ?? string.Empty, 64)}' (job ids are numbers)";
+            await Problems.Problem(StatusCodes.Status404NotFound, "not-found", "Not found", "(path): " + message, request.Path,
+                [new FieldError("(path)", message)]).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         if (!request.Path.StartsWithSegments(Path, StringComparison.Ordinal) || !HttpMethods.IsPost(request.Method)
             || request.Path.StartsWithSegments(DashboardLogin.LogoutPath, StringComparison.Ordinal))
         {
@@ -50,5 +61,11 @@ public sealed class DashboardGuard(RequestDelegate next, ServiceRuntime runtime)
         }
 
         await next(context).ConfigureAwait(false);
+    }
+
+    private static bool IsJobId(PathString rest)
+    {
+        var id = rest.Value?.TrimStart('/') ?? string.Empty;
+        return id.Length is > 0 and <= 18 && id.All(char.IsAsciiDigit);
     }
 }
