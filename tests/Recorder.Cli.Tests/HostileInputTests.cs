@@ -9,7 +9,7 @@ public sealed class HostileInputTests : IDisposable
 
     public HostileInputTests()
     {
-        var (sample, _) = Cli.Sample(_directory, packets: 50);
+        var (sample, _) = Cli.Sample(_directory, packets: 100);
         Assert.Equal(0, Cli.Run("--store", Store, "import", sample).ExitCode);
     }
 
