@@ -75,6 +75,11 @@ public static class RecorderService
         services.AddSingleton(runtime.Options);
         services.AddRouting();
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+
+        // A parameter that does not bind throws (naming it) instead of answering a bare 400, so
+        // the exception handler can turn it into a problem document naming the field.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(handlers => handlers.ThrowOnBadRequest = true);
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Recorder investigation service";
@@ -100,8 +105,10 @@ public static class RecorderService
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
+        app.UseStatusCodePages(EmptyStatusProblems.WriteAsync);
         app.UseRouting();
         app.UseMiddleware<RequestGate>();
+        app.UseMiddleware<DashboardGuard>();
         app.UseEndpoints(MapEndpoints);
     }
 
@@ -116,12 +123,16 @@ public static class RecorderService
         DashboardLogin.Map(endpoints);
         endpoints.MapOpenApi().RequirePermission();
         var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();
-        endpoints.MapHangfireDashboard("/hangfire", new DashboardOptions
+        endpoints.MapHangfireDashboard(DashboardGuard.Path, new DashboardOptions
         {
             Authorization = [new DashboardPermissionFilter()],
             DashboardTitle = "Recorder jobs",
             DisplayStorageConnectionString = false,
             AppPath = null,
+
+            // No requeue/delete/trigger buttons: jobs change only through the API, which ledgers
+            // each change. DashboardGuard refuses the commands themselves whatever the page shows.
+            IsReadOnlyFunc = _ => true,
 
             // Requests carry a bearer token, which a browser never adds by itself: no cross-site request can act.
             IgnoreAntiforgeryToken = true,

@@ -51,10 +51,16 @@ internal static class RequestBody
             return (null, Problems.InvalidField("(body)", "a JSON object is required", request.Path));
         }
 
-        JsonNode? node;
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (InvalidUtf8At(bytes) is { } badByte)
+        {
+            return (null, Problems.InvalidField("(body)", $"not valid UTF-8 at byte {badByte + 1} (RFC 8259 section 8.1)", request.Path));
+        }
+
+        JsonDocument document;
         try
         {
-            node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
         }
         catch (JsonException e)
         {
@@ -62,9 +68,39 @@ internal static class RequestBody
             return (null, Problems.InvalidField("(body)", "not valid JSON" + where + ": " + FirstSentence(e.Message), request.Path));
         }
 
-        return node is JsonObject body
-            ? (body, null)
-            : (null, Problems.InvalidField("(body)", "must be a JSON object", request.Path));
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, Problems.InvalidField("(body)", "must be a JSON object", request.Path));
+            }
+
+            // Checked before any field is read: JsonObject would throw on a duplicate name or an
+            // escaped lone surrogate only when the field is first touched, deep in an endpoint.
+            var errors = new List<FieldError>();
+            JsonTextCheck.Check(document.RootElement, string.Empty, errors);
+            return errors.Count > 0
+                ? (null, Problems.InvalidFields(errors, request.Path))
+                : (JsonObject.Create(document.RootElement.Clone()), null);
+        }
+    }
+
+    /// <summary>The offset of the first byte that is not part of well-formed UTF-8; null when all are.</summary>
+    private static int? InvalidUtf8At(ReadOnlySpan<byte> bytes)
+    {
+        var offset = 0;
+        while (offset < bytes.Length)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out var consumed);
+            if (status != System.Buffers.OperationStatus.Done)
+            {
+                return offset;
+            }
+
+            offset += consumed;
+        }
+
+        return null;
     }
 
     /// <summary>A field error for every member of <paramref name="body"/> not in <paramref name="allowed"/>, named with <paramref name="prefix"/>.</summary>

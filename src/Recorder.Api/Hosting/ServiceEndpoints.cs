@@ -117,9 +117,9 @@ public static class ServiceEndpoints
         var errors = RequestBody.UnknownFields(body!, ["name", "role"]).ToList();
         var name = RequestBody.StringOrNull(body!["name"]);
         var role = RequestBody.StringOrNull(body["role"]);
-        if (!Users.UserDirectory.IsValidName(name))
+        if (Users.UserDirectory.LocalNameProblem(name) is { } nameProblem)
         {
-            errors.Add(new FieldError("name", "1 to 64 characters a-z, 0-9, '.', '_' and '-', starting with a letter"));
+            errors.Add(new FieldError("name", nameProblem));
         }
 
         if (role is null || !runtime.Policies.Roles.ContainsKey(role))

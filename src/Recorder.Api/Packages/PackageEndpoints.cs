@@ -12,6 +12,7 @@ using Recorder.Api.Security;
 using Recorder.Api.Serving;
 using Recorder.Application.Packaging;
 using Recorder.Core.Hashing;
+using Recorder.Core.Text;
 using Recorder.Core.Time;
 using Recorder.Ledger.Entries;
 using Recorder.Reporting.Templates;
@@ -305,9 +306,15 @@ public static class PackageEndpoints
                 return null;
             case JsonValue value when value.GetValueKind() == JsonValueKind.String:
                 var text = value.GetValue<string>().Trim();
-                if (text.Length == 0 || text.Length > max || text.Any(char.IsControl))
+                if (text.Length == 0 || text.Length > max)
                 {
                     errors.Add(new FieldError(field, $"1 to {max} characters, no control characters"));
+                    return null;
+                }
+
+                if (UserText.Problem(text) is { } unsafeText)
+                {
+                    errors.Add(new FieldError(field, $"{unsafeText}: no control characters or bidirectional overrides"));
                     return null;
                 }
 

@@ -5,6 +5,8 @@ using Recorder.Api.Hosting;
 using Recorder.Api.Policies;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Query;
+using Recorder.Core.Text;
+using Recorder.Core.Time;
 
 namespace Recorder.Api.Queries;
 
@@ -163,7 +165,7 @@ internal static class QuerySubmission
                 refused.Add(new FieldError("filter.to", $"your role '{role.Name}' must give a time window of at most {limit}"));
             }
 
-            if (query.From is { } start && query.To is { } end && end.UnixNanoseconds - start.UnixNanoseconds > (long)(widest.TotalSeconds * 1e9))
+            if (query.From is { } start && query.To is { } end && WidthNanoseconds(start, end) > (Int128)widest.Ticks * 100)
             {
                 refused.Add(new FieldError("filter.to", $"the window from {start} to {end} is wider than your role '{role.Name}' may query ({limit})"));
             }
@@ -200,9 +202,15 @@ internal static class QuerySubmission
             return null;
         }
 
-        if (text.Length > maxLength || text.Any(char.IsControl))
+        if (text.Length > maxLength)
         {
-            errors.Add(new FieldError(key, $"at most {maxLength} characters and no control characters"));
+            errors.Add(new FieldError(key, $"at most {maxLength} characters"));
+            return null;
+        }
+
+        if (UserText.Problem(text) is { } unsafeText)
+        {
+            errors.Add(new FieldError(key, $"{unsafeText}: no control characters or bidirectional overrides"));
             return null;
         }
 
@@ -281,6 +289,12 @@ internal static class QuerySubmission
         errors.Add(new FieldError(field, "must be a string"));
         return null;
     }
+
+    /// <summary>
+    /// The window's width in 128 bits: two valid timestamps can be further apart than a 64-bit
+    /// nanosecond count holds (1678 to 2262 is 1.8e19 ns), and that must be refused, not overflow.
+    /// </summary>
+    private static Int128 WidthNanoseconds(Timestamp start, Timestamp end) => (Int128)end.UnixNanoseconds - start.UnixNanoseconds;
 
     private static string Clip(string text) => text.Length > 64 ? text[..64] + "…" : text;
 

@@ -34,9 +34,11 @@ internal static class DashboardLogin
 
     private static async Task<IResult> SignInAsync(HttpContext http, ServiceRuntime runtime)
     {
-        if (!http.Request.HasFormContentType)
+        // Only the URL-encoded form the page posts: a multipart body is never parsed for an
+        // anonymous caller (a broken one would otherwise fail deep inside the form reader).
+        if (!string.Equals(http.Request.ContentType?.Split(';')[0].Trim(), "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
-            return Page(StatusCodes.Status400BadRequest, "The token must be sent from the form (application/x-www-form-urlencoded).");
+            return Problems.InvalidField("Content-Type", "the token must be sent from the form (application/x-www-form-urlencoded)", http.Request.Path);
         }
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);

@@ -133,6 +133,14 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
         context.User = new ClaimsPrincipal(new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role)], "Bearer"));
         var requirement = endpoint.Metadata.GetMetadata<PermissionRequirement>();
+        if (requirement is null && IsRoutingRefusal(endpoint))
+        {
+            // Routing found the path but not for this method or content type: its own endpoint
+            // answers 405 or 415, and the status-code problems give that answer a body.
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
         if (requirement is null)
         {
             Refused(context, user.Name, user.Role, StatusCodes.Status403Forbidden, "the endpoint has no permission requirement", null);
@@ -150,6 +158,14 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
 
         await next(context).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// True for the endpoints ASP.NET Core's matcher policies make when a path exists but not for
+    /// the request's method (405) or content type (415): they carry no metadata and only set a
+    /// status code. They are not a closed endpoint of ours, and must not be answered as one.
+    /// </summary>
+    private static bool IsRoutingRefusal(Endpoint endpoint) =>
+        endpoint.Metadata.Count == 0 && endpoint.DisplayName is "405 HTTP Method Not Supported" or "415 HTTP Unsupported Media Type";
 
     private static bool IsDashboard(PathString path) => path.StartsWithSegments(DashboardSessions.CookiePath, StringComparison.Ordinal);
 

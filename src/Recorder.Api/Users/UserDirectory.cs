@@ -83,6 +83,19 @@ public sealed partial class UserDirectory
     /// <summary>True when <paramref name="name"/> is a valid user name: 1 to 64 characters a-z, 0-9, '.', '_' and '-', starting with a letter.</summary>
     public static bool IsValidName(string? name) => name is not null && UserName().IsMatch(name);
 
+    /// <summary>
+    /// The prefix of identity-provider users' names (<see cref="Security.JwtOptions.NamePrefix"/>'s
+    /// default). A local user may not take it: <c>sso.bob</c> made locally would be taken for, or
+    /// lock out, the provider's <c>bob</c>, and the ledger could no longer tell who acted.
+    /// </summary>
+    public const string ReservedPrefix = "sso.";
+
+    /// <summary>Why <paramref name="name"/> cannot name a new local user; null when it can.</summary>
+    public static string? LocalNameProblem(string? name) =>
+        !IsValidName(name) ? $"'{Core.Text.UserText.Escape(name ?? string.Empty, 64)}' is not a valid user name: 1 to 64 characters a-z, 0-9, '.', '_' and '-', starting with a letter"
+        : name!.StartsWith(ReservedPrefix, StringComparison.Ordinal) ? $"'{name}' starts with '{ReservedPrefix}', which is reserved for identity-provider users"
+        : null;
+
     /// <summary>Every user, revoked ones included.</summary>
     public IReadOnlyList<ServiceUser> List()
     {
@@ -121,9 +134,9 @@ public sealed partial class UserDirectory
     /// <exception cref="ArgumentException">Invalid name, or a user of that name exists (revoked users keep their name).</exception>
     public NewUser Add(string name, string role, string createdBy)
     {
-        if (!IsValidName(name))
+        if (LocalNameProblem(name) is { } problem)
         {
-            throw new ArgumentException($"'{name}' is not a valid user name: 1 to 64 characters a-z, 0-9, '.', '_' and '-', starting with a letter", nameof(name));
+            throw new ArgumentException(problem, nameof(name));
         }
 
         var token = "rec_" + Base64Url(RandomNumberGenerator.GetBytes(32));

@@ -15,6 +15,7 @@ using Recorder.Reporting.Model;
 using Recorder.Reporting.Templates;
 using Recorder.Signing.TimeStamping;
 using Recorder.Storage.Store;
+using Recorder.Core.Text;
 
 namespace Recorder.Application.Packaging;
 
@@ -118,6 +119,15 @@ public static class PackageBuilder
             if (!Guid.TryParseExact(id, "D", out _))
             {
                 throw new PackageException($"'{id}' is not a query id (a UUID such as the queryId a query printed)");
+            }
+        }
+
+        foreach (var (option, text) in new[] { ("--title", request.Title), ("--reason", request.Reason) })
+        {
+            // The title and reason are printed in the report and recorded in the ledger: what is shown must be what is stored.
+            if (text is not null && UserText.Problem(text) is { } unsafeText)
+            {
+                throw new PackageException($"{option}: {unsafeText}: no control characters or bidirectional overrides");
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Recorder.Core.Store;
+using Recorder.Core.Text;
 
 namespace Recorder.Capture.Filtering;
 
@@ -39,6 +40,14 @@ public sealed class PcapFilterCompiler : IPacketFilterCompiler
     public IPacketFilter? TryCompile(string expression, int linkType, out string error)
     {
         ArgumentNullException.ThrowIfNull(expression);
+        if (UserText.Problem(expression, allowLineBreaks: true) is { } unsafeText)
+        {
+            // pcap_compile takes a C string: it would compile the expression only up to a NUL, while
+            // the ledger records all of it. Refused here, where every filter reaches libpcap.
+            error = unsafeText + ": the expression must be what libpcap runs";
+            return null;
+        }
+
         if (!IsAvailable(out error))
         {
             return null;

@@ -5,6 +5,7 @@ using Recorder.Application.Auditing;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
+using Recorder.Core.Text;
 using Recorder.Storage.Query;
 
 namespace Recorder.Cli.Commands;
@@ -217,9 +218,14 @@ internal static class QueryCommand
             throw CliException.Usage($"{option}: must not be empty");
         }
 
-        if (value.Length > maxLength || value.Any(char.IsControl))
+        if (value.Length > maxLength)
         {
-            throw CliException.Usage($"{option}: at most {maxLength} characters and no control characters");
+            throw CliException.Usage($"{option}: at most {maxLength} characters");
+        }
+
+        if (UserText.Problem(value) is { } unsafeText)
+        {
+            throw CliException.Usage($"{option}: {unsafeText}: no control characters or bidirectional overrides");
         }
 
         return value.Trim();

@@ -24,9 +24,9 @@ internal static class UserCommand
         {
             var userName = context.Parse.GetValue(name)!;
             var roleName = context.Parse.GetValue(role)!;
-            if (!UserDirectory.IsValidName(userName))
+            if (UserDirectory.LocalNameProblem(userName) is { } nameProblem)
             {
-                throw CliException.Usage($"--name: '{userName}' is not a valid user name: 1 to 64 characters a-z, 0-9, '.', '_' and '-', starting with a letter");
+                throw CliException.Usage("--name: " + nameProblem);
             }
 
             PolicySet loaded;

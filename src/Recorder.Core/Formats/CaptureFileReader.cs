@@ -171,15 +171,9 @@ public sealed class CaptureFileReader : IDisposable
         }
 
         var snapLength = U32(header[16..]);
-        var linkField = U32(header[20..]);
-        var linkType = linkField & 0x0FFFFFFF;
-        if (linkType > 0xFFFF)
-        {
-            throw Error(20, $"link type {linkType} out of range");
-        }
-
-        _interfaces.Add(new CaptureInterface((int)linkType, snapLength,
-            nanosecond ? TimestampResolution.Nanoseconds : TimestampResolution.Microseconds, 0));
+        var link = PcapLinkField.Parse(U32(header[20..]));
+        _interfaces.Add(new CaptureInterface(link.LinkType, snapLength,
+            nanosecond ? TimestampResolution.Nanoseconds : TimestampResolution.Microseconds, 0, FcsLength: link.FcsLength));
         _sectionInterfaces.Add(0);
         Consume(24);
     }
@@ -222,7 +216,7 @@ public sealed class CaptureFileReader : IDisposable
         var ticks = captureInterface.TimestampResolution == TimestampResolution.Nanoseconds
             ? ((ulong)seconds * 1_000_000_000UL) + fraction
             : ((ulong)seconds * 1_000_000UL) + fraction;
-        var nanos = TimestampResolution.ToNanoseconds(ticks, captureInterface.TimestampResolution);
+        var nanos = Nanoseconds(offset, ticks, captureInterface);
         packet = new CapturedPacket(0, captureInterface, ticks, nanos, originalLength,
             _buffer.AsSpan(_start + 16, (int)capturedLength), offset);
         Consume(total);
@@ -441,7 +435,7 @@ public sealed class CaptureFileReader : IDisposable
         }
 
         var captureInterface = Interface(offset, interfaceId);
-        var nanos = TimestampResolution.ToNanoseconds(ticks, captureInterface.TimestampResolution, captureInterface.TimestampOffsetSeconds);
+        var nanos = Nanoseconds(offset, ticks, captureInterface);
         return new CapturedPacket(_sectionInterfaces[(int)interfaceId], captureInterface, ticks, nanos, originalLength,
             _buffer.AsSpan(_start + 8 + 20, (int)capturedLength), offset);
     }
@@ -493,7 +487,7 @@ public sealed class CaptureFileReader : IDisposable
         }
 
         var captureInterface = Interface(offset, interfaceId);
-        var nanos = TimestampResolution.ToNanoseconds(ticks, captureInterface.TimestampResolution, captureInterface.TimestampOffsetSeconds);
+        var nanos = Nanoseconds(offset, ticks, captureInterface);
         return new CapturedPacket(_sectionInterfaces[interfaceId], captureInterface, ticks, nanos, originalLength,
             _buffer.AsSpan(_start + 8 + 20, (int)capturedLength), offset);
     }
@@ -507,6 +501,13 @@ public sealed class CaptureFileReader : IDisposable
 
         return _interfaces[_sectionInterfaces[(int)interfaceId]];
     }
+
+    /// <summary>The packet's time, or a format error naming the record when it lies outside 1677–2262.</summary>
+    private long Nanoseconds(long offset, ulong ticks, CaptureInterface captureInterface) =>
+        TimestampResolution.TryToNanoseconds(ticks, captureInterface.TimestampResolution, captureInterface.TimestampOffsetSeconds, out var nanos)
+            ? nanos
+            : throw Error(offset, $"timestamp out of range: {ticks} ticks of {TimestampResolution.Describe(captureInterface.TimestampResolution)}"
+                + $" plus if_tsoffset {captureInterface.TimestampOffsetSeconds} s is outside 1677-09-21..2262-04-11 (nanoseconds since 1970 in 64 bits)");
 
     private bool SkipBlock(long offset, uint length, uint type)
     {

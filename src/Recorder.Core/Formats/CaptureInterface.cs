@@ -10,10 +10,15 @@ namespace Recorder.Core.Formats;
 /// <param name="TimestampOffsetSeconds">The <c>if_tsoffset</c> value.</param>
 /// <param name="Name">The <c>if_name</c> option, if any.</param>
 /// <param name="Description">The <c>if_description</c> option, if any.</param>
+/// <param name="FcsLength">
+/// Bytes of frame check sequence at the end of every packet when the file says so (a classic pcap
+/// header's F bit and FCS field); null when the file does not say.
+/// </param>
 public sealed record CaptureInterface(
     int LinkType,
     uint SnapLength,
     byte TimestampResolution,
     long TimestampOffsetSeconds,
     string? Name = null,
-    string? Description = null);
+    string? Description = null,
+    int? FcsLength = null);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Recorder.Core.Time;
 
+using Recorder.Core.Text;
+
 namespace Recorder.Core.Query;
 
 /// <summary>A problem with one argument of a query: which one, and what is wrong.</summary>
@@ -138,6 +140,11 @@ public static class QueryParser
         if (text.Bpf is not null && bpf is null)
         {
             errors.Add(new QueryError(names.Bpf, "empty filter expression"));
+        }
+        else if (bpf is not null && UserText.Problem(bpf, allowLineBreaks: true) is { } unsafeText)
+        {
+            // libpcap reads a C string: it would run the expression up to a NUL, while the ledger holds all of it.
+            errors.Add(new QueryError(names.Bpf, unsafeText + ": the expression must be what libpcap runs"));
         }
 
         if (errors.Count > 0)

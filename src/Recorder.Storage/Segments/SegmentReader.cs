@@ -167,7 +167,11 @@ public sealed unsafe class SegmentReader : IDisposable
         }
 
         var captureInterface = _interfaces[(int)interfaceId];
-        var nanos = TimestampResolution.ToNanoseconds(ticks, captureInterface.TimestampResolution, captureInterface.TimestampOffsetSeconds);
+        if (!TimestampResolution.TryToNanoseconds(ticks, captureInterface.TimestampResolution, captureInterface.TimestampOffsetSeconds, out var nanos))
+        {
+            throw new SegmentCorruptException(Path, offset, $"timestamp of {ticks} ticks is outside the representable range");
+        }
+
         packet = new SegmentPacket(offset, offset + length, (int)interfaceId, captureInterface.LinkType, ticks, nanos, original,
             block.Slice(28, (int)captured));
         return true;
@@ -222,9 +226,9 @@ public sealed unsafe class SegmentReader : IDisposable
         }
 
         var header = Window(0, 24);
-        var linkType = U32(header[20..]) & 0x0FFFFFFF;
-        _interfaces.Add(new CaptureInterface((int)linkType, U32(header[16..]),
-            nanosecond ? TimestampResolution.Nanoseconds : TimestampResolution.Microseconds, 0));
+        var link = PcapLinkField.Parse(U32(header[20..]));
+        _interfaces.Add(new CaptureInterface(link.LinkType, U32(header[16..]),
+            nanosecond ? TimestampResolution.Nanoseconds : TimestampResolution.Microseconds, 0, FcsLength: link.FcsLength));
         Format = CaptureFileFormat.Pcap;
         DataStart = 24;
     }
