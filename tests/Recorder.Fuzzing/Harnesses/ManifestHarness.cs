@@ -4,7 +4,8 @@ namespace Recorder.Fuzzing.Harnesses;
 
 /// <summary>
 /// An evidence package's <c>manifest.json</c> through <see cref="PackageVerifier"/>: the input is
-/// written as the manifest of an otherwise empty package folder and the folder verified. The
+/// written as the manifest of a package folder holding one small capture (<c>evidence/q1.pcap</c>,
+/// which the seed lists) and the folder verified. The
 /// verifier's contract is a report listing every finding, so any exception at all is a crash
 /// (a package is exactly the kind of input an outside party hands over).
 /// </summary>
@@ -14,7 +15,8 @@ internal sealed class ManifestHarness : IFuzzHarness, IDisposable
 
     public ManifestHarness()
     {
-        Directory.CreateDirectory(_folder);
+        Directory.CreateDirectory(Path.Combine(_folder, "evidence"));
+        File.WriteAllBytes(Path.Combine(_folder, "evidence", "q1.pcap"), OnePacketPcap());
     }
 
     public string Name => "manifest";
@@ -25,6 +27,21 @@ internal sealed class ManifestHarness : IFuzzHarness, IDisposable
     {
         File.WriteAllBytes(Path.Combine(_folder, "manifest.json"), input.ToArray());
         _ = PackageVerifier.Verify(_folder);
+    }
+
+    private static byte[] OnePacketPcap()
+    {
+        // Little-endian microsecond pcap, Ethernet, one 20-byte record at 2023-11-14T22:13:20Z.
+        var pcap = new byte[24 + 16 + 20];
+        BitConverter.TryWriteBytes(pcap.AsSpan(0), 0xA1B2C3D4u);
+        BitConverter.TryWriteBytes(pcap.AsSpan(4), (ushort)2);
+        BitConverter.TryWriteBytes(pcap.AsSpan(6), (ushort)4);
+        BitConverter.TryWriteBytes(pcap.AsSpan(16), 65535u);
+        BitConverter.TryWriteBytes(pcap.AsSpan(20), 1u);
+        BitConverter.TryWriteBytes(pcap.AsSpan(24), 1_700_000_000u);
+        BitConverter.TryWriteBytes(pcap.AsSpan(32), 20u);
+        BitConverter.TryWriteBytes(pcap.AsSpan(36), 20u);
+        return pcap;
     }
 
     public void Dispose()
