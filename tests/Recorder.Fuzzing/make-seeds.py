@@ -99,6 +99,18 @@ write("manifest", "manifest.json", canonical({
     "store": {"storeId": "0b9f6c1e", "publicKeyAlgorithm": "Ed25519", "publicKeyFingerprint": key},
 }))
 
+# the same manifest followed by NUL and custody entries of the kinds the verifier looks up.
+def custody(seq, action, subjects, hashes):
+    return canonical({"action": action, "actor": {"host": "vm", "kind": "os-user", "name": "root"}, "case": "CASE-2024-17",
+                      "clock": {"maxErrorUs": None, "source": "system-utc", "sync": "unknown"}, "details": {}, "hashes": hashes,
+                      "prev": "0" * 64, "reason": None, "seq": seq, "subjects": subjects, "time": time, "v": 1})
+with open(os.path.join(HERE, "seeds", "manifest", "manifest.json"), "rb") as f:
+    manifest = f.read()
+lines = [custody(0, "segment.sealed", {"segmentId": 1}, {"manifest": "0" * 64}),
+         custody(1, "extraction.written", {"queryId": "q-1"}, {"output": "0" * 64}),
+         custody(2, "package.built", {"packageId": "p-1"}, {"manifest": "0" * 64})]
+write("manifest", "manifest-and-custody.bin", manifest + b"\0" + "\n".join(lines).encode() + b"\n")
+
 # query bodies: every filter field, and the short forms (a single proto, epoch seconds).
 write("query-body", "full.json", json.dumps({
     "case": "CASE-2024-17", "reason": "court order 17/2024",

@@ -3,11 +3,13 @@ using Recorder.Application.Packaging;
 namespace Recorder.Fuzzing.Harnesses;
 
 /// <summary>
-/// An evidence package's <c>manifest.json</c> through <see cref="PackageVerifier"/>: the input is
-/// written as the manifest of a package folder holding one small capture (<c>evidence/q1.pcap</c>,
-/// which the seed lists) and the folder verified. The
-/// verifier's contract is a report listing every finding, so any exception at all is a crash
-/// (a package is exactly the kind of input an outside party hands over).
+/// An evidence package's JSON through <see cref="PackageVerifier"/>. The input is the package's
+/// <c>manifest.json</c>, optionally followed by a NUL byte and its <c>custody/entries.jsonl</c>
+/// (JSON text holds no raw NUL, so the split is unambiguous and one input reaches both readers).
+/// They are written into a package folder holding one small capture (<c>evidence/q1.pcap</c>, which
+/// the seed lists) and the folder is verified. The verifier's contract is a report listing every
+/// finding, so any exception at all is a crash (a package is exactly the kind of input an outside
+/// party hands over).
 /// </summary>
 internal sealed class ManifestHarness : IFuzzHarness, IDisposable
 {
@@ -16,16 +18,28 @@ internal sealed class ManifestHarness : IFuzzHarness, IDisposable
     public ManifestHarness()
     {
         Directory.CreateDirectory(Path.Combine(_folder, "evidence"));
+        Directory.CreateDirectory(Path.Combine(_folder, "custody"));
         File.WriteAllBytes(Path.Combine(_folder, "evidence", "q1.pcap"), OnePacketPcap());
     }
 
     public string Name => "manifest";
 
-    public string Description => "PackageVerifier.Verify on a package whose manifest.json is the input; refusal: findings in the report";
+    public string Description => "PackageVerifier.Verify on a package of manifest.json [NUL custody/entries.jsonl]; refusal: findings in the report";
 
     public void Run(ReadOnlySpan<byte> input)
     {
-        File.WriteAllBytes(Path.Combine(_folder, "manifest.json"), input.ToArray());
+        var split = input.IndexOf((byte)0);
+        File.WriteAllBytes(Path.Combine(_folder, "manifest.json"), (split < 0 ? input : input[..split]).ToArray());
+        var entries = Path.Combine(_folder, "custody", "entries.jsonl");
+        if (split < 0)
+        {
+            File.Delete(entries);
+        }
+        else
+        {
+            File.WriteAllBytes(entries, input[(split + 1)..].ToArray());
+        }
+
         _ = PackageVerifier.Verify(_folder);
     }
 
