@@ -1,4 +1,3 @@
-using Recorder.Fuzzing;
 using Recorder.Fuzzing.Harnesses;
 
 namespace Recorder.Fuzzing.Tests;

@@ -1,5 +1,4 @@
 using System.Text;
-using Recorder.Fuzzing;
 using Recorder.Fuzzing.Harnesses;
 
 namespace Recorder.Fuzzing.Tests;
