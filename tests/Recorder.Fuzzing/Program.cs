@@ -15,19 +15,32 @@ if (args is ["--list"])
     return 0;
 }
 
-if (args.Length == 0 || FuzzHarnesses.Create(args[0]) is not { } harness)
+if (args.Length == 0 || !FuzzHarnesses.Names.Contains(args[0], StringComparer.Ordinal))
 {
     await Console.Error.WriteLineAsync($"usage: Recorder.Fuzzing TARGET [FILE|DIR...]; TARGET is one of {string.Join(", ", FuzzHarnesses.Names)}").ConfigureAwait(false);
     return 2;
 }
 
-using (harness as IDisposable)
+if (args.Length == 1)
 {
-    if (args.Length == 1)
+    // The harness is made inside the first execution: its constructor may run instrumented code
+    // (a key, a policy), and instrumented code needs the coverage map that Fuzzer.Run sets up
+    // (before it, the fork server aborts with signal 6).
+    IFuzzHarness? fuzzed = null;
+    try
     {
-        SharpFuzz.Fuzzer.Run(stream => harness.Run(InputReader.ReadAll(stream)));
-        return 0;
+        SharpFuzz.Fuzzer.Run(stream => (fuzzed ??= FuzzHarnesses.Create(args[0])!).Run(InputReader.ReadAll(stream)));
+    }
+    finally
+    {
+        (fuzzed as IDisposable)?.Dispose();
     }
 
+    return 0;
+}
+
+var harness = FuzzHarnesses.Create(args[0])!;
+using (harness as IDisposable)
+{
     return Replay.Run(harness, args[1..], Console.Out, Console.Error);
 }

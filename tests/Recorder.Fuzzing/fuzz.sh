@@ -12,7 +12,8 @@
 # TARGET. Findings go to artifacts/fuzz/findings/TARGET (FUZZ_WORK overrides artifacts/fuzz). Each
 # target ends with one line "fuzz TARGET: N execs in S s, P paths, C crashes, H hangs"; crashing
 # inputs are copied to artifacts/fuzz/crashes/TARGET. Exit status: 0 no crash, 1 a target crashed
-# (or its seeds did), 2 bad arguments or a missing tool.
+# (or its seeds did), 2 bad arguments or a missing tool. FUZZ_REUSE=1 skips publishing and
+# instrumenting when artifacts/fuzz/bin already holds an instrumented copy of unchanged code.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +29,10 @@ usage() { echo "usage: fuzz.sh TARGET SECONDS | all SECONDS | smoke [SECONDS] | 
 
 publish() {
     command -v afl-fuzz >/dev/null || { echo "fuzz.sh: afl-fuzz is missing (apt-get install afl++)" >&2; exit 2; }
+    # FUZZ_REUSE=1 runs the instrumented copy already in $work/bin (after a first run, code unchanged).
+    if [ "${FUZZ_REUSE:-0}" = 1 ] && [ -x "$work/bin/Recorder.Fuzzing" ]; then
+        return
+    fi
     rm -rf "$work/bin"
     # Debug, so that it reuses the build `dotnet test` or `dotnet build` already made.
     dotnet publish "$here/Recorder.Fuzzing.csproj" -c Debug -o "$work/bin" --nologo -v quiet >/dev/null
