@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Recorder.Application.Packaging;
@@ -25,26 +24,14 @@ internal sealed record PackageManifest(
     /// <summary>Reads <paramref name="utf8"/>; throws <see cref="FormatException"/> naming the field that is missing or of the wrong kind.</summary>
     public static PackageManifest Read(ReadOnlySpan<byte> utf8)
     {
-        try
-        {
-            var root = JsonNode.Parse(utf8) as JsonObject ?? throw new FormatException("the manifest is not a JSON object");
-            var evidence = Items(root, "evidence").Select((item, i) => new ManifestEvidence(
-                RequiredText(item, "file", $"evidence[{i}]"), RequiredText(item, "queryId", $"evidence[{i}]"),
-                RequiredText(item, "sha256", $"evidence[{i}]"), item)).ToList();
-            var segments = Items(root, "segments").Select((item, i) => new ManifestSegment(
-                RequiredInteger(item, "id", $"segments[{i}]"), RequiredText(item, "manifestSha256", $"segments[{i}]"))).ToList();
-            return new PackageManifest(PackageJson.Text(root["format"]), PackageJson.Integer(root["version"]), PackageJson.Text(root["packageId"]),
-                PackageJson.Text((root["store"] as JsonObject)?["publicKeyFingerprint"]), evidence, segments);
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException("not JSON: " + e.Message, e);
-        }
-        catch (ArgumentException e)
-        {
-            // JsonObject refuses a member name given twice only when it is first read.
-            throw new FormatException("a member name appears twice in one object: " + e.Message, e);
-        }
+        var root = PackageJson.Parse(utf8) as JsonObject ?? throw new FormatException("the manifest is not a JSON object");
+        var evidence = Items(root, "evidence").Select((item, i) => new ManifestEvidence(
+            RequiredText(item, "file", $"evidence[{i}]"), RequiredText(item, "queryId", $"evidence[{i}]"),
+            RequiredText(item, "sha256", $"evidence[{i}]"), item)).ToList();
+        var segments = Items(root, "segments").Select((item, i) => new ManifestSegment(
+            RequiredInteger(item, "id", $"segments[{i}]"), RequiredText(item, "manifestSha256", $"segments[{i}]"))).ToList();
+        return new PackageManifest(PackageJson.Text(root["format"]), PackageJson.Integer(root["version"]), PackageJson.Text(root["packageId"]),
+            PackageJson.Text((root["store"] as JsonObject)?["publicKeyFingerprint"]), evidence, segments);
     }
 
     private static IEnumerable<JsonObject> Items(JsonObject root, string name) => root[name] switch

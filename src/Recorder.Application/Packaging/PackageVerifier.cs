@@ -213,6 +213,13 @@ public static class PackageVerifier
         {
             var evidence = item.Fields;
             var name = item.File;
+            if (name.Contains('\0', StringComparison.Ordinal))
+            {
+                // Path.GetFullPath refuses a NUL with an exception; no file in a package has one.
+                findings.Add(new Finding(name.Replace('\0', '?'), "evidence file", "the file the manifest lists", "a name with a NUL character"));
+                continue;
+            }
+
             var path = Path.GetFullPath(Path.Combine(root, name));
             if (!path.StartsWith(Path.GetFullPath(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(path))
             {
@@ -299,12 +306,11 @@ public static class PackageVerifier
             long seq;
             try
             {
-                entry = JsonNode.Parse(line) as JsonObject ?? throw new FormatException("not a JSON object");
+                entry = PackageJson.Parse(Encoding.UTF8.GetBytes(line)) as JsonObject ?? throw new FormatException("not a JSON object");
                 seq = PackageJson.Integer(entry["seq"]) ?? throw new FormatException("seq is missing or not an integer");
             }
-            catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or ArgumentException)
+            catch (FormatException e)
             {
-                // ArgumentException: a member name given twice, which JsonObject refuses when first read.
                 findings.Add(new Finding($"{folder}/entries.jsonl", "entry", "a ledger entry", e.Message));
                 continue;
             }
