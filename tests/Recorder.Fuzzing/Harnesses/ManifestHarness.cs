@@ -13,7 +13,8 @@ namespace Recorder.Fuzzing.Harnesses;
 /// </summary>
 internal sealed class ManifestHarness : IFuzzHarness, IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"recorder-fuzz-package-{Environment.ProcessId}");
+    // One folder per instance: the replay tests run several harnesses at once in one process.
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"recorder-fuzz-package-{Guid.NewGuid():N}");
 
     public ManifestHarness()
     {
