@@ -13,10 +13,11 @@ public sealed class OpenFindingTests
 {
     private static readonly string Inputs = Path.Combine(AppContext.BaseDirectory, "fuzz-inputs", "open");
 
-    private static readonly Dictionary<string, (Type Exception, string Owner)> Recorded = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, (Type[] Exceptions, string Owner)> Recorded = new(StringComparer.Ordinal)
     {
-        ["pcapng"] = (typeof(OverflowException), "pcapng timestamps beyond the nanosecond range (CaptureFileReader, TimestampResolution)"),
-        ["query-body"] = (typeof(ArgumentException), "API body validation: a member name given twice (RequestBody)"),
+        ["pcapng"] = ([typeof(OverflowException)], "pcapng timestamps beyond the nanosecond range (CaptureFileReader, TimestampResolution)"),
+        ["query-body"] = ([typeof(ArgumentException), typeof(InvalidOperationException)],
+            "API body validation: a member name given twice, a string not valid UTF-8 (RequestBody)"),
     };
 
     public static TheoryData<string, string> OpenInputs()
@@ -60,7 +61,7 @@ public sealed class OpenFindingTests
         }
 
         Assert.True(Recorded.TryGetValue(target, out var recorded), $"open/{target} has no recorded finding: add it to {nameof(Recorded)}");
-        Skip.If(crash is not null && crash.GetType() == recorded.Exception,
+        Skip.If(crash is not null && recorded.Exceptions.Contains(crash.GetType()),
             $"open finding, fixed by another part: {recorded.Owner}: {crash?.GetType().Name}: {crash?.Message}");
         Assert.True(crash is null, $"open/{target}/{file} crashes in a new way: {crash}");
     }
