@@ -161,7 +161,7 @@ public static class PackageVerifier
         return listed.Count;
     }
 
-    private static JsonObject? CheckManifest(string root, Ed25519Key? key, List<Finding> findings)
+    private static PackageManifest? CheckManifest(string root, Ed25519Key? key, List<Finding> findings)
     {
         var path = Path.Combine(root, "manifest.json");
         if (!File.Exists(path))
@@ -182,36 +182,44 @@ public static class PackageVerifier
             findings.Add(new Finding("manifest.json", "encoding", "RFC 8785 canonical JSON", "non-canonical bytes"));
         }
 
+        PackageManifest manifest;
         try
         {
-            var manifest = JsonNode.Parse(bytes)!.AsObject();
-            if (manifest["format"]?.GetValue<string>() != PackageBuilder.FormatName || manifest["version"]?.GetValue<int>() != PackageBuilder.FormatVersion)
-            {
-                findings.Add(new Finding("manifest.json", "format", $"{PackageBuilder.FormatName} version {PackageBuilder.FormatVersion}",
-                    $"{manifest["format"]} version {manifest["version"]}"));
-            }
-
-            var fingerprint = manifest["store"]?["publicKeyFingerprint"]?.GetValue<string>();
-            if (key is not null && fingerprint != key.Fingerprint)
-            {
-                findings.Add(new Finding("manifest.json", "store key", $"the fingerprint of signing.pub.pem ({key.Fingerprint})", fingerprint ?? "none"));
-            }
-
-            return manifest;
+            manifest = PackageManifest.Read(bytes);
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        catch (FormatException e)
         {
             findings.Add(new Finding("manifest.json", "content", "a package manifest", e.Message));
             return null;
         }
+
+        if (manifest.Format != PackageBuilder.FormatName || manifest.Version != PackageBuilder.FormatVersion)
+        {
+            findings.Add(new Finding("manifest.json", "format", $"{PackageBuilder.FormatName} version {PackageBuilder.FormatVersion}",
+                $"{manifest.Format ?? "none"} version {manifest.Version?.ToString(CultureInfo.InvariantCulture) ?? "none"}"));
+        }
+
+        if (key is not null && manifest.StoreKeyFingerprint != key.Fingerprint)
+        {
+            findings.Add(new Finding("manifest.json", "store key", $"the fingerprint of signing.pub.pem ({key.Fingerprint})", manifest.StoreKeyFingerprint ?? "none"));
+        }
+
+        return manifest;
     }
 
-    private static void CheckEvidence(string root, JsonObject manifest, List<Finding> findings)
+    private static void CheckEvidence(string root, PackageManifest manifest, List<Finding> findings)
     {
-        foreach (var item in manifest["evidence"]?.AsArray() ?? [])
+        foreach (var item in manifest.Evidence)
         {
-            var evidence = item!.AsObject();
-            var name = evidence["file"]!.GetValue<string>();
+            var evidence = item.Fields;
+            var name = item.File;
+            if (name.Contains('\0', StringComparison.Ordinal))
+            {
+                // Path.GetFullPath refuses a NUL with an exception; no file in a package has one.
+                findings.Add(new Finding(name.Replace('\0', '?'), "evidence file", "the file the manifest lists", "a name with a NUL character"));
+                continue;
+            }
+
             var path = Path.GetFullPath(Path.Combine(root, name));
             if (!path.StartsWith(Path.GetFullPath(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(path))
             {
@@ -295,17 +303,18 @@ public static class PackageVerifier
         foreach (var line in File.ReadAllText(entriesPath, Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             JsonObject entry;
+            long seq;
             try
             {
-                entry = JsonNode.Parse(line)!.AsObject();
+                entry = PackageJson.Parse(Encoding.UTF8.GetBytes(line)) as JsonObject ?? throw new FormatException("not a JSON object");
+                seq = PackageJson.Integer(entry["seq"]) ?? throw new FormatException("seq is missing or not an integer");
             }
-            catch (System.Text.Json.JsonException e)
+            catch (FormatException e)
             {
                 findings.Add(new Finding($"{folder}/entries.jsonl", "entry", "a ledger entry", e.Message));
                 continue;
             }
 
-            var seq = entry["seq"]!.GetValue<long>();
             result.Add(entry);
             var proofPath = Path.Combine(directory, "proofs", seq.ToString("D10", CultureInfo.InvariantCulture) + ".json");
             if (!File.Exists(proofPath) || key is null)
@@ -324,7 +333,7 @@ public static class PackageVerifier
             {
                 findings.Add(new Finding(Path.GetRelativePath(root, proofPath), "inclusion proof", $"a proof of exactly the line of entry {seq}", "a proof of another entry") { Sequence = seq });
             }
-            else if (checkpointText is not null && JsonNode.Parse(proofBytes)?["checkpoint"]?["text"]?.GetValue<string>() is { } proven
+            else if (checkpointText is not null && PackageJson.Text(((JsonNode.Parse(proofBytes) as JsonObject)?["checkpoint"] as JsonObject)?["text"]) is { } proven
                      && proven != Encoding.UTF8.GetString(checkpointText))
             {
                 findings.Add(new Finding(Path.GetRelativePath(root, proofPath), "inclusion proof", $"proven against {folder}/checkpoint.txt", "another checkpoint") { Sequence = seq });
@@ -355,51 +364,59 @@ public static class PackageVerifier
         }
     }
 
-    private static void CheckLedgerFacts(string root, JsonObject manifest, List<JsonObject> entries, List<JsonObject> reportEntries, List<Finding> findings)
+    private static void CheckLedgerFacts(string root, PackageManifest manifest, List<JsonObject> entries, List<JsonObject> reportEntries, List<Finding> findings)
     {
         var manifestSha = Hex.Lower(SHA256.HashData(File.ReadAllBytes(Path.Combine(root, "manifest.json"))));
-        var packageId = manifest["packageId"]?.GetValue<string>();
-        var built = entries.FirstOrDefault(e => e["action"]?.GetValue<string>() == "package.built" && e["subjects"]?["packageId"]?.GetValue<string>() == packageId);
+        var packageId = manifest.PackageId;
+        var built = entries.FirstOrDefault(e => Action(e) == "package.built" && Subject(e, "packageId") == packageId);
         if (built is null)
         {
             findings.Add(new Finding("custody/entries.jsonl", "package.built", $"the ledger's record of package {packageId}", "missing"));
         }
-        else if (built["hashes"]?["manifest"]?.GetValue<string>() != manifestSha)
+        else if (Hash(built, "manifest") != manifestSha)
         {
-            findings.Add(new Finding("custody/entries.jsonl", "package.built", $"manifest {manifestSha}", $"manifest {built["hashes"]?["manifest"]}") { Sequence = built["seq"]!.GetValue<long>() });
+            findings.Add(new Finding("custody/entries.jsonl", "package.built", $"manifest {manifestSha}", $"manifest {Hash(built, "manifest")}") { Sequence = PackageJson.Integer(built["seq"]) });
         }
 
-        foreach (var item in manifest["evidence"]?.AsArray() ?? [])
+        foreach (var item in manifest.Evidence)
         {
-            var queryId = item!["queryId"]!.GetValue<string>();
-            var sha = item["sha256"]!.GetValue<string>();
-            var extraction = entries.FirstOrDefault(e => e["action"]?.GetValue<string>() == "extraction.written" && e["subjects"]?["queryId"]?.GetValue<string>() == queryId);
-            if (extraction?["hashes"]?["output"]?.GetValue<string>() != sha)
+            var queryId = item.QueryId;
+            var sha = item.Sha256;
+            var extraction = entries.FirstOrDefault(e => Action(e) == "extraction.written" && Subject(e, "queryId") == queryId);
+            if (extraction is null || Hash(extraction, "output") != sha)
             {
                 findings.Add(new Finding("custody/entries.jsonl", "extraction.written", $"query {queryId} wrote SHA-256 {sha}",
-                    extraction is null ? "no extraction entry" : $"SHA-256 {extraction["hashes"]?["output"]}"));
+                    extraction is null ? "no extraction entry" : $"SHA-256 {Hash(extraction, "output")}"));
             }
         }
 
-        foreach (var item in manifest["segments"]?.AsArray() ?? [])
+        foreach (var item in manifest.Segments)
         {
-            var id = item!["id"]!.GetValue<long>();
-            var sha = item["manifestSha256"]!.GetValue<string>();
-            var sealedEntry = entries.FirstOrDefault(e => e["action"]?.GetValue<string>() is "segment.sealed" or "recovery.segment-recovered"
-                && e["subjects"]?["segmentId"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number && v.GetValue<long>() == id);
-            if (sealedEntry?["hashes"]?["manifest"]?.GetValue<string>() != sha)
+            var id = item.Id;
+            var sha = item.ManifestSha256;
+            var sealedEntry = entries.FirstOrDefault(e => Action(e) is "segment.sealed" or "recovery.segment-recovered"
+                && PackageJson.Integer((e["subjects"] as JsonObject)?["segmentId"]) == id);
+            if (sealedEntry is null || Hash(sealedEntry, "manifest") != sha)
             {
                 findings.Add(new Finding("custody/entries.jsonl", "segment.sealed", $"segment {id} sealed with manifest {sha}", sealedEntry is null ? "no seal entry" : "another manifest"));
             }
         }
 
         var reportSha = File.Exists(Path.Combine(root, "report.pdf")) ? Hex.Lower(SHA256.HashData(File.ReadAllBytes(Path.Combine(root, "report.pdf")))) : "missing";
-        var report = reportEntries.FirstOrDefault(e => e["action"]?.GetValue<string>() == "report.generated");
-        if (report?["hashes"]?["report"]?.GetValue<string>() != reportSha)
+        var report = reportEntries.FirstOrDefault(e => Action(e) == "report.generated");
+        if (report is null || Hash(report, "report") != reportSha)
         {
-            findings.Add(new Finding("report.pdf", "report.generated", $"the report whose SHA-256 the ledger recorded ({report?["hashes"]?["report"]})", $"SHA-256 {reportSha}"));
+            findings.Add(new Finding("report.pdf", "report.generated", $"the report whose SHA-256 the ledger recorded ({(report is null ? null : Hash(report, "report"))})", $"SHA-256 {reportSha}"));
         }
     }
+
+    // Custody entries are read as they are in the package, before (and whatever) their proofs say:
+    // each field is taken only when it is of the kind the ledger format gives it.
+    private static string? Action(JsonObject entry) => PackageJson.Text(entry["action"]);
+
+    private static string? Subject(JsonObject entry, string name) => PackageJson.Text((entry["subjects"] as JsonObject)?[name]);
+
+    private static string? Hash(JsonObject entry, string name) => PackageJson.Text((entry["hashes"] as JsonObject)?[name]);
 
     private static X509Certificate2? LoadCertificate(string path, List<Finding> findings)
     {
