@@ -51,37 +51,44 @@ internal static class RequestBody
             return (null, Problems.InvalidField("(body)", "a JSON object is required", request.Path));
         }
 
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        if (InvalidUtf8At(bytes) is { } badByte)
+        var (body, errors) = ParseObject(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        return body is not null ? (body, null) : (null, Problems.InvalidFields(errors, request.Path));
+    }
+
+    /// <summary>
+    /// Reads a request body as a JSON object, checking everything <see cref="JsonObject"/> would
+    /// otherwise throw on later, when a field is first touched deep in an endpoint (a 500): bytes that
+    /// are not UTF-8, a member name given twice, an escaped lone surrogate. Either the object, or the
+    /// field errors (<c>(body)</c> for the document as a whole); never an exception.
+    /// </summary>
+    public static (JsonObject? Body, IReadOnlyList<FieldError> Errors) ParseObject(ReadOnlyMemory<byte> bytes)
+    {
+        if (InvalidUtf8At(bytes.Span) is { } badByte)
         {
-            return (null, Problems.InvalidField("(body)", $"not valid UTF-8 at byte {badByte + 1} (RFC 8259 section 8.1)", request.Path));
+            return (null, [new FieldError("(body)", $"not valid UTF-8 at byte {badByte + 1} (RFC 8259 section 8.1)")]);
         }
 
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            document = JsonDocument.Parse(bytes);
         }
         catch (JsonException e)
         {
             var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : string.Empty;
-            return (null, Problems.InvalidField("(body)", "not valid JSON" + where + ": " + FirstSentence(e.Message), request.Path));
+            return (null, [new FieldError("(body)", "not valid JSON" + where + ": " + FirstSentence(e.Message))]);
         }
 
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return (null, Problems.InvalidField("(body)", "must be a JSON object", request.Path));
+                return (null, [new FieldError("(body)", "must be a JSON object")]);
             }
 
-            // Checked before any field is read: JsonObject would throw on a duplicate name or an
-            // escaped lone surrogate only when the field is first touched, deep in an endpoint.
             var errors = new List<FieldError>();
             JsonTextCheck.Check(document.RootElement, string.Empty, errors);
-            return errors.Count > 0
-                ? (null, Problems.InvalidFields(errors, request.Path))
-                : (JsonObject.Create(document.RootElement.Clone()), null);
+            return errors.Count > 0 ? (null, errors) : (JsonObject.Create(document.RootElement.Clone()), errors);
         }
     }
 
