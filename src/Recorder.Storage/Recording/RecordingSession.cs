@@ -4,6 +4,7 @@ using Recorder.Core.Formats;
 using Recorder.Core.Indexing;
 using Recorder.Core.Json;
 using Recorder.Core.Packets;
+using Recorder.Core.Store;
 using Recorder.Core.Time;
 using Recorder.Storage.Segments;
 using Recorder.Storage.Store;
@@ -49,6 +50,7 @@ public sealed class RecordingSession : IDisposable
     private readonly List<SealedSegment> _sealed = [];
     private readonly List<string> _indexProblems = [];
     private long _stagedIndexBytes;
+    private int _unsettledSeals;
     private long _sourcePackets;
     private int _fileCounter;
     private SourceInfo? _source;
@@ -82,7 +84,14 @@ public sealed class RecordingSession : IDisposable
     /// </summary>
     public IReadOnlyList<string> IndexProblems => _indexProblems;
 
-    /// <summary>Raised after each seal (and its index update), on the writing thread.</summary>
+    /// <summary>
+    /// True when <see cref="Abort"/> found a seal begun and not settled (sealed, indexed and recorded
+    /// in the ledger): the session directory was then left as a crash leaves it, and the next opener
+    /// of the store completes the seal and records it (docs/store-layout.md, "Sealing").
+    /// </summary>
+    public bool LeftForRecovery { get; private set; }
+
+    /// <summary>Raised after each seal (and its index update and ledger entry), on the writing thread.</summary>
     public event Action<SealedSegment>? Sealed;
 
     /// <summary>Starts a session. <paramref name="origin"/> describes the writer (kind, ids, interface, filter).</summary>
@@ -207,13 +216,16 @@ public sealed class RecordingSession : IDisposable
             foreach (var staged in _staged)
             {
                 var data = staged.Data ?? IndexDataSpill.Read(staged.SpillPath!);
-                var sealedSegment = _store.Sealer.Seal(staged.Segment, staged.Reason, staged.Origin());
-                _sealed.Add(sealedSegment);
-                batch.Add((sealedSegment, data));
+                batch.Add((SealOne(staged.Segment, staged.Reason, staged.Origin()), data));
             }
 
             _staged.Clear();
             TryUpdateIndex(batch);
+            foreach (var (segment, _) in batch)
+            {
+                Settle(segment);
+            }
+
             foreach (var (segment, _) in batch)
             {
                 Sealed?.Invoke(segment);
@@ -224,7 +236,12 @@ public sealed class RecordingSession : IDisposable
         return _sealed;
     }
 
-    /// <summary>Throws away everything not yet sealed (staged segments and open files).</summary>
+    /// <summary>
+    /// Throws away everything not yet sealed (staged segments and open files), unless a seal was
+    /// begun and not settled: then nothing is thrown away and the directory is left for recovery
+    /// (<see cref="LeftForRecovery"/>), because a sealed segment must get its ledger entry and
+    /// deleting the note that owes it would leave a segment the ledger never names.
+    /// </summary>
     public void Abort()
     {
         if (_closed)
@@ -239,7 +256,8 @@ public sealed class RecordingSession : IDisposable
         }
 
         _staged.Clear();
-        Close(deleteDirectory: true);
+        LeftForRecovery = _unsettledSeals > 0;
+        Close(deleteDirectory: !LeftForRecovery);
     }
 
     /// <summary>Leaves the session as it is (a crash-like stop: recovery will seal what is complete).</summary>
@@ -258,6 +276,40 @@ public sealed class RecordingSession : IDisposable
         Close(deleteDirectory: false);
     }
 
+    /// <summary>
+    /// Seals one finished segment. It counts as unsettled from before the seal starts (a failure
+    /// inside may leave an intent or a note owed) until its ledger entry is recorded.
+    /// </summary>
+    private SealedSegment SealOne(FinishedSegment finished, string reason, JsonObject origin)
+    {
+        _unsettledSeals++;
+        var sealedSegment = _store.Sealer.Seal(finished, reason, origin, new SealEntry(Directory, DescribeSeal));
+        _sealed.Add(sealedSegment);
+        return sealedSegment;
+    }
+
+    /// <summary>The <c>segment.sealed</c> event, naming the import or capture (from the origin) it came from.</summary>
+    private CustodyEvent DescribeSeal(SealedSegment segment)
+    {
+        var subjects = new JsonObject();
+        foreach (var key in (string[])["importId", "captureId"])
+        {
+            if (_origin[key] is { } value)
+            {
+                subjects[key] = value.DeepClone();
+            }
+        }
+
+        return _store.SealedEvent(segment, subjects);
+    }
+
+    /// <summary>Records the ledger entry the seal of <paramref name="segment"/> owes and removes its note.</summary>
+    private void Settle(SealedSegment segment)
+    {
+        SealEntryNote.Settle(_store, SealEntryNote.PathFor(Directory, segment.Id));
+        _unsettledSeals--;
+    }
+
     private void TryUpdateIndex(IReadOnlyList<(SealedSegment Segment, SegmentIndexData Data)> batch)
     {
         try
@@ -267,6 +319,11 @@ public sealed class RecordingSession : IDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _indexProblems.Add($"segments {string.Join(", ", batch.Select(b => b.Segment.Id))} sealed but not indexed: {e.GetType().Name}: {e.Message}");
+        }
+
+        foreach (var (segment, _) in batch)
+        {
+            _store.SealFaults?.Reached(SealStep.Indexed, segment.Id);
         }
     }
 
@@ -350,9 +407,9 @@ public sealed class RecordingSession : IDisposable
 
         if (_mode == SealMode.Immediately)
         {
-            var sealedSegment = _store.Sealer.Seal(finished, reason, Origin());
-            _sealed.Add(sealedSegment);
+            var sealedSegment = SealOne(finished, reason, Origin());
             TryUpdateIndex([(sealedSegment, finished.Index)]);
+            Settle(sealedSegment);
             Sealed?.Invoke(sealedSegment);
             return;
         }

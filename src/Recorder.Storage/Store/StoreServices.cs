@@ -20,4 +20,7 @@ public sealed record StoreServices
     /// embedded uses that keep no ledger (tests of the storage layer alone).
     /// </summary>
     public Func<EvidenceStore, ICustodyJournal>? JournalFactory { get; init; }
+
+    /// <summary>Told at each durable step of a seal, so tests can crash there (null in production).</summary>
+    internal Segments.ISealFaults? SealFaults { get; init; }
 }
