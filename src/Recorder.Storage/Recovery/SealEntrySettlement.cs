@@ -28,7 +28,15 @@ internal sealed class SealEntrySettlement(EvidenceStore store)
     {
         var sessionId = Path.GetFileName(sessionDirectory);
         var settled = new List<SettledEntry>();
-        foreach (var path in SealEntryNote.List(sessionDirectory))
+        var notes = SealEntryNote.List(sessionDirectory);
+        if (notes.Count > 0)
+        {
+            // As the writer would have: index before recording. The dead writer's segments are
+            // sealed and missing from the index; an update catches up every such segment.
+            store.UpdateIndex([]);
+        }
+
+        foreach (var path in notes)
         {
             var note = SealEntryNote.Read(path);
             var outcome = Settle(note, sessionId);

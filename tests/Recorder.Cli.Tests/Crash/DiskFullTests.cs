@@ -25,7 +25,7 @@ public sealed class DiskFullTests : IDisposable
         {
             var store = Path.Combine(mountPoint, "store");
             var (input, _) = Cli.Sample(_directory, packets: 400, seed: 51);
-            var (warmUp, _) = Cli.Sample(_directory, packets: 50, seed: 52);
+            var (warmUp, _) = Cli.Sample(_directory, packets: 100, seed: 52);
             var created = Cli.Run("--store", store, "import", warmUp);
             Assert.True(created.ExitCode == 0, created.ToString());
             var filler = Path.Combine(mountPoint, "filler");

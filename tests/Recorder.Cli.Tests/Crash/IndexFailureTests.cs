@@ -11,7 +11,7 @@ public sealed class IndexFailureTests : IDisposable
     [Fact]
     public void Import_WhoseSegmentsCannotBeIndexed_ExitsOne_AndSaysSo_ThenRebuildRepairs()
     {
-        var (warmUp, _) = Cli.Sample(_directory, packets: 50, seed: 61);
+        var (warmUp, _) = Cli.Sample(_directory, packets: 100, seed: 61);
         var (input, truth) = Cli.Sample(_directory, packets: 300, seed: 62);
         Assert.Equal(0, Cli.Run("--store", Store, "import", warmUp).ExitCode);
 
@@ -27,7 +27,7 @@ public sealed class IndexFailureTests : IDisposable
         File.Delete(index);
         Assert.Equal(0, Cli.Run("--store", Store, "index", "rebuild").ExitCode);
         var stats = Cli.Run("--store", Store, "stats", "--json");
-        Assert.Equal(50 + truth.Packets, stats.Json["packets"]!.GetValue<long>());
+        Assert.Equal(100 + truth.Packets, stats.Json["packets"]!.GetValue<long>());
         Assert.Equal(0, Cli.Run("--store", Store, "verify").ExitCode);
     }
 
