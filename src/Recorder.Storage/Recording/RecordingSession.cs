@@ -85,9 +85,10 @@ public sealed class RecordingSession : IDisposable
     public IReadOnlyList<string> IndexProblems => _indexProblems;
 
     /// <summary>
-    /// True when <see cref="Abort"/> found a seal begun and not settled (sealed, indexed and recorded
-    /// in the ledger): the session directory was then left as a crash leaves it, and the next opener
-    /// of the store completes the seal and records it (docs/store-layout.md, "Sealing").
+    /// True when the session closed with a seal begun and not settled (sealed, indexed and recorded
+    /// in the ledger), or with segments the index missed: the session directory was then left as a
+    /// crash leaves it, and the next opener of the store completes the seal, records it and catches
+    /// the index up (docs/store-layout.md, "Sealing").
     /// </summary>
     public bool LeftForRecovery { get; private set; }
 
@@ -232,7 +233,11 @@ public sealed class RecordingSession : IDisposable
             }
         }
 
-        Close(deleteDirectory: true);
+        // A failed index update leaves the session directory as a crash would: the next opener's
+        // recovery catches the index up (the directory is the only record that it is behind, and
+        // leaving it needs no write on a full disk).
+        LeftForRecovery = _indexProblems.Count > 0;
+        Close(deleteDirectory: !LeftForRecovery);
         return _sealed;
     }
 
@@ -256,7 +261,7 @@ public sealed class RecordingSession : IDisposable
         }
 
         _staged.Clear();
-        LeftForRecovery = _unsettledSeals > 0;
+        LeftForRecovery = _unsettledSeals > 0 || _indexProblems.Count > 0;
         Close(deleteDirectory: !LeftForRecovery);
     }
 

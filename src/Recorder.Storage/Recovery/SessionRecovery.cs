@@ -74,8 +74,17 @@ public sealed class SessionRecovery
             // The writer is dead, so every seal it began is on disk: complete it (which writes its
             // note) before the notes are read, then pay what the writer owed the ledger.
             _store.Sealer.CompletePendingSeal();
-            settled.AddRange(settlement.SettleAbandoned(sessionDirectory));
-            recovered.AddRange(RecoverSession(sessionDirectory));
+            var paid = settlement.SettleAbandoned(sessionDirectory);
+            var files = RecoverSession(sessionDirectory);
+            if (paid.Count == 0 && files.All(f => f.SegmentId is null))
+            {
+                // Neither step above updated the index: a writer whose index update failed left
+                // its session for this. An update catches up every sealed segment the index lacks.
+                _store.UpdateIndex([]);
+            }
+
+            settled.AddRange(paid);
+            recovered.AddRange(files);
             sessionLock.Dispose();
             Directory.Delete(sessionDirectory, recursive: true);
         }

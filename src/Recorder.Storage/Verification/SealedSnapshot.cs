@@ -25,7 +25,8 @@ internal sealed record SealedSnapshot(IReadOnlyList<long> SegmentIds, IReadOnlyL
             sealLock is not null);
     }
 
-    private static FileLock? TryLock(string path, TimeSpan timeout)
+    /// <summary>Takes a store lock, or returns null when it was never made or cannot be taken (a read-only store).</summary>
+    public static FileLock? TryLock(string path, TimeSpan timeout)
     {
         if (!File.Exists(path))
         {

@@ -45,8 +45,13 @@ public sealed class StoreVerifier
         Dictionary<long, IndexedSegment> catalog = [];
         try
         {
-            index = _store.OpenIndexReader();
-            catalog = index?.Segments().ToDictionary(s => s.SegmentId) ?? [];
+            // Under the index lock: a writer creating the index (or swapping a rebuilt one in) is
+            // never seen half-way; the reader then keeps the state it opened.
+            using (SealedSnapshot.TryLock(layout.IndexLockFile, _store.Options.LockTimeout))
+            {
+                index = _store.OpenIndexReader();
+                catalog = index?.Segments().ToDictionary(s => s.SegmentId) ?? [];
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
