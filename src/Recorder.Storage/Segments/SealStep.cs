@@ -28,7 +28,10 @@ internal enum SealStep
     /// <summary>HEAD names the new segment.</summary>
     HeadWritten,
 
-    /// <summary>The index holds the segment.</summary>
+    /// <summary>
+    /// The index update has run. When it failed, the entry is recorded anyway (the segment is the
+    /// evidence, the index is derived) and the session is left for recovery to catch the index up.
+    /// </summary>
     Indexed,
 
     /// <summary>The ledger entry is durable; its note is still on disk.</summary>
