@@ -3,7 +3,6 @@ using Recorder.Application.Auditing;
 using Recorder.Ledger.Entries;
 using Recorder.Ledger.Journal;
 using Recorder.Ledger.Verification;
-using Recorder.Storage.Segments;
 using Recorder.Storage.Store;
 using Recorder.Storage.Verification;
 
@@ -91,7 +90,9 @@ public static class StoreAudit
             }
         }
 
-        foreach (var id in SegmentCatalog.ListManifestIds(store.Layout).Where(id => !inLedger.Contains(id)))
+        // The segments the store check saw, minus those a living writer is still recording: a
+        // segment sealed after the check began, or not yet recorded, is no finding of this run.
+        foreach (var id in storeReport.SegmentIds.Where(id => !inLedger.Contains(id) && !storeReport.InFlightSegmentIds.Contains(id)))
         {
             findings.Add(new Finding($"segment {id}", "in the ledger", "a segment.sealed entry for every sealed segment", "no ledger entry") { SegmentId = id });
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Recorder.Storage.Import;
+using Recorder.Storage.Store;
 
 namespace Recorder.Cli.Commands;
 
@@ -73,15 +74,12 @@ internal static class ImportCommand
                 }
             });
 
-            foreach (var problem in result.IndexProblems)
-            {
-                context.Error.WriteLine($"recorder import: warning: {problem}; queries read these segments in full until `recorder index rebuild`");
-            }
+            var exitCode = CatchUpIndex(store, result, context);
 
             if (context.Parse.GetValue(json))
             {
                 context.WriteJson(ToJson(result, context));
-                return ExitCodes.Ok;
+                return exitCode;
             }
 
             context.Output.WriteLine($"imported {Format.Count(result.Packets)} packets from {result.Files.Count} file(s) " +
@@ -114,9 +112,35 @@ internal static class ImportCommand
                     $"{Format.Bytes(segment.Manifest.Bytes)}, sha256 {segment.Manifest.Sha256}");
             }
 
-            return ExitCodes.Ok;
+            return exitCode;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Segments sealed but not indexed are stored (they are the evidence) but not findable by the
+    /// index: one more attempt catches the index up; if that fails too the import exits 1, never 0
+    /// with a warning nobody reads.
+    /// </summary>
+    private static int CatchUpIndex(EvidenceStore store, ImportResult result, CliContext context)
+    {
+        if (result.IndexProblems.Count == 0)
+        {
+            return ExitCodes.Ok;
+        }
+
+        try
+        {
+            var update = store.UpdateIndex([]);
+            context.Error.WriteLine($"recorder import: the index missed segment(s) {string.Join(", ", update.CaughtUp)} ({result.IndexProblems[0]}); caught up");
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.Error.WriteLine($"recorder import: {string.Join("; ", result.IndexProblems)}; catching the index up failed too " +
+                $"({e.GetType().Name}: {e.Message}); the segments are sealed and recorded, run `recorder index rebuild`");
+            return ExitCodes.Problem;
+        }
     }
 
     private static JsonObject ToJson(ImportResult result, CliContext context)

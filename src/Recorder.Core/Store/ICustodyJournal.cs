@@ -29,4 +29,11 @@ public interface ICustodyJournal
 {
     /// <summary>Durably records <paramref name="custodyEvent"/>; returns its sequence number.</summary>
     long Record(CustodyEvent custodyEvent);
+
+    /// <summary>
+    /// The events of <paramref name="action"/> recorded so far, oldest first, read from the durable
+    /// record: recovery asks before recording an entry a crashed writer owed, because the writer may
+    /// have recorded it and died before it could say so.
+    /// </summary>
+    IEnumerable<CustodyEvent> Recorded(string action);
 }

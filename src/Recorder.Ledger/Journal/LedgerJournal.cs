@@ -127,6 +127,14 @@ public sealed class LedgerJournal : ICustodyJournal
         return entry.Seq;
     }
 
+    /// <inheritdoc />
+    public IEnumerable<CustodyEvent> Recorded(string action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return Ledger.Read(new LedgerFilter { Actions = [action] })
+            .Select(e => new CustodyEvent(e.Action, e.Subjects, e.Hashes, e.Details, e.Case, e.Reason));
+    }
+
     /// <summary>A signed, RFC 3161 time-stamped checkpoint of the ledger as it is now.</summary>
     public Checkpoint Checkpoint() => Ledger.Checkpoint(timeStamp: true);
 

@@ -120,7 +120,7 @@ public sealed class CaptureImporter
         catch (Exception e)
         {
             session.Abort();
-            RecordRefused(importId, files, imported, e);
+            RecordRefused(importId, files, imported, e, session);
             throw;
         }
     }
@@ -338,11 +338,7 @@ public sealed class CaptureImporter
 
     private void RecordCompleted(ImportResult result, JsonArray allowedDuplicates)
     {
-        foreach (var segment in result.Segments)
-        {
-            _store.RecordSealed(segment, "importId", result.ImportId);
-        }
-
+        // Each segment's segment.sealed entry was recorded by the session as part of its seal.
         var sources = new JsonArray();
         var hashes = new Dictionary<string, string>();
         foreach (var file in result.Files)
@@ -373,7 +369,8 @@ public sealed class CaptureImporter
             });
     }
 
-    private void RecordRefused(string importId, IReadOnlyList<string> files, IReadOnlyList<ImportedFile> readBeforeFailure, Exception error)
+    private void RecordRefused(string importId, IReadOnlyList<string> files, IReadOnlyList<ImportedFile> readBeforeFailure, Exception error,
+        RecordingSession session)
     {
         _store.Record("import.refused",
             new JsonObject
@@ -386,7 +383,12 @@ public sealed class CaptureImporter
             {
                 ["error"] = error.Message,
                 ["errorType"] = error.GetType().Name,
-                ["storedNothing"] = true,
+                ["storedNothing"] = !session.LeftForRecovery,
+
+                // A failure while sealing: what was sealed stays (with its segment.sealed entries),
+                // and recovery at the next opening of the store completes and records the rest.
+                ["leftForRecovery"] = session.LeftForRecovery,
+                ["segmentIdsSealed"] = new JsonArray(session.SealedSegments.Select(s => (JsonNode)s.Id).ToArray()),
             });
     }
 }

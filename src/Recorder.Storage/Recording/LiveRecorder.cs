@@ -93,7 +93,6 @@ public sealed class LiveRecorder
         _store.Record("capture.started", new JsonObject { ["captureId"] = captureId, ["interface"] = captureInterface.Name },
             new Dictionary<string, string>(), origin.DeepClone().AsObject());
         var session = RecordingSession.Start(_store, SealMode.Immediately, origin);
-        session.Sealed += segment => _store.RecordSealed(segment, "captureId", captureId);
         var stopwatch = Stopwatch.StartNew();
         var lastFlush = stopwatch.Elapsed;
         long stored = 0, notStored = 0;

@@ -4,6 +4,7 @@ using Recorder.Core.Formats;
 using Recorder.Core.Indexing;
 using Recorder.Core.Json;
 using Recorder.Core.Packets;
+using Recorder.Core.Store;
 using Recorder.Core.Time;
 using Recorder.Storage.Segments;
 using Recorder.Storage.Store;
@@ -49,6 +50,7 @@ public sealed class RecordingSession : IDisposable
     private readonly List<SealedSegment> _sealed = [];
     private readonly List<string> _indexProblems = [];
     private long _stagedIndexBytes;
+    private int _unsettledSeals;
     private long _sourcePackets;
     private int _fileCounter;
     private SourceInfo? _source;
@@ -82,7 +84,15 @@ public sealed class RecordingSession : IDisposable
     /// </summary>
     public IReadOnlyList<string> IndexProblems => _indexProblems;
 
-    /// <summary>Raised after each seal (and its index update), on the writing thread.</summary>
+    /// <summary>
+    /// True when the session closed with a seal begun and not settled (sealed, indexed and recorded
+    /// in the ledger), or with segments the index missed: the session directory was then left as a
+    /// crash leaves it, and the next opener of the store completes the seal, records it and catches
+    /// the index up (docs/store-layout.md, "Sealing").
+    /// </summary>
+    public bool LeftForRecovery { get; private set; }
+
+    /// <summary>Raised after each seal (and its index update and ledger entry), on the writing thread.</summary>
     public event Action<SealedSegment>? Sealed;
 
     /// <summary>Starts a session. <paramref name="origin"/> describes the writer (kind, ids, interface, filter).</summary>
@@ -207,24 +217,36 @@ public sealed class RecordingSession : IDisposable
             foreach (var staged in _staged)
             {
                 var data = staged.Data ?? IndexDataSpill.Read(staged.SpillPath!);
-                var sealedSegment = _store.Sealer.Seal(staged.Segment, staged.Reason, staged.Origin());
-                _sealed.Add(sealedSegment);
-                batch.Add((sealedSegment, data));
+                batch.Add((SealOne(staged.Segment, staged.Reason, staged.Origin()), data));
             }
 
             _staged.Clear();
             TryUpdateIndex(batch);
             foreach (var (segment, _) in batch)
             {
+                Settle(segment);
+            }
+
+            foreach (var (segment, _) in batch)
+            {
                 Sealed?.Invoke(segment);
             }
         }
 
-        Close(deleteDirectory: true);
+        // A failed index update leaves the session directory as a crash would: the next opener's
+        // recovery catches the index up (the directory is the only record that it is behind, and
+        // leaving it needs no write on a full disk).
+        LeftForRecovery = _indexProblems.Count > 0;
+        Close(deleteDirectory: !LeftForRecovery);
         return _sealed;
     }
 
-    /// <summary>Throws away everything not yet sealed (staged segments and open files).</summary>
+    /// <summary>
+    /// Throws away everything not yet sealed (staged segments and open files), unless a seal was
+    /// begun and not settled: then nothing is thrown away and the directory is left for recovery
+    /// (<see cref="LeftForRecovery"/>), because a sealed segment must get its ledger entry and
+    /// deleting the note that owes it would leave a segment the ledger never names.
+    /// </summary>
     public void Abort()
     {
         if (_closed)
@@ -239,7 +261,8 @@ public sealed class RecordingSession : IDisposable
         }
 
         _staged.Clear();
-        Close(deleteDirectory: true);
+        LeftForRecovery = _unsettledSeals > 0 || _indexProblems.Count > 0;
+        Close(deleteDirectory: !LeftForRecovery);
     }
 
     /// <summary>Leaves the session as it is (a crash-like stop: recovery will seal what is complete).</summary>
@@ -258,6 +281,40 @@ public sealed class RecordingSession : IDisposable
         Close(deleteDirectory: false);
     }
 
+    /// <summary>
+    /// Seals one finished segment. It counts as unsettled from before the seal starts (a failure
+    /// inside may leave an intent or a note owed) until its ledger entry is recorded.
+    /// </summary>
+    private SealedSegment SealOne(FinishedSegment finished, string reason, JsonObject origin)
+    {
+        _unsettledSeals++;
+        var sealedSegment = _store.Sealer.Seal(finished, reason, origin, new SealEntry(Directory, DescribeSeal));
+        _sealed.Add(sealedSegment);
+        return sealedSegment;
+    }
+
+    /// <summary>The <c>segment.sealed</c> event, naming the import or capture (from the origin) it came from.</summary>
+    private CustodyEvent DescribeSeal(SealedSegment segment)
+    {
+        var subjects = new JsonObject();
+        foreach (var key in (string[])["importId", "captureId"])
+        {
+            if (_origin[key] is { } value)
+            {
+                subjects[key] = value.DeepClone();
+            }
+        }
+
+        return _store.SealedEvent(segment, subjects);
+    }
+
+    /// <summary>Records the ledger entry the seal of <paramref name="segment"/> owes and removes its note.</summary>
+    private void Settle(SealedSegment segment)
+    {
+        SealEntryNote.Settle(_store, SealEntryNote.PathFor(Directory, segment.Id));
+        _unsettledSeals--;
+    }
+
     private void TryUpdateIndex(IReadOnlyList<(SealedSegment Segment, SegmentIndexData Data)> batch)
     {
         try
@@ -267,6 +324,11 @@ public sealed class RecordingSession : IDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _indexProblems.Add($"segments {string.Join(", ", batch.Select(b => b.Segment.Id))} sealed but not indexed: {e.GetType().Name}: {e.Message}");
+        }
+
+        foreach (var (segment, _) in batch)
+        {
+            _store.SealFaults?.Reached(SealStep.Indexed, segment.Id);
         }
     }
 
@@ -350,9 +412,9 @@ public sealed class RecordingSession : IDisposable
 
         if (_mode == SealMode.Immediately)
         {
-            var sealedSegment = _store.Sealer.Seal(finished, reason, Origin());
-            _sealed.Add(sealedSegment);
+            var sealedSegment = SealOne(finished, reason, Origin());
             TryUpdateIndex([(sealedSegment, finished.Index)]);
+            Settle(sealedSegment);
             Sealed?.Invoke(sealedSegment);
             return;
         }

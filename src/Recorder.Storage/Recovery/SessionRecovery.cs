@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Recorder.Core.Formats;
 using Recorder.Core.Hashing;
 using Recorder.Core.Indexing;
+using Recorder.Core.Store;
 using Recorder.Storage.Recording;
 using Recorder.Storage.Segments;
 using Recorder.Storage.Store;
@@ -25,8 +26,11 @@ public sealed record RecoveredFile(string SessionId, string File, long Packets, 
 /// <param name="SkippedLiveSessions">Sessions left alone because their writer is still running.</param>
 public sealed record RecoveryReport(IReadOnlyList<RecoveredFile> Files, int SkippedLiveSessions)
 {
+    /// <summary>Ledger entries abandoned writers owed for segments they had sealed, and what became of each.</summary>
+    public IReadOnlyList<SettledEntry> SettledEntries { get; init; } = [];
+
     /// <summary>True when nothing needed recovering.</summary>
-    public bool Empty => Files.Count == 0;
+    public bool Empty => Files.Count == 0 && SettledEntries.Count == 0;
 }
 
 /// <summary>
@@ -46,35 +50,66 @@ public sealed class SessionRecovery
     public RecoveryReport Run()
     {
         var layout = _store.Layout;
-        if (!Directory.Exists(layout.OpenDirectory))
-        {
-            return new RecoveryReport([], 0);
-        }
-
         Directory.CreateDirectory(layout.LocksDirectory);
         using var recoveryLock = FileLock.Acquire(layout.RecoveryLockFile, _store.Options.LockTimeout);
         var recovered = new List<RecoveredFile>();
+        var settled = new List<SettledEntry>();
+        var settlement = new SealEntrySettlement(_store);
         var live = 0;
 
-        // A seal interrupted half-way may still name a file in an abandoned session: finish it first.
+        // A seal interrupted half-way may still name a file in an abandoned session: finish it
+        // first, and remove the temporary files a crash or a full disk left in segments/.
         _store.Sealer.CompletePendingSeal();
-        foreach (var sessionDirectory in Directory.EnumerateDirectories(layout.OpenDirectory).Order(StringComparer.Ordinal))
+        _store.Sealer.RemoveLeftovers();
+        var sessions = Directory.Exists(layout.OpenDirectory) ? Directory.EnumerateDirectories(layout.OpenDirectory).Order(StringComparer.Ordinal).ToList() : [];
+        foreach (var sessionDirectory in sessions)
         {
-            // Probe without creating anything: a session whose lock file is gone is being removed by
-            // its owner, which deletes the lock file last (see RecordingSession.Close).
-            using var sessionLock = FileLock.TryAcquireExisting(Path.Combine(sessionDirectory, RecordingSession.LockFileName), out var finishing);
+            using var sessionLock = ProbeAbandoned(sessionDirectory, out var finishing);
             if (sessionLock is null)
             {
                 live += finishing ? 0 : 1;
                 continue;
             }
 
-            recovered.AddRange(RecoverSession(sessionDirectory));
+            // The writer is dead, so every seal it began is on disk: complete it (which writes its
+            // note) before the notes are read, then pay what the writer owed the ledger.
+            _store.Sealer.CompletePendingSeal();
+            var paid = settlement.SettleAbandoned(sessionDirectory);
+            var files = RecoverSession(sessionDirectory);
+            if (paid.Count == 0 && files.All(f => f.SegmentId is null))
+            {
+                // Neither step above updated the index: a writer whose index update failed left
+                // its session for this. An update catches up every sealed segment the index lacks.
+                _store.UpdateIndex([]);
+            }
+
+            settled.AddRange(paid);
+            recovered.AddRange(files);
             sessionLock.Dispose();
             Directory.Delete(sessionDirectory, recursive: true);
         }
 
-        return new RecoveryReport(recovered, live);
+        return new RecoveryReport(recovered, live) { SettledEntries = settled };
+    }
+
+    /// <summary>
+    /// Takes the lock of a session whose writer is gone; null when the writer lives, or when the
+    /// directory is being removed by its owner (<paramref name="finishing"/>), which deletes the lock
+    /// file last, after every other file (see RecordingSession.Close).
+    /// </summary>
+    private static FileLock? ProbeAbandoned(string sessionDirectory, out bool finishing)
+    {
+        var lockPath = Path.Combine(sessionDirectory, RecordingSession.LockFileName);
+        var taken = FileLock.TryAcquireExisting(lockPath, out finishing);
+        if (taken is null && finishing && SealEntryNote.List(sessionDirectory).Count > 0)
+        {
+            // Notes but no lock file: a seal was completed for a writer whose directory was already
+            // gone (its notes are never removed before its lock file), so nobody owns it any more.
+            finishing = false;
+            taken = FileLock.TryAcquire(lockPath);
+        }
+
+        return taken;
     }
 
     private List<RecoveredFile> RecoverSession(string directory)
@@ -130,9 +165,14 @@ public sealed class SessionRecovery
             };
             var finished = new FinishedSegment(file, complete, Sha256(file), scan.Packets, scan.PacketBytes, scan.OriginalBytes,
                 scan.Interfaces[0].LinkType, scan.Interfaces, scan.FirstNanoseconds, scan.LastNanoseconds, data, format);
-            var sealedSegment = _store.Sealer.Seal(finished, "recovered", origin);
+            var pending = new RecoveredFile(sessionId, file, scan.Packets, cutOffset, total - complete, cutSha, null);
+
+            // The entry is owed through a note in this session directory, like any writer's: a
+            // crash of this recovery leaves it for the next one to pay, never a segment unrecorded.
+            var sealedSegment = _store.Sealer.Seal(finished, "recovered", origin,
+                new SealEntry(directory, s => RecoveredEvent(pending with { SegmentId = s.Id }, baseOrigin, s)));
             batch.Add((sealedSegment, data));
-            results.Add(new RecoveredFile(sessionId, file, scan.Packets, cutOffset, total - complete, cutSha, sealedSegment.Id));
+            results.Add(pending with { SegmentId = sealedSegment.Id });
         }
 
         if (batch.Count > 0)
@@ -142,33 +182,45 @@ public sealed class SessionRecovery
 
         foreach (var result in results)
         {
-            var hashes = new Dictionary<string, string>();
-            if (result.CutSha256 is not null)
+            if (result.SegmentId is { } segmentId)
             {
-                hashes["cutTail"] = result.CutSha256;
+                _store.SealFaults?.Reached(SealStep.Indexed, segmentId);
+                SealEntryNote.Settle(_store, SealEntryNote.PathFor(directory, segmentId));
             }
-
-            var sealedSegment = batch.FirstOrDefault(b => b.Item1.Id == result.SegmentId).Item1;
-            if (sealedSegment is not null)
+            else
             {
-                hashes["manifest"] = sealedSegment.ManifestSha256;
-                hashes["segment"] = sealedSegment.Manifest.Sha256;
+                _store.Record(RecoveredEvent(result, baseOrigin, null));
             }
-
-            _store.Record("recovery.segment-recovered",
-                new JsonObject { ["sessionId"] = sessionId, ["segmentId"] = result.SegmentId },
-                hashes,
-                new JsonObject
-                {
-                    ["origin"] = baseOrigin.DeepClone(),
-                    ["file"] = Path.GetFileName(result.File),
-                    ["packetsRecovered"] = result.Packets,
-                    ["cutOffset"] = result.CutOffset,
-                    ["cutBytes"] = result.CutBytes,
-                });
         }
 
         return results;
+    }
+
+    private static CustodyEvent RecoveredEvent(RecoveredFile result, JsonObject baseOrigin, SealedSegment? sealedSegment)
+    {
+        var hashes = new Dictionary<string, string>();
+        if (result.CutSha256 is not null)
+        {
+            hashes["cutTail"] = result.CutSha256;
+        }
+
+        if (sealedSegment is not null)
+        {
+            hashes["manifest"] = sealedSegment.ManifestSha256;
+            hashes["segment"] = sealedSegment.Manifest.Sha256;
+        }
+
+        return new CustodyEvent("recovery.segment-recovered",
+            new JsonObject { ["sessionId"] = result.SessionId, ["segmentId"] = result.SegmentId },
+            hashes,
+            new JsonObject
+            {
+                ["origin"] = baseOrigin.DeepClone(),
+                ["file"] = Path.GetFileName(result.File),
+                ["packetsRecovered"] = result.Packets,
+                ["cutOffset"] = result.CutOffset,
+                ["cutBytes"] = result.CutBytes,
+            });
     }
 
     /// <summary>The length of the longest prefix made of whole, well-formed pcapng blocks.</summary>

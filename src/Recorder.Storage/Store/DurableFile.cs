@@ -9,25 +9,55 @@ namespace Recorder.Storage.Store;
 /// </summary>
 public static class DurableFile
 {
-    /// <summary>Atomically replaces (or creates) <paramref name="path"/> with <paramref name="contents"/>.</summary>
+    /// <summary>
+    /// Atomically replaces (or creates) <paramref name="path"/> with <paramref name="contents"/>. On
+    /// failure (a full disk) the temporary file is removed: nothing half-written stays behind.
+    /// </summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> contents, UnixFileMode? mode = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var temporary = path + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N");
+        var temporary = path + TemporaryMarker + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (mode is not null && !OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = mode;
         }
 
-        using (var stream = new FileStream(temporary, options))
+        try
         {
-            stream.Write(contents);
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(temporary, options))
+            {
+                stream.Write(contents);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            DeleteQuietly(temporary);
+            throw;
         }
 
-        File.Move(temporary, path, overwrite: true);
         SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>
+    /// True for the name of a temporary file <see cref="WriteAllBytes"/> makes
+    /// (<c>NAME.tmp-PID-GUID</c>): one that still exists was left by a crash or a failed write.
+    /// </summary>
+    public static bool IsTemporary(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        var marker = fileName.LastIndexOf(TemporaryMarker, StringComparison.Ordinal);
+        if (marker <= 0)
+        {
+            return false;
+        }
+
+        var parts = fileName[(marker + TemporaryMarker.Length)..].Split('-');
+        return parts.Length == 2 && parts[0].Length > 0 && parts[0].All(char.IsAsciiDigit)
+            && parts[1].Length == 32 && parts[1].All(char.IsAsciiHexDigit);
     }
 
     /// <summary>Atomically writes text as UTF-8.</summary>
@@ -70,6 +100,21 @@ public static class DurableFile
         finally
         {
             _ = NativeMethods.Close(fd);
+        }
+    }
+
+    private const string TemporaryMarker = ".tmp-";
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The write's own failure is what gets reported; a temporary file that cannot be
+            // removed now is removed by the next recovery (see SegmentSealer.CompletePendingSeal).
         }
     }
 

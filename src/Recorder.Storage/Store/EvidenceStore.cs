@@ -29,7 +29,7 @@ public sealed class EvidenceStore : IDisposable
         StoreId = storeId;
         Key = key;
         _services = services;
-        Sealer = new SegmentSealer(layout, storeId, key, services.Clock, services.Options);
+        Sealer = new SegmentSealer(layout, storeId, key, services.Clock, services.Options, services.SealFaults);
     }
 
     /// <summary>Where everything is.</summary>
@@ -52,6 +52,9 @@ public sealed class EvidenceStore : IDisposable
 
     /// <summary>The custody journal; every store has one (see <see cref="StoreServices.JournalFactory"/>).</summary>
     public ICustodyJournal Journal => _journal ?? throw new InvalidOperationException("the store's journal is used before the store is open");
+
+    /// <summary>The fault-injection seam of the seal protocol (null outside tests).</summary>
+    internal ISealFaults? SealFaults => _services.SealFaults;
 
     /// <summary>True when a store exists at <paramref name="root"/>.</summary>
     public static bool Exists(string root) => File.Exists(new StoreLayout(root).StoreFile);
@@ -156,12 +159,29 @@ public sealed class EvidenceStore : IDisposable
         string? caseId = null, string? reason = null) =>
         Journal.Record(new CustodyEvent(action, subjects, hashes, details, caseId, reason));
 
+    /// <summary>Records <paramref name="custodyEvent"/> when a journal is attached; returns its sequence number or -1.</summary>
+    public long Record(CustodyEvent custodyEvent) => _journal?.Record(custodyEvent) ?? -1;
+
     /// <summary>Records the sealing of <paramref name="segment"/>, naming the import or capture it came from.</summary>
-    public long RecordSealed(SealedSegment segment, string originKey, string originId)
+    public long RecordSealed(SealedSegment segment, string originKey, string originId) =>
+        Record(SealedEvent(segment, new JsonObject { [originKey] = originId }));
+
+    /// <summary>
+    /// The <c>segment.sealed</c> event of <paramref name="segment"/>; <paramref name="origin"/> holds
+    /// the subjects naming the import or capture it came from (<c>importId</c>, <c>captureId</c>).
+    /// </summary>
+    public CustodyEvent SealedEvent(SealedSegment segment, JsonObject origin)
     {
         ArgumentNullException.ThrowIfNull(segment);
-        return Record("segment.sealed",
-            new JsonObject { ["segmentId"] = segment.Id, [originKey] = originId },
+        ArgumentNullException.ThrowIfNull(origin);
+        var subjects = new JsonObject { ["segmentId"] = segment.Id };
+        foreach (var (name, value) in origin)
+        {
+            subjects[name] = value?.DeepClone();
+        }
+
+        return new CustodyEvent("segment.sealed",
+            subjects,
             new Dictionary<string, string> { ["manifest"] = segment.ManifestSha256, ["segment"] = segment.Manifest.Sha256 },
             new JsonObject
             {

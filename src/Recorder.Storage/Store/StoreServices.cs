@@ -21,4 +21,7 @@ public sealed record StoreServices
     /// configuration (tests of the storage layer alone pass an in-memory journal).
     /// </summary>
     public required Func<EvidenceStore, ICustodyJournal> JournalFactory { get; init; }
+
+    /// <summary>Told at each durable step of a seal, so tests can crash there (null in production).</summary>
+    internal Segments.ISealFaults? SealFaults { get; init; }
 }

@@ -13,7 +13,8 @@ namespace Recorder.Storage.Verification;
 /// Re-checks a store from its files: every manifest (canonical, signed by the store key, chained to
 /// its predecessor, ids without gaps), every segment file (size, SHA-256, and a full parse agreeing
 /// with the manifest), and the index against what the segments say it must hold. Reports every
-/// problem, not the first.
+/// problem, not the first. It checks the segments sealed when it starts (<see cref="SealedSnapshot"/>):
+/// a writer at work beside it is never reported as a problem.
 /// </summary>
 public sealed class StoreVerifier
 {
@@ -27,7 +28,8 @@ public sealed class StoreVerifier
     {
         var layout = _store.Layout;
         var findings = new ConcurrentBag<Finding>();
-        var ids = SegmentCatalog.ListManifestIds(layout);
+        var snapshot = SealedSnapshot.Take(_store);
+        var ids = snapshot.SegmentIds;
         var manifests = new Dictionary<long, (SegmentManifest? Manifest, byte[] Bytes)>();
         foreach (var id in ids)
         {
@@ -35,7 +37,7 @@ public sealed class StoreVerifier
         }
 
         CheckChain(ids, manifests, findings);
-        foreach (var stray in SegmentCatalog.ListStrayFiles(layout))
+        foreach (var stray in snapshot.StrayFiles)
         {
             findings.Add(new Finding(layout.Relative(stray), "stray file", "only sealed segments' files in segments/", "a file belonging to no sealed segment"));
         }
@@ -44,14 +46,27 @@ public sealed class StoreVerifier
         Dictionary<long, IndexedSegment> catalog = [];
         try
         {
-            index = _store.OpenIndexReader();
-            catalog = index?.Segments().ToDictionary(s => s.SegmentId) ?? [];
+            // Under the index lock: a writer creating the index (or swapping a rebuilt one in) is
+            // never seen half-way; the reader then keeps the state it opened.
+            using (SealedSnapshot.TryLock(layout.IndexLockFile, _store.Options.LockTimeout))
+            {
+                index = _store.OpenIndexReader();
+                catalog = index?.Segments().ToDictionary(s => s.SegmentId) ?? [];
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             findings.Add(new Finding("index", "readable", "an index this Recorder can read", $"{e.GetType().Name}: {e.Message} (run recorder index rebuild)"));
             index?.Dispose();
             index = null;
+        }
+
+        // Segments a living writer has sealed and not yet indexed may be the store's first ones.
+        var settled = ids.Count(id => !snapshot.InFlight.Contains(id));
+        if (index is null && !findings.Any(f => f.Subject == "index") && settled > 0)
+        {
+            findings.Add(new Finding("index", "presence", $"an index of the {settled} sealed segment(s)",
+                $"no index at {layout.Relative(layout.IndexDirectory)} (run recorder index rebuild)"));
         }
 
         using var indexScope = index;
@@ -68,7 +83,7 @@ public sealed class StoreVerifier
             }
 
             var (scanned, data, hashed) = CheckSegmentFile(id, manifest, findings);
-            var checkedIndex = index is not null && CheckIndex(id, manifestBytes, manifest, data, catalog, index, findings);
+            var checkedIndex = index is not null && CheckIndex(id, manifestBytes, manifest, data, catalog, index, snapshot.InFlight, findings);
             lock (lockObject)
             {
                 packets += scanned;
@@ -77,7 +92,8 @@ public sealed class StoreVerifier
             }
         });
 
-        foreach (var entry in catalog.Values.Where(e => !manifests.ContainsKey(e.SegmentId)))
+        // A segment sealed after the snapshot may be indexed already: only a manifest missing now counts.
+        foreach (var entry in catalog.Values.Where(e => !manifests.ContainsKey(e.SegmentId) && !File.Exists(layout.ManifestFile(e.SegmentId))))
         {
             findings.Add(new Finding($"index", "catalog", "entries only for sealed segments",
                 $"an entry for segment {entry.SegmentId}, which has no manifest") { SegmentId = entry.SegmentId });
@@ -91,6 +107,13 @@ public sealed class StoreVerifier
             PacketsChecked = packets,
             BytesHashed = bytes,
             IndexEntriesChecked = indexChecked,
+            SegmentIds = ids,
+            InFlightSegmentIds = snapshot.InFlight,
+            Notes = new System.Text.Json.Nodes.JsonObject
+            {
+                ["segmentsBeingRecorded"] = snapshot.InFlight.Count,
+                ["snapshotUnderSealLock"] = snapshot.Locked,
+            },
         };
     }
 
@@ -267,11 +290,17 @@ public sealed class StoreVerifier
     }
 
     private static bool CheckIndex(long id, byte[] manifestBytes, SegmentManifest manifest, SegmentIndexData? derived,
-        Dictionary<long, IndexedSegment> catalog, IPacketIndex? index, ConcurrentBag<Finding> findings)
+        Dictionary<long, IndexedSegment> catalog, IPacketIndex? index, IReadOnlySet<long> inFlight, ConcurrentBag<Finding> findings)
     {
         var subject = $"segment {id}";
         if (!catalog.TryGetValue(id, out var entry))
         {
+            if (inFlight.Contains(id))
+            {
+                // Its writer indexes it before it settles the seal; it is not late yet.
+                return false;
+            }
+
             findings.Add(new Finding(subject, "index", "an index entry for every sealed segment", "not indexed") { SegmentId = id });
             return false;
         }

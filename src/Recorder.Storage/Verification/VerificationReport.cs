@@ -48,6 +48,15 @@ public sealed record VerificationReport
     /// <summary>Indexed segments compared with their files.</summary>
     public int IndexEntriesChecked { get; init; }
 
+    /// <summary>The sealed segments checked: those sealed when the verification started.</summary>
+    public IReadOnlyList<long> SegmentIds { get; init; } = [];
+
+    /// <summary>
+    /// Segments of <see cref="SegmentIds"/> whose living writer had not yet recorded them (index and
+    /// ledger entries on their way): their absence from the index or the ledger is not a finding.
+    /// </summary>
+    public IReadOnlySet<long> InFlightSegmentIds { get; init; } = new HashSet<long>();
+
     /// <summary>Other facts (ledger figures, live sessions) worth printing.</summary>
     public JsonObject Notes { get; init; } = [];
 
