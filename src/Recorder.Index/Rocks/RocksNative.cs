@@ -43,8 +43,6 @@ internal static unsafe partial class RocksNative
     // c.h: (rocksdb_options_t*, int); the shipped build stores the int (mov %esi,0x50(%rdi)).
     [LibraryImport(Library)] public static partial void rocksdb_options_set_max_file_opening_threads(IntPtr options, int value);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_atomic_flush(IntPtr options, byte value);
-    // c.h: (rocksdb_options_t*, size_t).
-    [LibraryImport(Library)] public static partial void rocksdb_options_set_db_write_buffer_size(IntPtr options, nuint value);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_compression(IntPtr options, int value);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_block_based_table_factory(IntPtr options, IntPtr table);
     [LibraryImport(Library)] public static partial void rocksdb_options_set_prefix_extractor(IntPtr options, IntPtr transform);

@@ -89,16 +89,6 @@ internal sealed class RocksOptions : IDisposable
         return this;
     }
 
-    /// <summary>
-    /// The most memory all column families' memtables may hold together before RocksDB flushes them
-    /// (RocksDB's default is no total: each column family fills its own 64 MiB write buffers).
-    /// </summary>
-    public RocksOptions DatabaseWriteBufferSize(long bytes)
-    {
-        rocksdb_options_set_db_write_buffer_size(Handle, (nuint)bytes);
-        return this;
-    }
-
     /// <summary>Flush all column families as one MANIFEST edit.</summary>
     public RocksOptions AtomicFlush(bool value = true)
     {

@@ -23,12 +23,6 @@ internal sealed class IndexDatabase : IDisposable
     // 32 MiB default): bounds the memory a process spends on the index.
     private const long BlockCacheBytes = 32 * 1024 * 1024;
 
-    // All memtables of a writer together: without a total each column family fills 64 MiB write
-    // buffers (two while one flushes) before anything reaches disk, so a long import's memory grew
-    // with the flows it indexed until several column families reached that (measured: 191 MB at
-    // 2.2 GB, 330 MB at 8.8 GB of capture, docs/benchmarks.md).
-    private const long WriteBufferBytes = 32 * 1024 * 1024;
-
     private readonly string? _secondaryPath;
     private readonly ReaderWriterLockSlim _catchUpLock = new();
 
@@ -409,7 +403,7 @@ internal sealed class IndexDatabase : IDisposable
                 }
                 else
                 {
-                    settings.Database.CreateIfMissing(true).CreateMissingColumnFamilies(true).DatabaseWriteBufferSize(WriteBufferBytes);
+                    settings.Database.CreateIfMissing(true).CreateMissingColumnFamilies(true);
                 }
 
                 var names = new List<string>(IndexLayout.ColumnFamilies);
