@@ -34,9 +34,11 @@ public sealed class CustodyLedger
     private readonly TimeProvider _clock;
     private readonly LedgerActor _defaultActor;
     private readonly object _stampGate = new();
+    private readonly Lock _stamping = new();
+    private readonly TimeStampScheduler _scheduler;
     private bool _leaderActive;
     private Timestamp? _lastStampTime;
-    private Timestamp _nextStampAttempt = Timestamp.MinValue;
+    private Exception? _unrecordedStampFailure;
 
     private CustodyLedger(string directory, LedgerOptions options, ISigner signer, ITimeStampAuthority authority, TimeProvider clock)
     {
@@ -47,6 +49,7 @@ public sealed class CustodyLedger
         _clock = clock;
         _defaultActor = options.DefaultActor ?? LedgerActor.CurrentOsUser();
         _store = new LedgerStore(directory, options, signer, clock);
+        _scheduler = new TimeStampScheduler(TryAutomaticTimeStamp, options.TimeStampRetryDelay, clock);
     }
 
     /// <summary>The ledger directory.</summary>
@@ -120,7 +123,12 @@ public sealed class CustodyLedger
             throw new LedgerAppendException($"{LedgerPath}: the batch was not written: {request.Error.Message}", request.Error);
         }
 
-        MaybeTimeStamp();
+        if (TimeStampDue())
+        {
+            // Never here: the authority may take its whole timeout, and this thread may be draining a capture.
+            _scheduler.Request();
+        }
+
         return request.Result!;
     }
 
@@ -135,6 +143,34 @@ public sealed class CustodyLedger
     {
         var head = LatestHead ?? throw new InvalidOperationException($"{LedgerPath}: the ledger is empty, there is nothing to checkpoint");
         return timeStamp ? TimeStamp(head, automatic: false) : head;
+    }
+
+    /// <summary>
+    /// Waits until no automatic time-stamp is being made (one waiting for its retry delay does not
+    /// count). Automatic time-stamps (<see cref="LedgerOptions.TimeStampInterval"/>) run in the
+    /// background so that appends never wait for the authority; a process about to exit calls this
+    /// so the attempt it started ends with a kept checkpoint or a recorded failure.
+    /// </summary>
+    /// <returns>False when <paramref name="timeout"/> passed first.</returns>
+    public bool WaitForAutomaticTimeStamp(TimeSpan timeout) => _scheduler.WaitIdle(timeout);
+
+    /// <summary>True while a failed automatic time-stamp waits <see cref="LedgerOptions.TimeStampRetryDelay"/> to be tried again.</summary>
+    public bool AutomaticTimeStampRetryPending => _scheduler.RetryPending;
+
+    /// <summary>
+    /// Why the last automatic time-stamp failed when the failure could not be recorded in the ledger
+    /// itself (it could not be read or written); null once an attempt succeeds. Failures of the
+    /// authority are recorded as <c>time-stamp.failed</c> entries instead.
+    /// </summary>
+    public Exception? AutomaticTimeStampFailure
+    {
+        get
+        {
+            lock (_stampGate)
+            {
+                return _unrecordedStampFailure;
+            }
+        }
     }
 
     /// <summary>
@@ -423,35 +459,52 @@ public sealed class CustodyLedger
         }
     }
 
-    private void MaybeTimeStamp()
+    private bool TimeStampDue()
     {
         if (_options.TimeStampInterval is not { } interval)
         {
-            return;
+            return false;
         }
 
         var now = Timestamp.Now(_clock);
         lock (_stampGate)
         {
-            if (now < _nextStampAttempt || (_lastStampTime is { } last && now.UnixNanoseconds - last.UnixNanoseconds < (long)interval.TotalMilliseconds * 1_000_000))
-            {
-                return;
-            }
-
-            _nextStampAttempt = new Timestamp(now.UnixNanoseconds + ((long)_options.TimeStampRetryDelay.TotalMilliseconds * 1_000_000));
+            return _lastStampTime is not { } last || now.UnixNanoseconds - last.UnixNanoseconds >= (long)interval.TotalMilliseconds * 1_000_000;
         }
+    }
 
+    /// <summary>One automatic attempt, on the scheduler's worker: the boundary where a failure becomes recorded state.</summary>
+    private bool TryAutomaticTimeStamp()
+    {
         try
         {
-            var head = LatestHead;
-            if (head is not null)
+            if (TimeStampDue() && LatestHead is { } head)
             {
                 TimeStamp(head, automatic: true);
             }
+
+            lock (_stampGate)
+            {
+                _unrecordedStampFailure = null;
+            }
+
+            return true;
         }
         catch (TimeStampException)
         {
-            // Recorded by TimeStamp; an automatic checkpoint never fails the append that triggered it.
+            // Recorded in the ledger by TimeStamp; retried after the retry delay.
+            return false;
+        }
+        catch (Exception e)
+        {
+            // The ledger itself could not be read or written, so the failure cannot be recorded in
+            // it; it is kept for AutomaticTimeStampFailure and retried like any other failure.
+            lock (_stampGate)
+            {
+                _unrecordedStampFailure = e;
+            }
+
+            return false;
         }
     }
 
@@ -462,6 +515,17 @@ public sealed class CustodyLedger
             return head;
         }
 
+        // One stamp at a time: a command that needs the token while the background worker is
+        // stamping the same head waits for that answer and reuses it instead of asking twice.
+        lock (_stamping)
+        {
+            var stored = _store.WithSession(_ => _store.WithStoredTimeStamp(head));
+            return stored.TimeStampResponse is not null ? stored : StampNow(head, automatic);
+        }
+    }
+
+    private Checkpoint StampNow(Checkpoint head, bool automatic)
+    {
         TimeStampResult stamp;
         try
         {

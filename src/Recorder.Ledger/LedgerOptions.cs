@@ -18,12 +18,16 @@ public sealed record LedgerOptions
 
     /// <summary>
     /// Time-stamp the latest signed head automatically when the last RFC 3161 checkpoint is older
-    /// than this (checked after each commit). Null: only on request (<see cref="CustodyLedger.Checkpoint"/>).
+    /// than this (checked after each commit; the time-stamp itself is made in the background, so the
+    /// append does not wait for the authority). Null: only on request (<see cref="CustodyLedger.Checkpoint"/>).
     /// Default one hour.
     /// </summary>
     public TimeSpan? TimeStampInterval { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>After a failed automatic time-stamp, how long to wait before trying again. Default 5 minutes.</summary>
+    /// <summary>
+    /// After a failed automatic time-stamp, how long until the background worker tries again (by
+    /// itself, whether or not anything is appended meanwhile). Default 5 minutes.
+    /// </summary>
     public TimeSpan TimeStampRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long to wait for another process's lock before giving up. Default 30 s.</summary>

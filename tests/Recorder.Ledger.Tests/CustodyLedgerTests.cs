@@ -309,11 +309,14 @@ public sealed class CustodyLedgerTests : IDisposable
     public void Append_WhenTheTimeStampIntervalElapsed_TimeStampsTheLatestHead()
     {
         _t.Open(_t.Options with { TimeStampInterval = TimeSpan.FromMinutes(10) });
-        _t.AppendMany(2);
+        _t.AppendMany(1);
+        Assert.True(_t.Ledger.WaitForAutomaticTimeStamp(TimeSpan.FromSeconds(30)));
+        _t.AppendMany(1);
         _t.Clock.Advance(TimeSpan.FromMinutes(5));
         _t.AppendMany(1);
         _t.Clock.Advance(TimeSpan.FromMinutes(6));
         _t.AppendMany(1);
+        Assert.True(_t.Ledger.WaitForAutomaticTimeStamp(TimeSpan.FromSeconds(30)));
 
         var stamped = _t.Ledger.TimeStampedCheckpoints().Select(c => c.Size).ToList();
 

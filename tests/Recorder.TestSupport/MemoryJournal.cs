@@ -32,4 +32,13 @@ public sealed class MemoryJournal : ICustodyJournal
             return _events.Count;
         }
     }
+
+    /// <inheritdoc />
+    public IEnumerable<CustodyEvent> Recorded(string action)
+    {
+        lock (_gate)
+        {
+            return _events.Where(e => e.Action == action).ToList();
+        }
+    }
 }

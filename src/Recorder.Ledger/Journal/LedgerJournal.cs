@@ -38,15 +38,23 @@ public sealed record LedgerJournalSettings
 
     /// <summary>How often the ledger asks for a time-stamped checkpoint by itself.</summary>
     public TimeSpan? TimeStampInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long disposing the journal waits for an automatic time-stamp still being made, so a
+    /// short command that started one ends with a kept checkpoint or a recorded failure. Default
+    /// 35 s: an external authority's 30 s timeout plus recording the outcome.
+    /// </summary>
+    public TimeSpan TimeStampShutdownWait { get; init; } = TimeSpan.FromSeconds(35);
 }
 
 /// <summary>
 /// The store's custody journal on top of the <see cref="CustodyLedger"/>: every <see cref="CustodyEvent"/>
 /// becomes a durable ledger entry under this process's actor. The ledger is opened on first use
 /// (so a command that only reads can still run when the ledger is damaged, and say so), and the
-/// built-in time-stamp authority's key creation is itself recorded.
+/// built-in time-stamp authority's key creation is itself recorded. Disposing it waits (boundedly)
+/// for an automatic time-stamp in progress; it closes nothing, the ledger holds no file open.
 /// </summary>
-public sealed class LedgerJournal : ICustodyJournal
+public sealed class LedgerJournal : ICustodyJournal, IDisposable
 {
     private readonly LedgerJournalSettings _settings;
     private readonly Lock _gate = new();
@@ -135,8 +143,25 @@ public sealed class LedgerJournal : ICustodyJournal
             .Select(e => new CustodyEvent(e.Action, e.Subjects, e.Hashes, e.Details, e.Case, e.Reason));
     }
 
-    /// <summary>A signed, RFC 3161 time-stamped checkpoint of the ledger as it is now.</summary>
+    /// <summary>A signed, RFC 3161 time-stamped checkpoint of the ledger as it is now (waits for the authority).</summary>
     public Checkpoint Checkpoint() => Ledger.Checkpoint(timeStamp: true);
+
+    /// <summary>
+    /// Waits up to <see cref="LedgerJournalSettings.TimeStampShutdownWait"/> for an automatic
+    /// time-stamp in progress. If it does not end in time the process may exit without it: nothing
+    /// is half-written (checkpoint files are renamed into place) and the next process to append
+    /// finds the time-stamp still due and makes it.
+    /// </summary>
+    public void Dispose()
+    {
+        CustodyLedger? ledger;
+        lock (_gate)
+        {
+            ledger = _ledger;
+        }
+
+        ledger?.WaitForAutomaticTimeStamp(_settings.TimeStampShutdownWait);
+    }
 
     private CustodyLedger OpenLedger()
     {

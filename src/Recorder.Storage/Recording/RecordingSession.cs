@@ -213,21 +213,28 @@ public sealed class RecordingSession : IDisposable
         FinishLanes(reason);
         if (_staged.Count > 0)
         {
-            var batch = new List<(SealedSegment, SegmentIndexData)>();
-            foreach (var staged in _staged)
+            // Seal everything (sealing does not need the index data), then index one segment at a
+            // time: each one's index data is taken from memory or its spill file when the index
+            // asks for it and dropped once written. Loading all of it first made an import's memory
+            // grow with the size of the capture (about 60 MB per 4 GiB segment).
+            var staged = new Dictionary<long, StagedSegment>(_staged.Count);
+            var segments = new List<SealedSegment>(_staged.Count);
+            foreach (var segment in _staged)
             {
-                var data = staged.Data ?? IndexDataSpill.Read(staged.SpillPath!);
-                batch.Add((SealOne(staged.Segment, staged.Reason, staged.Origin()), data));
+                var sealedSegment = SealOne(segment.Segment, segment.Reason, segment.Origin());
+                segments.Add(sealedSegment);
+                staged.Add(sealedSegment.Id, segment);
             }
 
             _staged.Clear();
-            TryUpdateIndex(batch);
-            foreach (var (segment, _) in batch)
+            _stagedIndexBytes = 0;
+            TryUpdateIndex(segments, segment => staged[segment.Id].TakeIndexData());
+            foreach (var segment in segments)
             {
                 Settle(segment);
             }
 
-            foreach (var (segment, _) in batch)
+            foreach (var segment in segments)
             {
                 Sealed?.Invoke(segment);
             }
@@ -315,18 +322,18 @@ public sealed class RecordingSession : IDisposable
         _unsettledSeals--;
     }
 
-    private void TryUpdateIndex(IReadOnlyList<(SealedSegment Segment, SegmentIndexData Data)> batch)
+    private void TryUpdateIndex(IReadOnlyList<SealedSegment> segments, Func<SealedSegment, SegmentIndexData> indexData)
     {
         try
         {
-            _store.UpdateIndex(batch);
+            _store.UpdateIndex(segments, indexData);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _indexProblems.Add($"segments {string.Join(", ", batch.Select(b => b.Segment.Id))} sealed but not indexed: {e.GetType().Name}: {e.Message}");
+            _indexProblems.Add($"segments {string.Join(", ", segments.Select(s => s.Id))} sealed but not indexed: {e.GetType().Name}: {e.Message}");
         }
 
-        foreach (var (segment, _) in batch)
+        foreach (var segment in segments)
         {
             _store.SealFaults?.Reached(SealStep.Indexed, segment.Id);
         }
@@ -413,7 +420,10 @@ public sealed class RecordingSession : IDisposable
         if (_mode == SealMode.Immediately)
         {
             var sealedSegment = SealOne(finished, reason, Origin());
-            TryUpdateIndex([(sealedSegment, finished.Index)]);
+            // A block-scoped copy: capturing the parameter would hoist it into the closure that
+            // Origin() shares, and every staged segment would keep its index data reachable.
+            var index = finished.Index;
+            TryUpdateIndex([sealedSegment], _ => index);
             Settle(sealedSegment);
             Sealed?.Invoke(sealedSegment);
             return;
@@ -512,6 +522,14 @@ public sealed class RecordingSession : IDisposable
         public SegmentIndexData? Data { get; set; }
 
         public string? SpillPath { get; set; }
+
+        /// <summary>The index data, from memory or the spill file; the segment keeps no reference to it afterwards.</summary>
+        public SegmentIndexData TakeIndexData()
+        {
+            var data = Data ?? IndexDataSpill.Read(SpillPath!);
+            Data = null;
+            return data;
+        }
     }
 }
 

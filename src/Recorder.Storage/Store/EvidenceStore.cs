@@ -238,15 +238,29 @@ public sealed class EvidenceStore : IDisposable
     public IndexUpdate UpdateIndex(IReadOnlyList<(SealedSegment Segment, SegmentIndexData Data)> sealedSegments)
     {
         ArgumentNullException.ThrowIfNull(sealedSegments);
+        var data = sealedSegments.ToDictionary(s => s.Segment.Id, s => s.Data);
+        return UpdateIndex(sealedSegments.Select(s => s.Segment).ToList(), segment => data[segment.Id]);
+    }
+
+    /// <summary>
+    /// Adds sealed segments to the index, asking <paramref name="indexData"/> for each one's index
+    /// data only when that segment is written, in order, so a caller that loads it then (from a
+    /// spill file) and keeps no reference holds one segment's index data at a time, however many
+    /// segments there are. First catches up with any sealed segment the index lacks.
+    /// </summary>
+    public IndexUpdate UpdateIndex(IReadOnlyList<SealedSegment> sealedSegments, Func<SealedSegment, SegmentIndexData> indexData)
+    {
+        ArgumentNullException.ThrowIfNull(sealedSegments);
+        ArgumentNullException.ThrowIfNull(indexData);
         Directory.CreateDirectory(Layout.LocksDirectory);
         using var indexLock = FileLock.Acquire(Layout.IndexLockFile, Options.LockTimeout);
         using var writer = _services.IndexProvider.OpenWriter(Layout.IndexDirectory);
-        var provided = sealedSegments.ToDictionary(s => s.Segment.Id);
+        var provided = sealedSegments.Select(s => s.Id).ToHashSet();
         var indexed = writer.Segments().ToDictionary(s => s.SegmentId, s => s.ManifestSha256);
         var caughtUp = new List<long>();
         foreach (var segment in ListSegments())
         {
-            if (provided.ContainsKey(segment.Id)
+            if (provided.Contains(segment.Id)
                 || (indexed.TryGetValue(segment.Id, out var sha) && sha == segment.ManifestSha256))
             {
                 continue;
@@ -256,13 +270,13 @@ public sealed class EvidenceStore : IDisposable
             caughtUp.Add(segment.Id);
         }
 
-        foreach (var (segment, data) in sealedSegments)
+        foreach (var segment in sealedSegments)
         {
-            writer.Add(Catalog(segment), data);
+            writer.Add(Catalog(segment), indexData(segment));
         }
 
         writer.Flush();
-        return new IndexUpdate(sealedSegments.Select(s => s.Segment.Id).ToList(), caughtUp);
+        return new IndexUpdate(sealedSegments.Select(s => s.Id).ToList(), caughtUp);
     }
 
     /// <summary>Rebuilds the whole index from the segments alone.</summary>
