@@ -22,7 +22,7 @@ public sealed class CommitIndexMemoryTests
         using var directory = new TempDirectory("recorder-commit-memory");
         var provider = new WatchingIndexProvider();
         var options = new StoreOptions { SegmentMaxBytes = 64 * 1024 };
-        using var store = EvidenceStore.OpenOrCreate(Path.Combine(directory.Path, "store"), new StoreServices { IndexProvider = provider, Options = options });
+        using var store = EvidenceStore.OpenOrCreate(Path.Combine(directory.Path, "store"), new StoreServices { IndexProvider = provider, Options = options, JournalFactory = _ => new MemoryJournal() });
         var packets = Traffic.Mixed(3000);
         var input = directory.File("in.pcap");
         CaptureFiles.Write(input, packets);

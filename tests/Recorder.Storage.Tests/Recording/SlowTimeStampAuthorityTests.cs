@@ -85,6 +85,9 @@ public sealed class SlowTimeStampAuthorityTests
             Case = custodyEvent.Case,
             Reason = custodyEvent.Reason,
         }).Seq;
+
+        public IEnumerable<CustodyEvent> Recorded(string action) =>
+            ledger.Read(new LedgerFilter { Actions = [action] }).Select(e => new CustodyEvent(e.Action, e.Subjects, e.Hashes, e.Details, e.Case, e.Reason));
     }
 
     /// <summary>An authority that announces each call and answers (with the built-in one) only once released.</summary>
