@@ -14,6 +14,7 @@ using Recorder.Api.Packages;
 using Recorder.Api.Policies;
 using Recorder.Api.Queries;
 using Recorder.Api.Security;
+using Recorder.Core.Store;
 
 namespace Recorder.Api;
 
@@ -153,7 +154,7 @@ public static class RecorderService
         {
             _ = owner;
             var options = runtime.Options;
-            runtime.Store.Record("service.started", new JsonObject { ["node"] = runtime.NodeName }, new Dictionary<string, string>
+            runtime.Store.Record(LedgerActions.ServiceStarted, new JsonObject { ["node"] = runtime.NodeName }, new Dictionary<string, string>
             {
                 ["roles"] = runtime.Policies.RolesSha256,
                 ["sinks"] = runtime.Policies.SinksSha256,
@@ -195,7 +196,7 @@ public static class RecorderService
         public Task StopAsync(CancellationToken cancellationToken)
         {
             var capture = runtime.Capture.IsRunning ? runtime.Capture.Stop() : null;
-            runtime.Store.Record("service.stopped", new JsonObject { ["node"] = runtime.NodeName }, new Dictionary<string, string>(),
+            runtime.Store.Record(LedgerActions.ServiceStopped, new JsonObject { ["node"] = runtime.NodeName }, new Dictionary<string, string>(),
                 new JsonObject { ["capture"] = capture });
             return Task.CompletedTask;
         }

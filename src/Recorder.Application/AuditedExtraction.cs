@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
 using Recorder.Ledger.Checkpoints;
-using Recorder.Ledger.Entries;
 using Recorder.Storage.Query;
 using Recorder.Storage.Store;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Recorder.Application.Auditing;
+using Recorder.Core.Store;
 using Recorder.Ledger.Entries;
 using Recorder.Ledger.Journal;
 using Recorder.Ledger.Verification;
@@ -128,7 +129,7 @@ public static class StoreAudit
         var segmentId = subjects["segmentId"] is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number
             ? value.GetValue<long>()
             : (long?)null;
-        if (entry.Action is LedgerActions.SegmentSealed or "recovery.segment-recovered"
+        if (entry.Action is LedgerActions.SegmentSealed or LedgerActions.SegmentRecovered
             && segmentId is { } sealedId && entry.Hashes.TryGetValue("manifest", out var manifest))
         {
             named.Add((entry.Seq, sealedId, manifest));

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Recorder.Core.Hashing;
 using Recorder.Core.Json;
+using Recorder.Core.Store;
 using Recorder.Core.Time;
 using Recorder.Ledger.Entries;
 using Recorder.Ledger.Tests.Merkle;

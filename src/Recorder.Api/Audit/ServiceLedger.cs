@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Recorder.Application;
+using Recorder.Core.Store;
 using Recorder.Ledger.Checkpoints;
 using Recorder.Ledger.Entries;
 using Recorder.Storage.Store;
@@ -32,6 +33,7 @@ public sealed class ServiceLedger
         string? caseId = null, string? reason = null)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        LedgerActions.EnsureKnown(action);
         return StoreAccess.Journal(_store).Ledger.Append(new LedgerDraft(action)
         {
             Actor = actor,

@@ -3,6 +3,7 @@ using Hangfire;
 using Hangfire.States;
 using Recorder.Api.Queries;
 using Recorder.Api.Verification;
+using Recorder.Core.Store;
 using Recorder.Storage.Store;
 
 namespace Recorder.Api.Hosting;
@@ -52,7 +53,7 @@ internal static class OrphanedJobs
 
         if (requeued.Count > 0)
         {
-            runtime.Store.Record("service.recovered", new JsonObject { ["node"] = runtime.NodeName }, new Dictionary<string, string>(),
+            runtime.Store.Record(LedgerActions.ServiceRecovered, new JsonObject { ["node"] = runtime.NodeName }, new Dictionary<string, string>(),
                 new JsonObject { ["requeuedJobs"] = requeued });
         }
 

@@ -9,6 +9,7 @@ using Recorder.Api.Queries;
 using Recorder.Api.Security;
 using Recorder.Api.Verification;
 using Recorder.Core.Query;
+using Recorder.Core.Store;
 using Recorder.Core.Time;
 using Recorder.Storage.Query;
 
@@ -81,7 +82,7 @@ public static class ServiceEndpoints
     {
         var caller = http.Caller();
         var id = QueryRepository.NewId();
-        var seq = runtime.Ledger.Record(caller.Name, "verify.requested", new JsonObject { ["storeId"] = runtime.Store.StoreId, ["verificationId"] = id },
+        var seq = runtime.Ledger.Record(caller.Name, LedgerActions.VerifyRequested, new JsonObject { ["storeId"] = runtime.Store.StoreId, ["verificationId"] = id },
             null, new JsonObject { ["node"] = runtime.NodeName });
         var run = new JsonObject
         {
@@ -142,7 +143,7 @@ public static class ServiceEndpoints
             return Problems.Conflict(e.Message, http.Request.Path);
         }
 
-        runtime.Ledger.Record(caller.Name, "user.added", new JsonObject { ["user"] = name }, null, new JsonObject
+        runtime.Ledger.Record(caller.Name, LedgerActions.UserAdded, new JsonObject { ["user"] = name }, null, new JsonObject
         {
             ["role"] = role,
             ["tokenSha256"] = added.User.TokenSha256,
@@ -164,7 +165,7 @@ public static class ServiceEndpoints
         try
         {
             var revoked = runtime.Users.Revoke(name, "service-user " + caller.Name);
-            runtime.Ledger.Record(caller.Name, "user.revoked", new JsonObject { ["user"] = name }, null, new JsonObject
+            runtime.Ledger.Record(caller.Name, LedgerActions.UserRevoked, new JsonObject { ["user"] = name }, null, new JsonObject
             {
                 ["role"] = revoked.Role,
                 ["tokenSha256"] = revoked.TokenSha256,
@@ -241,7 +242,7 @@ public static class ServiceEndpoints
             return Problems.InvalidFields(errors, http.Request.Path);
         }
 
-        runtime.Ledger.Record(caller.Name, "capture.start-requested", new JsonObject { ["interface"] = interfaceName }, null,
+        runtime.Ledger.Record(caller.Name, LedgerActions.CaptureStartRequested, new JsonObject { ["interface"] = interfaceName }, null,
             new JsonObject { ["filter"] = filter, ["node"] = runtime.NodeName });
         try
         {
@@ -265,7 +266,7 @@ public static class ServiceEndpoints
             return Problems.Conflict("no capture is running", http.Request.Path);
         }
 
-        runtime.Ledger.Record(caller.Name, "capture.stop-requested", new JsonObject(), null, new JsonObject { ["node"] = runtime.NodeName });
+        runtime.Ledger.Record(caller.Name, LedgerActions.CaptureStopRequested, new JsonObject(), null, new JsonObject { ["node"] = runtime.NodeName });
         return Results.Json(runtime.Capture.Stop());
     }
 }

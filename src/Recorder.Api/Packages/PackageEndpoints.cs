@@ -12,9 +12,9 @@ using Recorder.Api.Security;
 using Recorder.Api.Serving;
 using Recorder.Application.Packaging;
 using Recorder.Core.Hashing;
+using Recorder.Core.Store;
 using Recorder.Core.Text;
 using Recorder.Core.Time;
-using Recorder.Ledger.Entries;
 using Recorder.Reporting.Templates;
 
 namespace Recorder.Api.Packages;
@@ -102,7 +102,7 @@ public static class PackageEndpoints
         catch (Exception e) when (e is PackageException or ReportTemplateException)
         {
             // A refusal can be an integrity finding (an extraction changed since it was ledgered): it is recorded.
-            runtime.Ledger.Record(caller.Name, "package.refused",
+            runtime.Ledger.Record(caller.Name, LedgerActions.PackageRefused,
                 new JsonObject { ["packageId"] = id, ["queryIds"] = new JsonArray(request.Queries.Select(q => (JsonNode)q.Id).ToArray()) },
                 null, new JsonObject { ["error"] = e.Message, ["node"] = runtime.NodeName }, request.Queries[0].Case, request.Reason ?? request.Queries[0].Reason);
             return Problems.Conflict(e.Message, http.Request.Path);
@@ -190,7 +190,7 @@ public static class PackageEndpoints
         {
             if (zip.GetEntry("report.pdf") is not { } entry || entry.Length > MaxReportBytes)
             {
-                return ReadRefused(http, runtime, record, "report.read-refused",
+                return ReadRefused(http, runtime, record, LedgerActions.ReportReadRefused,
                     $"package {canonical}: its zip holds no report.pdf of at most {MaxReportBytes} bytes: it changed since it was built");
             }
 
@@ -204,12 +204,12 @@ public static class PackageEndpoints
         var recorded = record["reportSha256"]!.GetValue<string>();
         if (sha256 != recorded)
         {
-            return ReadRefused(http, runtime, record, "report.read-refused",
+            return ReadRefused(http, runtime, record, LedgerActions.ReportReadRefused,
                 $"package {canonical}: its report.pdf has SHA-256 {sha256}, {recorded} when it was built: it changed since");
         }
 
         // Recorded before the first byte leaves, with the hash of what leaves.
-        RecordRead(http, runtime, record, "report.read",
+        RecordRead(http, runtime, record, LedgerActions.ReportRead,
             new Dictionary<string, string> { ["report"] = sha256, ["manifest"] = record["manifestSha256"]!.GetValue<string>() },
             new JsonObject { ["bytes"] = pdf.Length });
         return Results.File(pdf, "application/pdf", $"evidence-report-{canonical}.pdf");

@@ -6,7 +6,7 @@ using Recorder.Api.Hosting;
 using Recorder.Api.Security;
 using Recorder.Api.Serving;
 using Recorder.Core.Hashing;
-using Recorder.Ledger.Entries;
+using Recorder.Core.Store;
 
 namespace Recorder.Api.Queries;
 

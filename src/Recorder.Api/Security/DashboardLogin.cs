@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Recorder.Api.Hosting;
 using Recorder.Api.Policies;
+using Recorder.Core.Store;
 
 namespace Recorder.Api.Security;
 
@@ -79,7 +80,7 @@ internal static class DashboardLogin
             Expires = expires,
             IsEssential = true,
         });
-        runtime.Ledger.Record(user.Name, "dashboard.signed-in", new JsonObject(), null, new JsonObject
+        runtime.Ledger.Record(user.Name, LedgerActions.DashboardSignedIn, new JsonObject(), null, new JsonObject
         {
             ["expires"] = expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             ["remoteAddress"] = http.Connection.RemoteIpAddress?.ToString(),
@@ -93,7 +94,7 @@ internal static class DashboardLogin
         var secret = http.Request.Cookies[DashboardSessions.CookieName];
         if (runtime.DashboardSessions.TokenOf(secret) is { } tokenSha256 && runtime.Users.AuthenticateHash(tokenSha256).User is { } user)
         {
-            runtime.Ledger.Record(user.Name, "dashboard.signed-out", new JsonObject(), null, new JsonObject { ["node"] = runtime.NodeName });
+            runtime.Ledger.Record(user.Name, LedgerActions.DashboardSignedOut, new JsonObject(), null, new JsonObject { ["node"] = runtime.NodeName });
         }
 
         runtime.DashboardSessions.End(secret);

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Recorder.Api.Hosting;
 using Recorder.Api.Policies;
 using Recorder.Api.Users;
+using Recorder.Core.Store;
 
 namespace Recorder.Api.Security;
 
@@ -182,7 +183,7 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
             subjects["queryId"] = queryId;
         }
 
-        runtime.Ledger.Record(userName, "request.refused", subjects, null, new JsonObject
+        runtime.Ledger.Record(userName, LedgerActions.RequestRefused, subjects, null, new JsonObject
         {
             ["method"] = context.Request.Method,
             ["path"] = path.Length > 512 ? path[..512] : path,

@@ -4,6 +4,7 @@ using Hangfire;
 using Recorder.Api.Hosting;
 using Recorder.Api.Queries;
 using Recorder.Application;
+using Recorder.Core.Store;
 using Recorder.Core.Time;
 using Recorder.Storage.Store;
 
@@ -48,7 +49,7 @@ public sealed class VerifyJob
         try
         {
             var report = StoreAudit.Verify(_runtime.Store, [], cancellationToken);
-            var seq = _runtime.Ledger.Record(user, "verify.completed", new JsonObject { ["storeId"] = _runtime.Store.StoreId, ["verificationId"] = id },
+            var seq = _runtime.Ledger.Record(user, LedgerActions.VerifyCompleted, new JsonObject { ["storeId"] = _runtime.Store.StoreId, ["verificationId"] = id },
                 null, new JsonObject
                 {
                     ["passed"] = report.Passed,

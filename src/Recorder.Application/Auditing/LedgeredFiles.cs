@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recorder.Core.Hashing;
+using Recorder.Core.Store;
 using Recorder.Ledger.Entries;
 using Recorder.Storage.Store;
 using Recorder.Storage.Verification;

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Recorder.Core.Hashing;
 using Recorder.Core.Json;
+using Recorder.Core.Store;
 using Recorder.Core.Time;
 using Recorder.Ledger.Checkpoints;
 using Recorder.Ledger.Entries;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Recorder.Core.Store;
 
 namespace Recorder.Cli.Commands;
 
@@ -21,7 +22,7 @@ internal static class IndexCommand
                 size = index?.SizeOnDisk() ?? 0;
             }
 
-            store.Record("index.rebuilt", new JsonObject { ["segmentIds"] = new JsonArray(update.Added.Select(i => (JsonNode)i).ToArray()) },
+            store.Record(LedgerActions.IndexRebuilt, new JsonObject { ["segmentIds"] = new JsonArray(update.Added.Select(i => (JsonNode)i).ToArray()) },
                 new Dictionary<string, string>(), new JsonObject { ["indexBytes"] = size, ["elapsedSeconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3) });
             context.Output.WriteLine($"rebuilt the index from {update.Added.Count} segment(s) in {Format.Seconds(stopwatch.Elapsed)}; {Format.Bytes(size)} on disk");
             return ExitCodes.Ok;

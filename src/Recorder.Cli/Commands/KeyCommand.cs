@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Recorder.Core.Store;
 
 namespace Recorder.Cli.Commands;
 
@@ -19,7 +20,7 @@ internal static class KeyCommand
             }
 
             File.WriteAllText(path, store.Key.PublicKeyPem());
-            store.Record("key.exported", new System.Text.Json.Nodes.JsonObject { ["keyFingerprint"] = store.Key.Fingerprint },
+            store.Record(LedgerActions.KeyExported, new System.Text.Json.Nodes.JsonObject { ["keyFingerprint"] = store.Key.Fingerprint },
                 new Dictionary<string, string> { ["publicKey"] = store.Key.Fingerprint },
                 new System.Text.Json.Nodes.JsonObject { ["path"] = path, ["part"] = "public" });
             context.Output.WriteLine($"wrote {path}: {store.Key.Algorithm} public key, fingerprint (SHA-256 of the DER) {store.Key.Fingerprint}");

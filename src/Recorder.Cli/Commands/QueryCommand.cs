@@ -60,7 +60,7 @@ internal static class QueryCommand
             if (problem is not null)
             {
                 // A refused extraction is an attempt on evidence: it is recorded too.
-                store.Record("query.refused", new JsonObject { ["queryId"] = queryId }, new Dictionary<string, string>(),
+                store.Record(LedgerActions.QueryRefused, new JsonObject { ["queryId"] = queryId }, new Dictionary<string, string>(),
                     new JsonObject { ["arguments"] = TextJson(text), ["output"] = outPath, ["error"] = problem }, caseId, why);
                 throw CliException.Usage(problem);
             }

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Recorder.Api.Policies;
 using Recorder.Api.Users;
+using Recorder.Core.Store;
 using Recorder.Core.Time;
 
 namespace Recorder.Cli.Commands;
@@ -56,7 +57,7 @@ internal static class UserCommand
                 throw CliException.Usage("--name: " + e.Message);
             }
 
-            store.Record("user.added", new JsonObject { ["user"] = userName }, new Dictionary<string, string>(), new JsonObject
+            store.Record(LedgerActions.UserAdded, new JsonObject { ["user"] = userName }, new Dictionary<string, string>(), new JsonObject
             {
                 ["role"] = roleName,
                 ["tokenSha256"] = added.User.TokenSha256,
@@ -117,7 +118,7 @@ internal static class UserCommand
                 throw new CliException(ExitCodes.Problem, e.Message);
             }
 
-            store.Record("user.revoked", new JsonObject { ["user"] = userName }, new Dictionary<string, string>(), new JsonObject
+            store.Record(LedgerActions.UserRevoked, new JsonObject { ["user"] = userName }, new Dictionary<string, string>(), new JsonObject
             {
                 ["role"] = revoked.Role,
                 ["tokenSha256"] = revoked.TokenSha256,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Recorder.Application;
+using Recorder.Core.Store;
 using Recorder.Ledger;
 
 namespace Recorder.Cli.Commands;
@@ -42,7 +43,7 @@ internal static class VerifyCommand
             try
             {
                 // The run and its outcome are custody events too; a damaged ledger cannot take them.
-                var seq = store.Record("verify.completed", new JsonObject { ["storeId"] = store.StoreId }, new Dictionary<string, string>(),
+                var seq = store.Record(LedgerActions.VerifyCompleted, new JsonObject { ["storeId"] = store.StoreId }, new Dictionary<string, string>(),
                     new JsonObject
                     {
                         ["passed"] = report.Passed,

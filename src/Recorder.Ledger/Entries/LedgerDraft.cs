@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Recorder.Core.Store;
 
 namespace Recorder.Ledger.Entries;
 

@@ -123,6 +123,7 @@ public sealed class LedgerJournal : ICustodyJournal, IDisposable
     public long Record(CustodyEvent custodyEvent)
     {
         ArgumentNullException.ThrowIfNull(custodyEvent);
+        LedgerActions.EnsureKnown(custodyEvent.Action);
         var entry = Ledger.Append(new LedgerDraft(custodyEvent.Action)
         {
             Actor = _settings.Actor,

@@ -5,6 +5,7 @@ using Recorder.Core.Formats;
 using Recorder.Core.Hashing;
 using Recorder.Core.Indexing;
 using Recorder.Core.Packets;
+using Recorder.Core.Store;
 using Recorder.Storage.Recording;
 using Recorder.Storage.Segments;
 using Recorder.Storage.Store;
@@ -354,7 +355,7 @@ public sealed class CaptureImporter
             hashes[file.Source.Name] = file.Source.Sha256!;
         }
 
-        _store.Record("import.completed",
+        _store.Record(LedgerActions.ImportCompleted,
             new JsonObject
             {
                 ["importId"] = result.ImportId,
@@ -372,7 +373,7 @@ public sealed class CaptureImporter
     private void RecordRefused(string importId, IReadOnlyList<string> files, IReadOnlyList<ImportedFile> readBeforeFailure, Exception error,
         RecordingSession session)
     {
-        _store.Record("import.refused",
+        _store.Record(LedgerActions.ImportRefused,
             new JsonObject
             {
                 ["importId"] = importId,

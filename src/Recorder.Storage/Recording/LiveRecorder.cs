@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Recorder.Core.Capture;
 using Recorder.Core.Formats;
+using Recorder.Core.Store;
 using Recorder.Storage.Segments;
 using Recorder.Storage.Store;
 
@@ -90,7 +91,7 @@ public sealed class LiveRecorder
             ["linkType"] = captureInterface.LinkType,
             ["host"] = Environment.MachineName,
         };
-        _store.Record("capture.started", new JsonObject { ["captureId"] = captureId, ["interface"] = captureInterface.Name },
+        _store.Record(LedgerActions.CaptureStarted, new JsonObject { ["captureId"] = captureId, ["interface"] = captureInterface.Name },
             new Dictionary<string, string>(), origin.DeepClone().AsObject());
         var session = RecordingSession.Start(_store, SealMode.Immediately, origin);
         var stopwatch = Stopwatch.StartNew();
@@ -178,7 +179,7 @@ public sealed class LiveRecorder
         var partial = new LiveRecordingResult(captureId, stored, session.PacketBytes, statistics!, notStored, [], stopwatch.Elapsed, stopReason!);
         var segments = session.Commit("end-of-capture", new JsonObject { ["statistics"] = partial.StatisticsJson(), ["stopReason"] = stopReason });
         var result = partial with { Segments = segments };
-        _store.Record("capture.stopped",
+        _store.Record(LedgerActions.CaptureStopped,
             new JsonObject
             {
                 ["captureId"] = captureId,

@@ -210,7 +210,7 @@ public sealed class SessionRecovery
             hashes["segment"] = sealedSegment.Manifest.Sha256;
         }
 
-        return new CustodyEvent("recovery.segment-recovered",
+        return new CustodyEvent(LedgerActions.SegmentRecovered,
             new JsonObject { ["sessionId"] = result.SessionId, ["segmentId"] = result.SegmentId },
             hashes,
             new JsonObject

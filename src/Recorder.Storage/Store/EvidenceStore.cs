@@ -80,13 +80,13 @@ public sealed class EvidenceStore : IDisposable
         var store = Open(root, services);
         if (created)
         {
-            store.Record("store.created", new JsonObject { ["storeId"] = store.StoreId },
+            store.Record(LedgerActions.StoreCreated, new JsonObject { ["storeId"] = store.StoreId },
                 new Dictionary<string, string>(), new JsonObject
                 {
                     ["formatVersion"] = FormatVersion,
                     ["path"] = layout.Root,
                 });
-            store.Record("key.created", new JsonObject { ["keyFingerprint"] = store.Key.Fingerprint },
+            store.Record(LedgerActions.KeyCreated, new JsonObject { ["keyFingerprint"] = store.Key.Fingerprint },
                 new Dictionary<string, string> { ["publicKey"] = store.Key.Fingerprint },
                 new JsonObject
                 {
@@ -180,7 +180,7 @@ public sealed class EvidenceStore : IDisposable
             subjects[name] = value?.DeepClone();
         }
 
-        return new CustodyEvent("segment.sealed",
+        return new CustodyEvent(LedgerActions.SegmentSealed,
             subjects,
             new Dictionary<string, string> { ["manifest"] = segment.ManifestSha256, ["segment"] = segment.Manifest.Sha256 },
             new JsonObject

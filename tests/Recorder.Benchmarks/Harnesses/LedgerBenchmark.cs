@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Recorder.Core.Hashing;
+using Recorder.Core.Store;
 using Recorder.Ledger;
 using Recorder.Ledger.Entries;
 using Recorder.Ledger.Proofs;

@@ -1,4 +1,5 @@
 using Recorder.Application;
+using Recorder.Core.Store;
 using Recorder.Index;
 using Recorder.Ledger.Entries;
 using Recorder.Ledger.Journal;

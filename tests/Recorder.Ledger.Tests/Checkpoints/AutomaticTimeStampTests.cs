@@ -1,3 +1,4 @@
+using Recorder.Core.Store;
 using Recorder.Ledger.Entries;
 using Recorder.Ledger.Tests.Support;
 using Recorder.Signing.TimeStamping;

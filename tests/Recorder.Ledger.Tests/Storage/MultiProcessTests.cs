@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Recorder.Core.Store;
 using Recorder.Ledger.Entries;
 using Recorder.Ledger.Tests.Support;
 using Xunit.Abstractions;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Recorder.Core.Hashing;
+using Recorder.Core.Store;
 using Recorder.Ledger.Entries;
 using Recorder.Ledger.Tests.Support;
 using Recorder.Ledger.Verification;
