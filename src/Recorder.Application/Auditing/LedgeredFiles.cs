@@ -19,10 +19,6 @@ namespace Recorder.Application.Auditing;
 /// </summary>
 internal sealed class LedgeredFiles
 {
-    private const string ChunkWritten = "query.chunk-written";
-    private const string QueryFailed = "query.failed";
-    private const string QueryRestarted = "query.restarted";
-
     private readonly StoreLayout _layout;
     private readonly List<LedgeredFile> _files = [];
 
@@ -45,16 +41,16 @@ internal sealed class LedgeredFiles
             case LedgerActions.ExtractionWritten:
                 Note(entry, "extraction", "output", Text(entry.Details["output"]?["path"]), queryId);
                 break;
-            case QueryFailed:
+            case LedgerActions.QueryFailed:
                 Note(entry, "partial extraction", "output", Text(entry.Details["partialOutput"]?["path"]), queryId);
                 break;
-            case ChunkWritten:
+            case LedgerActions.QueryChunkWritten:
                 Note(entry, "chunk", "chunk", InStore(Text(entry.Details["file"])), queryId);
                 break;
             case LedgerActions.PackageStored:
                 Note(entry, "package zip", "package", InStore(Text(entry.Details["file"])), null);
                 break;
-            case QueryRestarted when queryId is not null:
+            case LedgerActions.QueryRestarted when queryId is not null:
                 // The attempt's output was discarded, and the ledger says so: its chunks are gone on purpose.
                 _files.RemoveAll(f => f.QueryId == queryId && f.Kind == "chunk");
                 break;

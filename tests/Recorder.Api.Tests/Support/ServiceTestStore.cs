@@ -101,5 +101,14 @@ public sealed class ServiceTestStore : IDisposable
         return (output, CaptureFiles.Sha256(output), CaptureFiles.Read(output).Count);
     }
 
-    public void Dispose() => Directory.Dispose();
+    /// <summary>
+    /// Checks that every action and field the service wrote is in docs/ledger-actions.md (every test
+    /// of the service is also a test of the vocabulary's documentation), then removes the store.
+    /// </summary>
+    public void Dispose()
+    {
+        var undocumented = LedgerDocumentation.Undocumented(Path.Combine(StorePath, "ledger", "ledger.jsonl"));
+        Directory.Dispose();
+        Assert.True(undocumented.Count == 0, string.Join("\n", undocumented));
+    }
 }
