@@ -161,7 +161,7 @@ public static class PackageVerifier
         return listed.Count;
     }
 
-    private static PackageManifest? CheckManifest(string root, Ed25519Key? key, List<Finding> findings)
+    private static ManifestFacts? CheckManifest(string root, Ed25519Key? key, List<Finding> findings)
     {
         var path = Path.Combine(root, "manifest.json");
         if (!File.Exists(path))
@@ -182,10 +182,10 @@ public static class PackageVerifier
             findings.Add(new Finding("manifest.json", "encoding", "RFC 8785 canonical JSON", "non-canonical bytes"));
         }
 
-        PackageManifest manifest;
+        ManifestFacts manifest;
         try
         {
-            manifest = PackageManifest.Read(bytes);
+            manifest = ManifestFacts.Read(bytes);
         }
         catch (FormatException e)
         {
@@ -207,7 +207,7 @@ public static class PackageVerifier
         return manifest;
     }
 
-    private static void CheckEvidence(string root, PackageManifest manifest, List<Finding> findings)
+    private static void CheckEvidence(string root, ManifestFacts manifest, List<Finding> findings)
     {
         foreach (var item in manifest.Evidence)
         {
@@ -364,7 +364,7 @@ public static class PackageVerifier
         }
     }
 
-    private static void CheckLedgerFacts(string root, PackageManifest manifest, List<JsonObject> entries, List<JsonObject> reportEntries, List<Finding> findings)
+    private static void CheckLedgerFacts(string root, ManifestFacts manifest, List<JsonObject> entries, List<JsonObject> reportEntries, List<Finding> findings)
     {
         var manifestSha = Hex.Lower(SHA256.HashData(File.ReadAllBytes(Path.Combine(root, "manifest.json"))));
         var packageId = manifest.PackageId;
