@@ -5,7 +5,10 @@ namespace Recorder.Application.Packaging;
 /// <summary>
 /// What verification takes from a package's <c>manifest.json</c>, read with the kind of every field
 /// checked. A package comes from outside (that is the point of verifying it), so a field of the
-/// wrong kind is a finding naming the field, never an exception from a cast.
+/// wrong kind is a finding naming the field, never an exception from a cast. Unlike
+/// <see cref="PackageManifest.Parse"/> it reads only the fields verification compares, and a wrong
+/// format or version is left to the verifier to report as a finding; a test reads the manifest
+/// golden file with both and checks that they agree.
 /// </summary>
 /// <param name="Format">The <c>format</c> field, when it is a string.</param>
 /// <param name="Version">The <c>version</c> field, when it is an integer.</param>

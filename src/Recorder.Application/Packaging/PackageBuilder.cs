@@ -142,10 +142,9 @@ public static class PackageBuilder
         var ledger = journal.Ledger;
         var actor = request.Actor ?? journal.Actor;
         var caseId = queries[0].Case;
+
         // The package's identity and time are fixed before any file is written.
-        var packageId = (request.PackageId ?? Guid.NewGuid()).ToString("D");
-        var reportId = Guid.NewGuid().ToString();
-        var createdAt = Timestamp.Now(store.Clock);
+        var identity = new PackageIdentity((request.PackageId ?? Guid.NewGuid()).ToString("D"), Guid.NewGuid().ToString(), Timestamp.Now(store.Clock));
         var records = new PackageLedger(ledger, actor, caseId, string.IsNullOrWhiteSpace(request.Reason) ? queries[0].Reason : request.Reason);
 
         // evidence/: the extractions, byte for byte, checked against the hashes the ledger holds.
@@ -156,19 +155,7 @@ public static class PackageBuilder
         var custody = CustodySelection.Entries(entries, queries, segmentIds);
         var acquisitions = CustodySelection.Acquisitions(entries, custody);
 
-        var manifest = new PackageManifest
-        {
-            PackageId = packageId,
-            ReportId = reportId,
-            CreatedAt = createdAt,
-            CreatedBy = new ManifestActor(actor.KindText, actor.Name, actor.Host),
-            Case = new ManifestCase(caseId, request.Title ?? $"Network evidence for case {caseId}"),
-            Queries = queries.Select(q => q.ToManifest()).ToList(),
-            Evidence = files.Select(f => f.ToManifest()).ToList(),
-            Segments = checkedSegments.Select(s => s.ToManifest()).ToList(),
-            Tool = Tool(),
-            Store = new ManifestStore(store.StoreId, store.Key.Algorithm, store.Key.Fingerprint),
-        };
+        var manifest = Manifest(store, request, identity, actor, queries, files, checkedSegments);
         var manifestSha = WriteManifest(store, manifest, work);
 
         // The package is a transfer of custody: it is recorded before anything else is derived from it.
@@ -183,8 +170,7 @@ public static class PackageBuilder
         var (reportSha, reportSeq) = WriteReport(journal, records, manifest, manifestSha, model, request.TemplateDirectory, checkpoint, work);
 
         File.WriteAllBytes(Path.Combine(work, "case.jsonld"), Encoding.UTF8.GetBytes(
-            CaseJsonLd.Build(model, manifest.ToJson(), segments, custody,
-                manifest.PackageId).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })));
+            CaseJsonLd.Build(model, manifest.ToJson(), segments, custody, manifest.PackageId).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })));
         File.WriteAllText(Path.Combine(work, "VERIFY.txt"), VerifyText.Build(model, manifestSha, store.Key.Fingerprint), Encoding.UTF8);
         var listed = PackageSums.Write(work, store.Key);
         return new PackageResult(manifest.PackageId, work, caseId, manifestSha, reportSha, packageSeq, reportSeq, [.. listed, "SHA256SUMS", "SHA256SUMS.sig"])
@@ -192,6 +178,21 @@ public static class PackageBuilder
             PartialQueries = manifest.Queries.Where(q => q.Partial).Select(q => q.QueryId).ToList(),
         };
     }
+
+    private static PackageManifest Manifest(EvidenceStore store, PackageRequest request, PackageIdentity identity, LedgerActor actor,
+        IReadOnlyList<PackagedQuery> queries, IReadOnlyList<PackagedEvidence> files, IReadOnlyList<CheckedSegment> segments) => new()
+    {
+        PackageId = identity.PackageId,
+        ReportId = identity.ReportId,
+        CreatedAt = identity.CreatedAt,
+        CreatedBy = new ManifestActor(actor.KindText, actor.Name, actor.Host),
+        Case = new ManifestCase(queries[0].Case, request.Title ?? $"Network evidence for case {queries[0].Case}"),
+        Queries = queries.Select(q => q.ToManifest()).ToList(),
+        Evidence = files.Select(f => f.ToManifest()).ToList(),
+        Segments = segments.Select(s => s.ToManifest()).ToList(),
+        Tool = Tool(),
+        Store = new ManifestStore(store.StoreId, store.Key.Algorithm, store.Key.Fingerprint),
+    };
 
     /// <summary>Writes manifest.json, its signature and the public key that checks it; returns the manifest's SHA-256.</summary>
     private static string WriteManifest(EvidenceStore store, PackageManifest manifest, string work)
@@ -227,4 +228,7 @@ public static class PackageBuilder
         var plus = informational.IndexOf('+', StringComparison.Ordinal);
         return new ManifestTool("Recorder", plus < 0 ? informational : informational[..plus], plus < 0 ? "unknown" : informational[(plus + 1)..]);
     }
+
+    /// <summary>The package's id, its report's id and its time, fixed when the build starts.</summary>
+    private sealed record PackageIdentity(string PackageId, string ReportId, Timestamp CreatedAt);
 }
