@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Recorder.Core.Formats;
 using Recorder.Core.Hashing;
 using Recorder.Core.Json;
+using Recorder.Core.Store;
 using Recorder.Ledger.Checkpoints;
 using Recorder.Ledger.Proofs;
 using Recorder.Signing;
@@ -161,7 +162,7 @@ public static class PackageVerifier
         return listed.Count;
     }
 
-    private static PackageManifest? CheckManifest(string root, Ed25519Key? key, List<Finding> findings)
+    private static ManifestFacts? CheckManifest(string root, Ed25519Key? key, List<Finding> findings)
     {
         var path = Path.Combine(root, "manifest.json");
         if (!File.Exists(path))
@@ -182,10 +183,10 @@ public static class PackageVerifier
             findings.Add(new Finding("manifest.json", "encoding", "RFC 8785 canonical JSON", "non-canonical bytes"));
         }
 
-        PackageManifest manifest;
+        ManifestFacts manifest;
         try
         {
-            manifest = PackageManifest.Read(bytes);
+            manifest = ManifestFacts.Read(bytes);
         }
         catch (FormatException e)
         {
@@ -207,7 +208,7 @@ public static class PackageVerifier
         return manifest;
     }
 
-    private static void CheckEvidence(string root, PackageManifest manifest, List<Finding> findings)
+    private static void CheckEvidence(string root, ManifestFacts manifest, List<Finding> findings)
     {
         foreach (var item in manifest.Evidence)
         {
@@ -364,28 +365,28 @@ public static class PackageVerifier
         }
     }
 
-    private static void CheckLedgerFacts(string root, PackageManifest manifest, List<JsonObject> entries, List<JsonObject> reportEntries, List<Finding> findings)
+    private static void CheckLedgerFacts(string root, ManifestFacts manifest, List<JsonObject> entries, List<JsonObject> reportEntries, List<Finding> findings)
     {
         var manifestSha = Hex.Lower(SHA256.HashData(File.ReadAllBytes(Path.Combine(root, "manifest.json"))));
         var packageId = manifest.PackageId;
-        var built = entries.FirstOrDefault(e => Action(e) == "package.built" && Subject(e, "packageId") == packageId);
+        var built = entries.FirstOrDefault(e => Action(e) == LedgerActions.PackageBuilt && Subject(e, "packageId") == packageId);
         if (built is null)
         {
-            findings.Add(new Finding("custody/entries.jsonl", "package.built", $"the ledger's record of package {packageId}", "missing"));
+            findings.Add(new Finding("custody/entries.jsonl", LedgerActions.PackageBuilt, $"the ledger's record of package {packageId}", "missing"));
         }
         else if (Hash(built, "manifest") != manifestSha)
         {
-            findings.Add(new Finding("custody/entries.jsonl", "package.built", $"manifest {manifestSha}", $"manifest {Hash(built, "manifest")}") { Sequence = PackageJson.Integer(built["seq"]) });
+            findings.Add(new Finding("custody/entries.jsonl", LedgerActions.PackageBuilt, $"manifest {manifestSha}", $"manifest {Hash(built, "manifest")}") { Sequence = PackageJson.Integer(built["seq"]) });
         }
 
         foreach (var item in manifest.Evidence)
         {
             var queryId = item.QueryId;
             var sha = item.Sha256;
-            var extraction = entries.FirstOrDefault(e => Action(e) == "extraction.written" && Subject(e, "queryId") == queryId);
+            var extraction = entries.FirstOrDefault(e => Action(e) == LedgerActions.ExtractionWritten && Subject(e, "queryId") == queryId);
             if (extraction is null || Hash(extraction, "output") != sha)
             {
-                findings.Add(new Finding("custody/entries.jsonl", "extraction.written", $"query {queryId} wrote SHA-256 {sha}",
+                findings.Add(new Finding("custody/entries.jsonl", LedgerActions.ExtractionWritten, $"query {queryId} wrote SHA-256 {sha}",
                     extraction is null ? "no extraction entry" : $"SHA-256 {Hash(extraction, "output")}"));
             }
         }
@@ -394,19 +395,19 @@ public static class PackageVerifier
         {
             var id = item.Id;
             var sha = item.ManifestSha256;
-            var sealedEntry = entries.FirstOrDefault(e => Action(e) is "segment.sealed" or "recovery.segment-recovered"
+            var sealedEntry = entries.FirstOrDefault(e => Action(e) is LedgerActions.SegmentSealed or LedgerActions.SegmentRecovered
                 && PackageJson.Integer((e["subjects"] as JsonObject)?["segmentId"]) == id);
             if (sealedEntry is null || Hash(sealedEntry, "manifest") != sha)
             {
-                findings.Add(new Finding("custody/entries.jsonl", "segment.sealed", $"segment {id} sealed with manifest {sha}", sealedEntry is null ? "no seal entry" : "another manifest"));
+                findings.Add(new Finding("custody/entries.jsonl", LedgerActions.SegmentSealed, $"segment {id} sealed with manifest {sha}", sealedEntry is null ? "no seal entry" : "another manifest"));
             }
         }
 
         var reportSha = File.Exists(Path.Combine(root, "report.pdf")) ? Hex.Lower(SHA256.HashData(File.ReadAllBytes(Path.Combine(root, "report.pdf")))) : "missing";
-        var report = reportEntries.FirstOrDefault(e => Action(e) == "report.generated");
+        var report = reportEntries.FirstOrDefault(e => Action(e) == LedgerActions.ReportGenerated);
         if (report is null || Hash(report, "report") != reportSha)
         {
-            findings.Add(new Finding("report.pdf", "report.generated", $"the report whose SHA-256 the ledger recorded ({(report is null ? null : Hash(report, "report"))})", $"SHA-256 {reportSha}"));
+            findings.Add(new Finding("report.pdf", LedgerActions.ReportGenerated, $"the report whose SHA-256 the ledger recorded ({(report is null ? null : Hash(report, "report"))})", $"SHA-256 {reportSha}"));
         }
     }
 

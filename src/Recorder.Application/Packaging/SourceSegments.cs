@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Recorder.Core.Hashing;
 using Recorder.Storage.Segments;
 using Recorder.Storage.Store;
@@ -14,19 +13,9 @@ internal sealed record CheckedSegment(SealedSegment Segment, string RecomputedSh
     /// <summary>What the report prints as the segment's check.</summary>
     public const string Status = "valid Ed25519 signature; file SHA-256 re-computed while packaging and equal";
 
-    /// <summary>The manifest's <c>segments[]</c> entry.</summary>
-    public JsonObject ToJson() => new()
-    {
-        ["id"] = Segment.Id,
-        ["firstTimestamp"] = Segment.Manifest.FirstTimestamp.ToString(),
-        ["lastTimestamp"] = Segment.Manifest.LastTimestamp.ToString(),
-        ["packets"] = Segment.Manifest.Packets,
-        ["sha256"] = Segment.Manifest.Sha256,
-        ["manifestSha256"] = Segment.ManifestSha256,
-        ["origin"] = Segment.Manifest.Origin["kind"]?.DeepClone(),
-        ["signatureVerified"] = true,
-        ["recomputedSha256"] = RecomputedSha256,
-    };
+    /// <summary>The segment's <c>segments[]</c> entry in the package manifest.</summary>
+    public ManifestSourceSegment ToManifest() => new(Segment.Id, Segment.Manifest.FirstTimestamp, Segment.Manifest.LastTimestamp, Segment.Manifest.Packets,
+        Segment.Manifest.Sha256, Segment.ManifestSha256, PackageJson.Text(Segment.Manifest.Origin["kind"]), SignatureVerified: true, RecomputedSha256);
 }
 
 /// <summary>
