@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Recorder.Application.Queries;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
