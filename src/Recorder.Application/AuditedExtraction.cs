@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
+using Recorder.Application.Queries;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
 using Recorder.Ledger.Checkpoints;
@@ -57,20 +57,8 @@ public static class AuditedExtraction
         string caseId, string reason, string queryId, CancellationToken cancellationToken, bool replaceExisting = false)
     {
         var total = Stopwatch.StartNew();
-        var submittedSeq = store.Record("query.submitted", new JsonObject { ["queryId"] = queryId }, new Dictionary<string, string>(),
-            new JsonObject
-            {
-                ["filter"] = query.ToJson(),
-                ["description"] = query.Describe(),
-                ["output"] = outPath,
-                ["format"] = format switch
-                {
-                    OutputFormatChoice.Pcapng => "pcapng",
-                    OutputFormatChoice.Pcap => "pcap",
-                    _ => "auto",
-                },
-                ["replaceExisting"] = replaceExisting,
-            }, caseId, reason);
+        var audited = new AuditedQuery(queryId, caseId, reason);
+        var submittedSeq = Record(store, QueryCustodyEvents.Submitted(audited, query, outPath, QueryCustodyEvents.FormatName(format), replaceExisting));
         var executor = new QueryExecutor(store, compiler);
         OutputFile written;
         QueryRun run;
@@ -86,28 +74,21 @@ public static class AuditedExtraction
         }
         catch (Exception e)
         {
-            store.Record("query.failed", new JsonObject { ["queryId"] = queryId }, new Dictionary<string, string>(),
-                new JsonObject { ["error"] = $"{e.GetType().Name}: {e.Message}", ["outputWritten"] = false }, caseId, reason);
+            Record(store, QueryCustodyEvents.Failed(audited, QueryCustodyEvents.Describe(e)));
             throw;
         }
 
-        var extractionSeq = store.Record(LedgerActions.ExtractionWritten,
-            new JsonObject
-            {
-                ["queryId"] = queryId,
-                ["segmentIds"] = new JsonArray(run.SegmentsContributing.Select(id => (JsonNode)id).ToArray()),
-            },
-            new Dictionary<string, string> { ["output"] = written.Sha256 },
-            new JsonObject
-            {
-                ["output"] = written.ToJson(),
-                ["location"] = "external",
-                ["partial"] = run.Partial,
-                ["segmentsLeftOut"] = SegmentLeftOut.ToJson(run.SegmentsLeftOut),
-                ["run"] = run.ToJson(),
-            }, caseId, reason);
+        var output = new ExtractionOutput(written.ToJson(), written.Sha256, run.SegmentsContributing, run.SegmentsLeftOut);
+        var extractionSeq = Record(store, QueryCustodyEvents.ExtractionWritten(audited, output, run.Partial, run.ToJson()));
         var checkpoint = StoreAccess.Journal(store).Checkpoint();
         total.Stop();
         return new ExtractionResult(queryId, written, run, submittedSeq, extractionSeq, checkpoint, queryTime.Elapsed, total.Elapsed);
     }
+
+    /// <summary>
+    /// Records through the store's own journal, which throws when it cannot record (or when the store
+    /// has none): an extraction is never reported done without its entries.
+    /// </summary>
+    private static long Record(EvidenceStore store, CustodyEvent custodyEvent) =>
+        store.Record(custodyEvent.Action, custodyEvent.Subjects, custodyEvent.Hashes, custodyEvent.Details, custodyEvent.Case, custodyEvent.Reason);
 }

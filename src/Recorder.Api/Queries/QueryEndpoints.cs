@@ -8,6 +8,8 @@ using Recorder.Api.Hosting;
 using Recorder.Api.Policies;
 using Recorder.Api.Security;
 using Recorder.Api.Serving;
+using Recorder.Application.Queries;
+using Recorder.Core.Store;
 using Recorder.Core.Time;
 using Recorder.Storage.Store;
 
@@ -98,11 +100,38 @@ public static class QueryEndpoints
             return Problems.Forbidden(string.Join("; ", refused.Select(r => $"{r.Field}: {r.Message}")), http.Request.Path, refused);
         }
 
+        var record = Accept(runtime, caller, submission!);
+        try
+        {
+            jobs.Enqueue<QueryJob>(job => job.Run(record.Id, null, CancellationToken.None));
+        }
+        catch (Exception e)
+        {
+            // The job store is unreachable: the accepted submission ends here, recorded as failed, so
+            // no query waits for ever for a job that was never queued.
+            var error = $"the job could not be queued: {e.GetType().Name}: {e.Message}";
+            var failedSeq = runtime.Ledger.Record(caller.Name, QueryCustodyEvents.Failed(new AuditedQuery(record.Id, record.Case, record.Reason), error,
+                service: new ServiceAttempt(runtime.NodeName)));
+            runtime.Queries.Save((record with { State = QueryState.Failed, FinishedAt = Timestamp.Now(runtime.Clock).ToString(), Error = error, CompletedSeq = failedSeq })
+                .WithOpenSinksFailed("the query was never queued"), durable: true);
+            return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "jobs-unavailable", "Jobs unavailable", error, http.Request.Path);
+        }
+
+        return Results.Json(ToJson(record), QueryRepository.Json, statusCode: StatusCodes.Status202Accepted)
+            .WithLocation("/api/queries/" + record.Id);
+    }
+
+    /// <summary>
+    /// Creates the query's record (queued) and records <c>query.submitted</c>: the submission is
+    /// durable in the ledger before the query is accepted, and before any packet is read.
+    /// </summary>
+    private static QueryRecord Accept(ServiceRuntime runtime, Caller caller, ParsedSubmission submission)
+    {
         var id = QueryRepository.NewId();
         var record = new QueryRecord
         {
             Id = id,
-            Case = submission!.Case,
+            Case = submission.Case,
             Reason = submission.Reason,
             Owner = caller.Name,
             OwnerRole = caller.User.Role,
@@ -115,39 +144,13 @@ public static class QueryEndpoints
             AllowPartial = submission.AllowPartial,
         };
         runtime.Queries.Create(record);
-
-        // The submission is durable in the ledger before the query is accepted, and before any packet is read.
-        var seq = runtime.Ledger.Record(caller.Name, "query.submitted", new JsonObject { ["queryId"] = id }, null, new JsonObject
-        {
-            ["filter"] = submission.Query.ToJson(),
-            ["description"] = record.Description,
-            ["output"] = runtime.Store.Layout.Relative(runtime.Queries.Directory(id)),
-            ["format"] = "auto",
-            ["sinks"] = new JsonArray(submission.Sinks.Select(s => (JsonNode)s.ToJson()).ToArray()),
-            ["role"] = caller.User.Role,
-            ["node"] = runtime.NodeName,
-            ["allowPartial"] = submission.AllowPartial,
-        }, record.Case, record.Reason);
+        var sinks = new JsonArray(submission.Sinks.Select(s => (JsonNode)s.ToJson()).ToArray());
+        var seq = runtime.Ledger.Record(caller.Name, QueryCustodyEvents.Submitted(new AuditedQuery(id, record.Case, record.Reason), submission.Query,
+            runtime.Store.Layout.Relative(runtime.Queries.Directory(id)), "auto",
+            service: new ServiceSubmission(sinks, caller.User.Role, runtime.NodeName, submission.AllowPartial)));
         record = record with { SubmittedSeq = seq };
         runtime.Queries.Save(record, durable: true);
-        try
-        {
-            jobs.Enqueue<QueryJob>(job => job.Run(id, null, CancellationToken.None));
-        }
-        catch (Exception e)
-        {
-            // The job store is unreachable: the accepted submission ends here, recorded as failed, so
-            // no query waits for ever for a job that was never queued.
-            var error = $"the job could not be queued: {e.GetType().Name}: {e.Message}";
-            var failedSeq = runtime.Ledger.Record(caller.Name, "query.failed", new JsonObject { ["queryId"] = id }, null,
-                new JsonObject { ["error"] = error, ["node"] = runtime.NodeName }, record.Case, record.Reason);
-            runtime.Queries.Save((record with { State = QueryState.Failed, FinishedAt = Timestamp.Now(runtime.Clock).ToString(), Error = error, CompletedSeq = failedSeq })
-                .WithOpenSinksFailed("the query was never queued"), durable: true);
-            return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "jobs-unavailable", "Jobs unavailable", error, http.Request.Path);
-        }
-
-        return Results.Json(ToJson(record), QueryRepository.Json, statusCode: StatusCodes.Status202Accepted)
-            .WithLocation("/api/queries/" + id);
+        return record;
     }
 
     private static IResult List(HttpContext http, ServiceRuntime runtime, string? @case, string? owner, string? state, int? limit)
@@ -200,7 +203,7 @@ public static class QueryEndpoints
 
         var caller = http.Caller();
         var queries = runtime.Queries;
-        runtime.Ledger.Record(caller.Name, "query.cancelled", new JsonObject { ["queryId"] = record.Id }, null, new JsonObject
+        runtime.Ledger.Record(caller.Name, LedgerActions.QueryCancelled, new JsonObject { ["queryId"] = record.Id }, null, new JsonObject
         {
             ["stateWhenAsked"] = record.State.ToString().ToLowerInvariant(),
             ["owner"] = record.Owner,
@@ -385,7 +388,7 @@ public static class QueryEndpoints
         // A refused submission is an attempt on evidence: it is recorded like the CLI's refused queries.
         var caseId = RequestBody.StringOrNull(body?["case"]) is { } c ? Clip(c) : null;
         var reason = RequestBody.StringOrNull(body?["reason"]) is { } r ? Clip(r) : null;
-        runtime.Ledger.Record(caller.Name, "query.refused", new JsonObject(), null, new JsonObject
+        runtime.Ledger.Record(caller.Name, LedgerActions.QueryRefused, new JsonObject(), null, new JsonObject
         {
             ["reason"] = why,
             ["errors"] = errors is null ? null : new JsonArray(errors.Select(e => (JsonNode)new JsonObject { ["field"] = e.Field, ["message"] = e.Message }).ToArray()),
