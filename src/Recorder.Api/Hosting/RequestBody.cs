@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Recorder.Core.Json;
 
 namespace Recorder.Api.Hosting;
 
@@ -63,51 +63,13 @@ internal static class RequestBody
     /// </summary>
     public static (JsonObject? Body, IReadOnlyList<FieldError> Errors) ParseObject(ReadOnlyMemory<byte> bytes)
     {
-        if (InvalidUtf8At(bytes.Span) is { } badByte)
+        var (node, problems) = StrictJson.TryParse(bytes, "(body)");
+        if (problems.Count > 0)
         {
-            return (null, [new FieldError("(body)", $"not valid UTF-8 at byte {badByte + 1} (RFC 8259 section 8.1)")]);
+            return (null, problems.Select(p => new FieldError(p.Path, p.Message)).ToList());
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(bytes);
-        }
-        catch (JsonException e)
-        {
-            var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : string.Empty;
-            return (null, [new FieldError("(body)", "not valid JSON" + where + ": " + FirstSentence(e.Message))]);
-        }
-
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return (null, [new FieldError("(body)", "must be a JSON object")]);
-            }
-
-            var errors = new List<FieldError>();
-            JsonTextCheck.Check(document.RootElement, string.Empty, errors);
-            return errors.Count > 0 ? (null, errors) : (JsonObject.Create(document.RootElement.Clone()), errors);
-        }
-    }
-
-    /// <summary>The offset of the first byte that is not part of well-formed UTF-8; null when all are.</summary>
-    private static int? InvalidUtf8At(ReadOnlySpan<byte> bytes)
-    {
-        var offset = 0;
-        while (offset < bytes.Length)
-        {
-            var status = System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out var consumed);
-            if (status != System.Buffers.OperationStatus.Done)
-            {
-                return offset;
-            }
-
-            offset += consumed;
-        }
-
-        return null;
+        return node is JsonObject body ? (body, []) : (null, [new FieldError("(body)", "must be a JSON object")]);
     }
 
     /// <summary>A field error for every member of <paramref name="body"/> not in <paramref name="allowed"/>, named with <paramref name="prefix"/>.</summary>
@@ -116,15 +78,8 @@ internal static class RequestBody
             .Select(member => new FieldError(prefix + member.Key, $"unknown field (allowed: {string.Join(", ", allowed)})"));
 
     /// <summary>The node's text when it is a JSON string; null when it is absent or anything else.</summary>
-    public static string? StringOrNull(JsonNode? node) =>
-        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+    public static string? StringOrNull(JsonNode? node) => StrictJson.Text(node);
 
     private static IResult TooLarge(long limit, PathString path) =>
         Problems.Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Request body too large", $"the body is larger than {limit} bytes", path);
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return end > 0 ? message[..end] : message;
-    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Recorder.Core.Json;
 using Recorder.Core.Store;
 using Recorder.Ledger.Entries;
 using Recorder.Reporting.Model;
@@ -26,7 +27,7 @@ internal static class CustodySelection
         foreach (var entry in entries)
         {
             var subjects = entry.Subjects;
-            if (PackageJson.Text(subjects["queryId"]) is { } query && queryIds.Contains(query))
+            if (StrictJson.Text(subjects["queryId"]) is { } query && queryIds.Contains(query))
             {
                 result.Add(entry);
             }
@@ -34,7 +35,7 @@ internal static class CustodySelection
                 && subjects["segmentId"] is JsonValue id && id.GetValueKind() == JsonValueKind.Number && segments.Contains(id.GetValue<long>()))
             {
                 result.Add(entry);
-                origins.UnionWith(OriginKeys.Select(key => PackageJson.Text(subjects[key])).OfType<string>());
+                origins.UnionWith(OriginKeys.Select(key => StrictJson.Text(subjects[key])).OfType<string>());
             }
         }
 
@@ -48,8 +49,8 @@ internal static class CustodySelection
         var result = custody.Where(e => e.Action == LedgerActions.ImportCompleted).Select(Import).ToList();
         foreach (var started in custody.Where(e => e.Action == LedgerActions.CaptureStarted))
         {
-            var captureId = PackageJson.Text(started.Subjects["captureId"]);
-            var stopped = entries.FirstOrDefault(e => e.Action == LedgerActions.CaptureStopped && PackageJson.Text(e.Subjects["captureId"]) == captureId);
+            var captureId = StrictJson.Text(started.Subjects["captureId"]);
+            var stopped = entries.FirstOrDefault(e => e.Action == LedgerActions.CaptureStopped && StrictJson.Text(e.Subjects["captureId"]) == captureId);
             result.Add(Capture(started, stopped));
         }
 
@@ -58,8 +59,8 @@ internal static class CustodySelection
 
     private static bool IsAcquisitionOf(LedgerEntry entry, HashSet<string> origins) =>
         entry.Action is LedgerActions.ImportCompleted or LedgerActions.CaptureStarted or LedgerActions.CaptureStopped
-        && (PackageJson.Text(entry.Subjects["importId"]) is { } import && origins.Contains(import)
-            || PackageJson.Text(entry.Subjects["captureId"]) is { } capture && origins.Contains(capture));
+        && (StrictJson.Text(entry.Subjects["importId"]) is { } import && origins.Contains(import)
+            || StrictJson.Text(entry.Subjects["captureId"]) is { } capture && origins.Contains(capture));
 
     private static AcquisitionRecord Import(LedgerEntry import)
     {
@@ -71,8 +72,8 @@ internal static class CustodySelection
             Host = import.Actor.Host,
             StartedAt = import.Time,
             EndedAt = import.Time,
-            OriginalFiles = sources.Select(s => new OriginalFile(PackageJson.Text(s!["name"]) ?? "?", s["bytes"]?.GetValue<long>() ?? 0,
-                PackageJson.Text(s["sha256"]) ?? string.Empty)).ToList(),
+            OriginalFiles = sources.Select(s => new OriginalFile(StrictJson.Text(s!["name"]) ?? "?", s["bytes"]?.GetValue<long>() ?? 0,
+                StrictJson.Text(s["sha256"]) ?? string.Empty)).ToList(),
             SegmentIds = import.Subjects["segmentIds"]?.AsArray().Select(n => n!.ToJsonString()).ToList() ?? [],
         };
     }
@@ -87,8 +88,8 @@ internal static class CustodySelection
             Host = started.Actor.Host,
             StartedAt = started.Time,
             EndedAt = stopped?.Time,
-            Interface = PackageJson.Text(started.Details["interface"]),
-            Filter = PackageJson.Text(started.Details["filter"]),
+            Interface = StrictJson.Text(started.Details["interface"]),
+            Filter = StrictJson.Text(started.Details["filter"]),
             SnapLength = started.Details["snapLength"]?.GetValue<int>(),
             Drops = statistics is null ? null : new DropCounters(statistics["kernelDropped"]?.GetValue<long>(), statistics["interfaceDropped"]?.GetValue<long>(),
                 statistics["recorderDropped"]?.GetValue<long>()),

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Recorder.Core.Json;
 
 namespace Recorder.Application.Packaging;
 
@@ -27,14 +28,14 @@ internal sealed record ManifestFacts(
     /// <summary>Reads <paramref name="utf8"/>; throws <see cref="FormatException"/> naming the field that is missing or of the wrong kind.</summary>
     public static ManifestFacts Read(ReadOnlySpan<byte> utf8)
     {
-        var root = PackageJson.Parse(utf8) as JsonObject ?? throw new FormatException("the manifest is not a JSON object");
+        var root = StrictJson.Parse(utf8) as JsonObject ?? throw new FormatException("the manifest is not a JSON object");
         var evidence = Items(root, "evidence").Select((item, i) => new ManifestEvidence(
             RequiredText(item, "file", $"evidence[{i}]"), RequiredText(item, "queryId", $"evidence[{i}]"),
             RequiredText(item, "sha256", $"evidence[{i}]"), item)).ToList();
         var segments = Items(root, "segments").Select((item, i) => new ManifestSegment(
             RequiredInteger(item, "id", $"segments[{i}]"), RequiredText(item, "manifestSha256", $"segments[{i}]"))).ToList();
-        return new ManifestFacts(PackageJson.Text(root["format"]), PackageJson.Integer(root["version"]), PackageJson.Text(root["packageId"]),
-            PackageJson.Text((root["store"] as JsonObject)?["publicKeyFingerprint"]), evidence, segments);
+        return new ManifestFacts(StrictJson.Text(root["format"]), StrictJson.Integer(root["version"]), StrictJson.Text(root["packageId"]),
+            StrictJson.Text((root["store"] as JsonObject)?["publicKeyFingerprint"]), evidence, segments);
     }
 
     private static IEnumerable<JsonObject> Items(JsonObject root, string name) => root[name] switch
@@ -45,10 +46,10 @@ internal sealed record ManifestFacts(
     };
 
     private static string RequiredText(JsonObject item, string name, string where) =>
-        PackageJson.Text(item[name]) ?? throw new FormatException($"{where}.{name} is missing or not a string");
+        StrictJson.Text(item[name]) ?? throw new FormatException($"{where}.{name} is missing or not a string");
 
     private static long RequiredInteger(JsonObject item, string name, string where) =>
-        PackageJson.Integer(item[name]) ?? throw new FormatException($"{where}.{name} is missing or not an integer");
+        StrictJson.Integer(item[name]) ?? throw new FormatException($"{where}.{name} is missing or not an integer");
 }
 
 /// <summary>One evidence file the manifest lists.</summary>

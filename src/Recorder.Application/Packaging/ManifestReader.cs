@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Recorder.Core.Json;
 using Recorder.Core.Time;
 
 namespace Recorder.Application.Packaging;
@@ -14,13 +15,13 @@ namespace Recorder.Application.Packaging;
 internal sealed record ManifestReader(JsonObject Json, string Where)
 {
     /// <summary>A required string.</summary>
-    public string Text(string name) => PackageJson.Text(Json[name]) ?? throw Fault(name, "a string");
+    public string Text(string name) => StrictJson.Text(Json[name]) ?? throw Fault(name, "a string");
 
     /// <summary>A string or null (the member must be present).</summary>
     public string? TextOrNull(string name) => IsNull(name) ? null : Text(name);
 
     /// <summary>A required 64-bit integer.</summary>
-    public long Integer(string name) => PackageJson.Integer(Json[name]) ?? throw Fault(name, "an integer");
+    public long Integer(string name) => StrictJson.Integer(Json[name]) ?? throw Fault(name, "an integer");
 
     /// <summary>A required boolean.</summary>
     public bool Boolean(string name) => Json[name] is JsonValue value && value.GetValueKind() is JsonValueKind.True or JsonValueKind.False
@@ -44,7 +45,7 @@ internal sealed record ManifestReader(JsonObject Json, string Where)
 
     /// <summary>A required array of integers.</summary>
     public IEnumerable<long> Integers(string name) => Array(name).Select((item, i) =>
-        PackageJson.Integer(item) ?? throw new FormatException($"{Where}.{name}[{i}] is not an integer"));
+        StrictJson.Integer(item) ?? throw new FormatException($"{Where}.{name}[{i}] is not an integer"));
 
     private JsonArray Array(string name) => Json[name] as JsonArray ?? throw Fault(name, "an array");
 

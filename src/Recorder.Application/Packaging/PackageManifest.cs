@@ -83,7 +83,7 @@ internal sealed record PackageManifest
     /// <summary>Reads a manifest this format describes; throws <see cref="FormatException"/> naming the field that is missing or of the wrong kind.</summary>
     public static PackageManifest Parse(ReadOnlySpan<byte> utf8)
     {
-        var root = new ManifestReader(PackageJson.Parse(utf8) as JsonObject ?? throw new FormatException("the manifest is not a JSON object"), "manifest");
+        var root = new ManifestReader(StrictJson.Parse(utf8) as JsonObject ?? throw new FormatException("the manifest is not a JSON object"), "manifest");
         if (root.Text("format") != FormatName || root.Integer("version") != FormatVersion)
         {
             throw new FormatException($"the manifest is not {FormatName} version {FormatVersion}");

@@ -307,8 +307,8 @@ public static class PackageVerifier
             long seq;
             try
             {
-                entry = PackageJson.Parse(Encoding.UTF8.GetBytes(line)) as JsonObject ?? throw new FormatException("not a JSON object");
-                seq = PackageJson.Integer(entry["seq"]) ?? throw new FormatException("seq is missing or not an integer");
+                entry = StrictJson.Parse(Encoding.UTF8.GetBytes(line)) as JsonObject ?? throw new FormatException("not a JSON object");
+                seq = StrictJson.Integer(entry["seq"]) ?? throw new FormatException("seq is missing or not an integer");
             }
             catch (FormatException e)
             {
@@ -334,7 +334,7 @@ public static class PackageVerifier
             {
                 findings.Add(new Finding(Path.GetRelativePath(root, proofPath), "inclusion proof", $"a proof of exactly the line of entry {seq}", "a proof of another entry") { Sequence = seq });
             }
-            else if (checkpointText is not null && PackageJson.Text(((JsonNode.Parse(proofBytes) as JsonObject)?["checkpoint"] as JsonObject)?["text"]) is { } proven
+            else if (checkpointText is not null && StrictJson.Text(((JsonNode.Parse(proofBytes) as JsonObject)?["checkpoint"] as JsonObject)?["text"]) is { } proven
                      && proven != Encoding.UTF8.GetString(checkpointText))
             {
                 findings.Add(new Finding(Path.GetRelativePath(root, proofPath), "inclusion proof", $"proven against {folder}/checkpoint.txt", "another checkpoint") { Sequence = seq });
@@ -376,7 +376,7 @@ public static class PackageVerifier
         }
         else if (Hash(built, "manifest") != manifestSha)
         {
-            findings.Add(new Finding("custody/entries.jsonl", LedgerActions.PackageBuilt, $"manifest {manifestSha}", $"manifest {Hash(built, "manifest")}") { Sequence = PackageJson.Integer(built["seq"]) });
+            findings.Add(new Finding("custody/entries.jsonl", LedgerActions.PackageBuilt, $"manifest {manifestSha}", $"manifest {Hash(built, "manifest")}") { Sequence = StrictJson.Integer(built["seq"]) });
         }
 
         foreach (var item in manifest.Evidence)
@@ -396,7 +396,7 @@ public static class PackageVerifier
             var id = item.Id;
             var sha = item.ManifestSha256;
             var sealedEntry = entries.FirstOrDefault(e => Action(e) is LedgerActions.SegmentSealed or LedgerActions.SegmentRecovered
-                && PackageJson.Integer((e["subjects"] as JsonObject)?["segmentId"]) == id);
+                && StrictJson.Integer((e["subjects"] as JsonObject)?["segmentId"]) == id);
             if (sealedEntry is null || Hash(sealedEntry, "manifest") != sha)
             {
                 findings.Add(new Finding("custody/entries.jsonl", LedgerActions.SegmentSealed, $"segment {id} sealed with manifest {sha}", sealedEntry is null ? "no seal entry" : "another manifest"));
@@ -413,11 +413,11 @@ public static class PackageVerifier
 
     // Custody entries are read as they are in the package, before (and whatever) their proofs say:
     // each field is taken only when it is of the kind the ledger format gives it.
-    private static string? Action(JsonObject entry) => PackageJson.Text(entry["action"]);
+    private static string? Action(JsonObject entry) => StrictJson.Text(entry["action"]);
 
-    private static string? Subject(JsonObject entry, string name) => PackageJson.Text((entry["subjects"] as JsonObject)?[name]);
+    private static string? Subject(JsonObject entry, string name) => StrictJson.Text((entry["subjects"] as JsonObject)?[name]);
 
-    private static string? Hash(JsonObject entry, string name) => PackageJson.Text((entry["hashes"] as JsonObject)?[name]);
+    private static string? Hash(JsonObject entry, string name) => StrictJson.Text((entry["hashes"] as JsonObject)?[name]);
 
     private static X509Certificate2? LoadCertificate(string path, List<Finding> findings)
     {

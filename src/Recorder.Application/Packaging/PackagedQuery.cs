@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Recorder.Core.Json;
 using Recorder.Core.Store;
 using Recorder.Core.Time;
 using Recorder.Ledger.Entries;
@@ -35,12 +36,12 @@ internal sealed record PackagedQuery(
     /// <exception cref="PackageException">It is not in the ledger, has no extraction, or its output file is gone.</exception>
     public static PackagedQuery Find(IReadOnlyList<LedgerEntry> entries, string id)
     {
-        var submitted = entries.LastOrDefault(e => e.Action == LedgerActions.QuerySubmitted && PackageJson.Text(e.Subjects["queryId"]) == id)
+        var submitted = entries.LastOrDefault(e => e.Action == LedgerActions.QuerySubmitted && StrictJson.Text(e.Subjects["queryId"]) == id)
             ?? throw new PackageException($"query {id}: not in the ledger");
-        var extraction = entries.LastOrDefault(e => e.Action == LedgerActions.ExtractionWritten && PackageJson.Text(e.Subjects["queryId"]) == id)
+        var extraction = entries.LastOrDefault(e => e.Action == LedgerActions.ExtractionWritten && StrictJson.Text(e.Subjects["queryId"]) == id)
             ?? throw new PackageException($"query {id}: it has no completed extraction in the ledger (still running, cancelled or failed)");
         var output = extraction.Details["output"] ?? throw new PackageException($"query {id}: the extraction entry names no output");
-        var path = PackageJson.Text(output["path"]) ?? throw new PackageException($"query {id}: the extraction entry names no output file");
+        var path = StrictJson.Text(output["path"]) ?? throw new PackageException($"query {id}: the extraction entry names no output file");
         if (!File.Exists(path))
         {
             throw new PackageException($"query {id}: its output {path} is no longer there (the ledger holds its hash: re-run the query or restore the file)");
@@ -53,7 +54,7 @@ internal sealed record PackagedQuery(
             submitted.Reason ?? string.Empty,
             $"{submitted.Actor.Name}@{submitted.Actor.Host}",
             details["filter"]?.AsObject() ?? [],
-            PackageJson.Text(details["description"]) ?? string.Empty,
+            StrictJson.Text(details["description"]) ?? string.Empty,
             submitted.Time,
             extraction.Time,
             path,

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Recorder.Core.Hashing;
+using Recorder.Core.Json;
 using Recorder.Storage.Segments;
 using Recorder.Storage.Store;
 
@@ -15,7 +16,7 @@ internal sealed record CheckedSegment(SealedSegment Segment, string RecomputedSh
 
     /// <summary>The segment's <c>segments[]</c> entry in the package manifest.</summary>
     public ManifestSourceSegment ToManifest() => new(Segment.Id, Segment.Manifest.FirstTimestamp, Segment.Manifest.LastTimestamp, Segment.Manifest.Packets,
-        Segment.Manifest.Sha256, Segment.ManifestSha256, PackageJson.Text(Segment.Manifest.Origin["kind"]), SignatureVerified: true, RecomputedSha256);
+        Segment.Manifest.Sha256, Segment.ManifestSha256, StrictJson.Text(Segment.Manifest.Origin["kind"]), SignatureVerified: true, RecomputedSha256);
 }
 
 /// <summary>

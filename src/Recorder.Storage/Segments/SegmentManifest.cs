@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recorder.Core.Formats;
 using Recorder.Core.Hashing;
@@ -129,26 +128,9 @@ public sealed record SegmentManifest
     /// <summary>Parses manifest bytes; throws <see cref="FormatException"/> saying which field is wrong.</summary>
     public static SegmentManifest Parse(ReadOnlySpan<byte> bytes)
     {
-        // System.Text.Json checks UTF-8 only when a property is first touched, and then throws
-        // InvalidOperationException: check it up front so every damaged manifest is a FormatException.
-        if (!System.Text.Unicode.Utf8.IsValid(bytes))
-        {
-            throw new FormatException("manifest is not valid UTF-8");
-        }
-
-        JsonObject json;
-        try
-        {
-            json = JsonNode.Parse(bytes.ToArray())?.AsObject() ?? throw new FormatException("manifest is not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"manifest is not valid JSON: {e.Message}", e);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new FormatException("manifest is not a JSON object", e);
-        }
+        // Read strictly: bytes that are not UTF-8 or a name given twice are a FormatException here,
+        // not an exception from a member's first read in whoever holds the manifest.
+        var json = StrictJson.Parse(bytes, "manifest") as JsonObject ?? throw new FormatException("manifest is not a JSON object");
 
         if (Field<string>(json, "format") != FormatName)
         {

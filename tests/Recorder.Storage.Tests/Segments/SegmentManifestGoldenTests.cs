@@ -63,4 +63,16 @@ public sealed class SegmentManifestGoldenTests
         Assert.Equal(CaptureFileFormat.Pcapng, parsed.FileFormat);
         Assert.Equal("uplink \u2013 \"core\" \\ tap", parsed.Interfaces[0].Description);
     }
+
+    [Fact]
+    public void Parse_AManifestWithAMemberNameGivenTwice_IsAFormatExceptionNamingIt()
+    {
+        var golden = System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(GoldenPath));
+        var doubled = golden.Replace("\"packets\":1234,", "\"packets\":1234,\"packets\":1,", StringComparison.Ordinal);
+
+        var fault = Assert.Throws<FormatException>(() => SegmentManifest.Parse(System.Text.Encoding.UTF8.GetBytes(doubled)));
+
+        Assert.Contains("packets", fault.Message, StringComparison.Ordinal);
+        Assert.Contains("more than once", fault.Message, StringComparison.Ordinal);
+    }
 }
