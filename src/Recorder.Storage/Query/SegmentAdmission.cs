@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using Recorder.Core.Hashing;
 using Recorder.Core.Query;
 using Recorder.Storage.Segments;
 using Recorder.Storage.Store;
@@ -77,45 +75,24 @@ public sealed class SegmentAdmission
 
     private ManifestState Read(long id)
     {
-        var layout = _store.Layout;
-        var path = layout.ManifestFile(id);
-        byte[] bytes;
-        try
+        var (segment, problem) = SegmentCatalog.Load(_store.Layout, id);
+        if (segment is null)
         {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return ManifestState.Failed($"manifest {layout.Relative(path)} is missing (segments are numbered without gaps; this one was sealed)");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return ManifestState.Failed($"manifest {layout.Relative(path)} cannot be read: {e.Message}");
+            // Segments are numbered without gaps: a missing manifest below the highest was sealed.
+            return ManifestState.Failed(problem!.EndsWith(" is missing", StringComparison.Ordinal)
+                ? problem + " (segments are numbered without gaps; this one was sealed)"
+                : problem!);
         }
 
-        SegmentManifest manifest;
-        try
+        var relative = _store.Layout.Relative(segment.ManifestPath);
+        if (segment.Manifest.SegmentId != id)
         {
-            manifest = SegmentManifest.Parse(bytes);
-        }
-        catch (FormatException e)
-        {
-            return ManifestState.Failed($"manifest {layout.Relative(path)} is damaged: {e.Message}");
+            return ManifestState.Failed($"manifest {relative} names segment {segment.Manifest.SegmentId}");
         }
 
-        if (manifest.SegmentId != id)
-        {
-            return ManifestState.Failed($"manifest {layout.Relative(path)} names segment {manifest.SegmentId}");
-        }
-
-        if (manifest.StoreId != _store.StoreId)
-        {
-            return ManifestState.Failed($"manifest {layout.Relative(path)} belongs to store {manifest.StoreId}, not {_store.StoreId}");
-        }
-
-        var segment = new SealedSegment(manifest, bytes, Hex.Lower(SHA256.HashData(bytes)), layout.SegmentFile(id, manifest.FileFormat), path,
-            layout.SignatureFile(id));
-        return new ManifestState(segment, null);
+        return segment.Manifest.StoreId == _store.StoreId
+            ? new ManifestState(segment, null)
+            : ManifestState.Failed($"manifest {relative} belongs to store {segment.Manifest.StoreId}, not {_store.StoreId}");
     }
 
     /// <summary>Marks every manifest that neither its signature nor an authentic successor vouches for, and every broken link.</summary>

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Recorder.Core.Hashing;
 using Recorder.Storage.Store;
 
 namespace Recorder.Storage.Segments;
@@ -89,5 +91,39 @@ public static class SegmentCatalog
         }
 
         return stray;
+    }
+
+    /// <summary>
+    /// Reads segment <paramref name="id"/>'s manifest as it is on disk (not verified): the segment, or
+    /// why it cannot be read, naming the file.
+    /// </summary>
+    public static (SealedSegment? Segment, string? Problem) Load(StoreLayout layout, long id)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var path = layout.ManifestFile(id);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return (null, $"manifest {layout.Relative(path)} is missing");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, $"manifest {layout.Relative(path)} cannot be read: {e.Message}");
+        }
+
+        try
+        {
+            var manifest = SegmentManifest.Parse(bytes);
+            return (new SealedSegment(manifest, bytes, Hex.Lower(SHA256.HashData(bytes)), layout.SegmentFile(id, manifest.FileFormat), path,
+                layout.SignatureFile(id)), null);
+        }
+        catch (FormatException e)
+        {
+            return (null, $"manifest {layout.Relative(path)} is damaged: {e.Message}");
+        }
     }
 }

@@ -212,21 +212,7 @@ public sealed class EvidenceStore : IDisposable
     }
 
     /// <summary>Loads a sealed segment's manifest; null when it is missing or unreadable.</summary>
-    public SealedSegment? TryLoadSegment(long id)
-    {
-        var manifestPath = Layout.ManifestFile(id);
-        try
-        {
-            var bytes = File.ReadAllBytes(manifestPath);
-            var manifest = SegmentManifest.Parse(bytes);
-            return new SealedSegment(manifest, bytes, Core.Hashing.Hex.Lower(System.Security.Cryptography.SHA256.HashData(bytes)),
-                Layout.SegmentFile(id, manifest.FileFormat), manifestPath, Layout.SignatureFile(id));
-        }
-        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public SealedSegment? TryLoadSegment(long id) => SegmentCatalog.Load(Layout, id).Segment;
 
     /// <summary>Opens the index for reading (null when none has been written yet).</summary>
     public IPacketIndex? OpenIndexReader() => _services.IndexProvider.OpenReader(Layout.IndexDirectory);
