@@ -228,25 +228,11 @@ public static class PackageVerifier
                 continue;
             }
 
-            using (var stream = File.OpenRead(path))
-            {
-                var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-                var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-                var buffer = new byte[1 << 20];
-                int read;
-                while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
-                {
-                    sha256.AppendData(buffer, 0, read);
-                    sha1.AppendData(buffer, 0, read);
-                    md5.AppendData(buffer, 0, read);
-                }
-
-                Compare(name, "sha256", evidence["sha256"], Hex.Lower(sha256.GetHashAndReset()), findings);
-                Compare(name, "sha1", evidence["sha1"], Hex.Lower(sha1.GetHashAndReset()), findings);
-                Compare(name, "md5", evidence["md5"], Hex.Lower(md5.GetHashAndReset()), findings);
-                Compare(name, "bytes", evidence["bytes"], stream.Length.ToString(CultureInfo.InvariantCulture), findings);
-            }
+            var hashes = FileHashes.Of(path);
+            Compare(name, "sha256", evidence["sha256"], hashes.Sha256, findings);
+            Compare(name, "sha1", evidence["sha1"], hashes.Sha1, findings);
+            Compare(name, "md5", evidence["md5"], hashes.Md5, findings);
+            Compare(name, "bytes", evidence["bytes"], hashes.Size.ToString(CultureInfo.InvariantCulture), findings);
 
             try
             {
