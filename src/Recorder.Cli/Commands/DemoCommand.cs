@@ -54,13 +54,7 @@ internal static class DemoCommand
             }
 
             using var store = context.OpenStore(create: true);
-            var hashes = inputs.ToDictionary(i => i, i => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(i))));
-            var stored = store.ListSegments().Where(s => s.Manifest.Origin["source"]?["sha256"]?.GetValue<string>() is { } sha && hashes.ContainsValue(sha)).ToList();
-            if (stored.Count > 0)
-            {
-                output.WriteLine($"{++step}. the store at {store.Layout.Root} already holds these captures (segments {string.Join(", ", stored.Select(s => s.Id))}); not importing them twice");
-            }
-            else
+            try
             {
                 var result = new CaptureImporter(store).Import(inputs, new ImportOptions(), null, cancellationToken);
                 output.WriteLine($"{++step}. imported {Format.Count(result.Packets)} packets into {store.Layout.Root}: " +
@@ -69,6 +63,12 @@ internal static class DemoCommand
                 {
                     output.WriteLine($"   {Path.GetFileName(file.Source.Name)}: sha256 {file.Source.Sha256}");
                 }
+            }
+            catch (DuplicateCaptureException e)
+            {
+                // A second demo on the same store: the importer refuses (and ledgers) what the store
+                // already holds, so the demo goes on with what is there.
+                output.WriteLine($"{++step}. the store at {store.Layout.Root} already holds these captures; not importing them twice ({e.File}: sha256 {e.Sha256})");
             }
 
             var compiler = PcapFilterCompiler.IsAvailable(out var libpcapMissing) ? new PcapFilterCompiler() : null;
@@ -89,9 +89,12 @@ internal static class DemoCommand
                 label = "every packet";
             }
 
-            var extract = Path.Combine(work, "extract.pcap");
+            // Extractions are evidence the ledger names and are never written over: each run's get
+            // names of their own (the query id's first part), so the demo can be run again.
+            var queryId = Guid.NewGuid().ToString();
+            var extract = Path.Combine(work, $"extract-{queryId[..8]}.pcap");
             var extraction = AuditedExtraction.Run(store, compiler, query, extract, forcePcapng: false, "DEMO-1",
-                "Recorder demonstration: extract one needle flow", Guid.NewGuid().ToString(), cancellationToken);
+                "Recorder demonstration: extract one needle flow", queryId, cancellationToken);
             var (written, run) = (extraction.Output, extraction.Run);
             output.WriteLine($"{++step}. extracted {label}: {Format.Count(written.Packets)} packets to {extract} in {extraction.QueryTime.TotalMilliseconds:0.0} ms " +
                 $"({run.SegmentsFromIndex} segment(s) via the index, {Format.Count(run.PacketsExamined)} packets read); sha256 {written.Sha256}; " +
@@ -105,9 +108,10 @@ internal static class DemoCommand
             {
                 var elephant = truth.Elephant;
                 var bpfQuery = QueryParser.Parse(new QueryText { Hosts = [elephant.Server], Bpf = "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0" }).Query!;
-                var handshake = Path.Combine(work, "elephant-syn-fin.pcap");
+                var synId = Guid.NewGuid().ToString();
+                var handshake = Path.Combine(work, $"elephant-syn-fin-{synId[..8]}.pcap");
                 var syn = AuditedExtraction.Run(store, compiler, bpfQuery, handshake, forcePcapng: false, "DEMO-1",
-                    "Recorder demonstration: the elephant flow's handshake and close, by BPF", Guid.NewGuid().ToString(), cancellationToken);
+                    "Recorder demonstration: the elephant flow's handshake and close, by BPF", synId, cancellationToken);
                 output.WriteLine($"{++step}. with a BPF filter: {Format.Count(syn.Output.Packets)} SYN/FIN packets of the elephant flow ({elephant.Server}) to {handshake}");
             }
 
