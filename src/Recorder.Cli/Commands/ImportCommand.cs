@@ -41,7 +41,7 @@ internal static class ImportCommand
             }
 
             using var store = context.OpenStore(create: true);
-            var totalBytes = paths.Sum(p => new FileInfo(p).Length);
+            var totalBytes = paths.Sum(p => new FileInfo(CaptureImporter.ResolveInput(p)).Length);
             var options = new ImportOptions
             {
                 AcceptTruncated = context.Parse.GetValue(acceptTruncated),

@@ -126,10 +126,21 @@ public sealed class CaptureImporter
         }
     }
 
+    /// <summary>
+    /// The full path of the file an input names. A symbolic link is imported as the file it names, and
+    /// the source records that file's path: FileInfo describes a link itself, whose length is that of
+    /// the target's name, so a linked capture was read as a few bytes of garbage header.
+    /// </summary>
+    public static string ResolveInput(string file)
+    {
+        var path = Path.GetFullPath(file);
+        return File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path;
+    }
+
     private ImportedFile ImportFile(RecordingSession session, string file, ImportOptions options, IProgress<ImportProgress>? progress,
         CancellationToken cancellationToken)
     {
-        var path = Path.GetFullPath(file);
+        var path = ResolveInput(file);
         var before = new FileInfo(path);
         if (!before.Exists)
         {

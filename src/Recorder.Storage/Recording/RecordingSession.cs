@@ -39,7 +39,7 @@ public sealed class RecordingSession : IDisposable
     /// <summary>The lock file held for the session's life.</summary>
     public const string LockFileName = "session.lock";
 
-    private const long StagedIndexMemoryLimit = 64L * 1024 * 1024;
+    private const long StagedIndexMemoryLimit = 16L * 1024 * 1024;
 
     private readonly EvidenceStore _store;
     private readonly FileLock _lock;

@@ -259,6 +259,11 @@ public sealed class EvidenceStore : IDisposable
         foreach (var segment in sealedSegments)
         {
             writer.Add(Catalog(segment), indexData(segment));
+
+            // Each segment's entries leave memory before the next one's come: without a flush here
+            // RocksDB's memory tables held every segment an import indexes until the end, so the
+            // import's memory grew with the size of the capture.
+            writer.Flush();
         }
 
         writer.Flush();

@@ -30,6 +30,26 @@ public class ImportTests
         Assert.Equal(new FileInfo(input).Length, result.Files[0].Source.Bytes);
     }
 
+    [Theory]
+    [InlineData(CaptureFileFormat.Pcap)]
+    [InlineData(CaptureFileFormat.Pcapng)]
+    public void Import_ThroughASymbolicLink_ImportsTheFileItNamesAndRecordsItsPath(CaptureFileFormat format)
+    {
+        using var store = new TestStore();
+        var packets = Traffic.Mixed(300);
+        var input = store.WriteCapture("in.cap", packets, format);
+        var link = Path.Combine(Path.GetDirectoryName(input)!, "link-to-in.cap");
+        File.CreateSymbolicLink(link, input);
+
+        var result = store.Import(link);
+
+        Assert.Equal(300, result.Packets);
+        Assert.Equal(CaptureFiles.Digest(packets), CaptureFiles.Digest(store.QueryPackets(PacketQuery.All)));
+        Assert.Equal(CaptureFiles.Sha256(input), result.Files[0].Source.Sha256);
+        Assert.Equal(new FileInfo(input).Length, result.Files[0].Source.Bytes);
+        Assert.Equal(Path.GetFullPath(input), result.Files[0].Source.Path);
+    }
+
     [Fact]
     public void Import_AnyPacketSequence_RoundTripsExactly()
     {
