@@ -105,6 +105,7 @@ public static class RecorderService
     public static void UsePipeline(IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<Dashboard.SecurityHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages(EmptyStatusProblems.WriteAsync);
         app.UseRouting();
@@ -122,6 +123,7 @@ public static class RecorderService
         PackageEndpoints.Map(endpoints);
         LedgerEndpoints.Map(endpoints);
         DashboardLogin.Map(endpoints);
+        Dashboard.DashboardEndpoints.Map(endpoints);
         endpoints.MapOpenApi().RequirePermission();
         var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();
         endpoints.MapHangfireDashboard(DashboardGuard.Path, new DashboardOptions
