@@ -34,8 +34,8 @@ public sealed class QueryPagesTests(DashboardSite site) : IClassFixture<Dashboar
 
         await Assertions.Expect(chips).ToHaveCountAsync(2);
         // Chromium's datetime-local segments depend on the locale; the window is filled, everything else typed.
-        await page.GetByLabel("From (UTC)").FillAsync("2023-11-14T00:00:00");
-        await page.GetByLabel("To (UTC, exclusive)").FillAsync("2023-11-16T00:00:00");
+        await page.GetByLabel("From (UTC)").FillAsync("2023-11-14T00:00");
+        await page.GetByLabel("To (UTC, exclusive)").FillAsync("2023-11-16T00:00");
         await Assertions.Expect(page.Locator("#from-local")).ToContainTextAsync("=");
         await page.GetByLabel("BPF filter").FocusAsync();
         await page.Keyboard.TypeAsync("tcp and and");
