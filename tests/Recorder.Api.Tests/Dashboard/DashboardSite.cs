@@ -101,7 +101,7 @@ public sealed class BrowserPage : IAsyncDisposable
             {
                 lock (_errors)
                 {
-                    _errors.Add($"console: {message.Text}");
+                    _errors.Add($"console: {message.Text} (at {message.Location})");
                 }
             }
         };
