@@ -163,7 +163,7 @@ public sealed class OidcSignInTests : IAsyncLifetime
     [Theory]
     [InlineData("nonce", "its nonce is not this sign-in")]
     [InlineData("audience", "SecurityTokenInvalidAudienceException")]
-    [InlineData("expired", "SecurityTokenExpiredException")]
+    [InlineData("expired", "SecurityTokenInvalidLifetimeException")]
     public async Task ABadIdentityToken_IsRefused_AndNamesNoOne(string fault, string why)
     {
         _provider.Reset("Carol", "investigator");
