@@ -96,6 +96,13 @@ public static class RecorderService
             document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
             return Task.CompletedTask;
         }));
+        if (runtime.Oidc is { } oidc)
+        {
+            // The token exchange: bounded in time, and never following a redirect with the code.
+            services.AddHttpClient(OidcSignIn.HttpClientName, client => client.Timeout = oidc.Options.Timeout)
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        }
+
         var (storage, description) = JobHosting.CreateStorage(runtime);
         runtime.JobStorageDescription = description;
         JobHosting.AddJobs(services, runtime, storage);
@@ -125,6 +132,7 @@ public static class RecorderService
         DashboardLogin.Map(endpoints);
         Dashboard.DashboardEndpoints.Map(endpoints);
         Dashboard.QueryPages.Map(endpoints);
+        Dashboard.OidcEndpoints.Map(endpoints);
         endpoints.MapOpenApi().RequirePermission();
         var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();
         endpoints.MapHangfireDashboard(DashboardGuard.Path, new DashboardOptions

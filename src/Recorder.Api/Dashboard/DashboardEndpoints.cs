@@ -49,7 +49,7 @@ public static class DashboardEndpoints
         return DashboardPage.Render(http, "home", "Dashboard", cards.ToString());
     }
 
-    private static IResult SignInPage(HttpContext http)
+    private static IResult SignInPage(HttpContext http, ServiceRuntime runtime)
     {
         var next = http.Request.Query["next"].ToString();
         var ended = http.Request.Query["ended"].ToString();
@@ -59,7 +59,7 @@ public static class DashboardEndpoints
             "signed-out" => "You are signed out.",
             _ => null,
         };
-        return SignInForm(StatusCodes.Status200OK, DashboardPaths.IsLocal(next) ? next : null, notice, error: false);
+        return SignInForm(StatusCodes.Status200OK, DashboardPaths.IsLocal(next) ? next : null, notice, error: false, runtime.Oidc?.Options.DisplayName);
     }
 
     private static async Task<IResult> SignInAsync(HttpContext http, ServiceRuntime runtime)
@@ -81,25 +81,25 @@ public static class DashboardEndpoints
         next = DashboardPaths.IsLocal(next) ? next : null;
         if (token.Length == 0 || token.Length > 512)
         {
-            return SignInForm(StatusCodes.Status400BadRequest, next, "Paste the token that recorder user add printed.", error: true);
+            return SignInForm(StatusCodes.Status400BadRequest, next, "Paste the token that recorder user add printed.", error: true, runtime.Oidc?.Options.DisplayName);
         }
 
         var authentication = runtime.Users.Authenticate(token);
         if (authentication.RevokedUser is { } revoked)
         {
             RequestGate.Refused(http, runtime, revoked.Name, revoked.Role, StatusCodes.Status401Unauthorized, "dashboard sign-in with a revoked token", null);
-            return SignInForm(StatusCodes.Status401Unauthorized, next, "This token was revoked.", error: true);
+            return SignInForm(StatusCodes.Status401Unauthorized, next, "This token was revoked.", error: true, runtime.Oidc?.Options.DisplayName);
         }
 
         if (authentication.User is not { } user)
         {
-            return SignInForm(StatusCodes.Status401Unauthorized, next, "This token is not valid.", error: true);
+            return SignInForm(StatusCodes.Status401Unauthorized, next, "This token is not valid.", error: true, runtime.Oidc?.Options.DisplayName);
         }
 
         if (!runtime.Policies.Roles.ContainsKey(user.Role))
         {
             RequestGate.Refused(http, runtime, user.Name, user.Role, StatusCodes.Status403Forbidden, $"dashboard sign-in: role '{user.Role}' is not defined in the policies in force", null);
-            return SignInForm(StatusCodes.Status403Forbidden, next, $"Your role '{user.Role}' is not defined in the policies in force.", error: true);
+            return SignInForm(StatusCodes.Status403Forbidden, next, $"Your role '{user.Role}' is not defined in the policies in force.", error: true, runtime.Oidc?.Options.DisplayName);
         }
 
         SessionCookie.SignIn(http, runtime, user, "token");
@@ -119,7 +119,11 @@ public static class DashboardEndpoints
         return origin.Length == 0 || string.Equals(origin, $"{http.Request.Scheme}://{http.Request.Host}", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static IResult SignInForm(int status, string? next, string? message, bool error)
+    /// <summary>
+    /// The sign-in page with a notice (<paramref name="error"/>: an alert) and, when the service is
+    /// configured for it, the link to sign in at the identity provider (<paramref name="provider"/>).
+    /// </summary>
+    internal static IResult SignInForm(int status, string? next, string? message, bool error, string? provider)
     {
         var main = new StringBuilder();
         if (message is not null)
@@ -138,6 +142,13 @@ public static class DashboardEndpoints
         }
 
         main.Append("<button type=\"submit\">Sign in</button>\n</form>\n");
+        if (provider is not null)
+        {
+            var start = DashboardPaths.OidcSignIn + (next is null ? string.Empty : "?next=" + Uri.EscapeDataString(next));
+            main.Append("<p class=\"signin-provider\">Or <a href=\"").Append(DashboardPage.E(start)).Append("\">Sign in with ")
+                .Append(DashboardPage.E(provider)).Append("</a> (your organisation's account; the sign-in is recorded in the custody ledger under your name there).</p>\n");
+        }
+
         return DashboardPage.Anonymous(status, "Sign in", "signin", main.ToString());
     }
 }

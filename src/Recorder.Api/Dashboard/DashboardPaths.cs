@@ -9,6 +9,12 @@ public static class DashboardPaths
     /// <summary>The sign-in page (and, POSTed, the sign-in itself).</summary>
     public const string SignIn = Root + "/signin";
 
+    /// <summary>Starts the identity provider's sign-in (OIDC authorization code flow with PKCE).</summary>
+    public const string OidcSignIn = SignIn + "/oidc";
+
+    /// <summary>Where the identity provider sends the browser back (the default redirect URI's path).</summary>
+    public const string OidcCallback = OidcSignIn + "/callback";
+
     /// <summary>Ends the browser's session (POST, with the anti-forgery token).</summary>
     public const string SignOut = Root + "/signout";
 
