@@ -124,6 +124,7 @@ public static class RecorderService
         LedgerEndpoints.Map(endpoints);
         DashboardLogin.Map(endpoints);
         Dashboard.DashboardEndpoints.Map(endpoints);
+        Dashboard.AuditPages.Map(endpoints);
         endpoints.MapOpenApi().RequirePermission();
         var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();
         endpoints.MapHangfireDashboard(DashboardGuard.Path, new DashboardOptions

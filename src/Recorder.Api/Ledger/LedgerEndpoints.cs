@@ -9,7 +9,9 @@ using Recorder.Application;
 using Recorder.Core.Time;
 using Recorder.Ledger;
 using Recorder.Ledger.Entries;
+using Recorder.Ledger.Checkpoints;
 using Recorder.Ledger.Proofs;
+using Recorder.Signing.TimeStamping;
 
 namespace Recorder.Api.Ledger;
 
@@ -212,6 +214,7 @@ public static class LedgerEndpoints
                 ["signature"] = Convert.ToBase64String(checkpoint.Signature),
                 ["timeStampResponse"] = checkpoint.TimeStampResponse is null ? null : Convert.ToBase64String(checkpoint.TimeStampResponse),
                 ["timeStampAuthorityPem"] = checkpoint.TimeStampAuthorityPem,
+                ["verification"] = CheckpointVerification(checkpoint, runtime),
             }),
             "checkpoint.txt" => Results.Bytes(checkpoint.TextBytes, "text/plain; charset=utf-8", "checkpoint.txt"),
             "checkpoint.sig" => Results.Bytes(checkpoint.Signature, "application/octet-stream", "checkpoint.sig"),
@@ -219,6 +222,32 @@ public static class LedgerEndpoints
             "tsa.pem" when checkpoint.TimeStampAuthorityPem is not null => Results.Bytes(System.Text.Encoding.ASCII.GetBytes(checkpoint.TimeStampAuthorityPem), "application/x-pem-file", "tsa.pem"),
             _ => Problems.InvalidField("file", "checkpoint.txt, checkpoint.sig, checkpoint.tsr or tsa.pem", http.Request.Path),
         };
+    }
+
+    /// <summary>
+    /// The checks a reader of the checkpoint would make: the signature with the store's key and the
+    /// RFC 3161 token over the checkpoint text, against the authority certificate the store holds.
+    /// </summary>
+    private static JsonObject CheckpointVerification(Checkpoint checkpoint, ServiceRuntime runtime)
+    {
+        var signature = checkpoint.VerifySignature(runtime.Store.Key);
+        var result = new JsonObject { ["signature"] = signature };
+        if (checkpoint.TimeStampResponse is null)
+        {
+            result["timeStamp"] = null;
+            result["timeStampProblem"] = "the checkpoint has no time-stamp";
+        }
+        else
+        {
+            using var authority = checkpoint.TimeStampAuthorityPem is null ? null : TimeStampVerifier.LoadCertificatePem(checkpoint.TimeStampAuthorityPem);
+            var stamp = TimeStampVerifier.Verify(checkpoint.TimeStampResponse, checkpoint.TextBytes, authority);
+            result["timeStamp"] = stamp.IsValid;
+            result["timeStampProblem"] = stamp.Failure;
+            result["timeStampTime"] = stamp.GenTime?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        result["verified"] = signature && result["timeStamp"]?.GetValue<bool>() == true;
+        return result;
     }
 
     private static IResult Proof(HttpContext http, ServiceRuntime runtime, long seq, long? size)
