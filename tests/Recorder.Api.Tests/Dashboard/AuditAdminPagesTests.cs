@@ -44,7 +44,7 @@ public sealed class AuditAdminPagesTests(DashboardSite site) : IClassFixture<Das
         var key = Ed25519Key.Load(new StoreLayout(site.Store.StorePath).SigningPublicKeyFile);
         var check = ProofFile.Verify(await File.ReadAllBytesAsync(path!), key);
         Assert.Empty(check.Problems);
-        Assert.Contains($"\"seq\":{seq}", await File.ReadAllTextAsync(path!), StringComparison.Ordinal);
+        Assert.Equal(long.Parse(seq!, System.Globalization.CultureInfo.InvariantCulture), JsonNode.Parse(await File.ReadAllTextAsync(path!))!["leafIndex"]!.GetValue<long>());
 
         await page.GetByLabel("From (UTC)").FillAsync("2000-01-01T00:00:00");
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply filters" }).ClickAsync();
@@ -124,8 +124,16 @@ public sealed class AuditAdminPagesTests(DashboardSite site) : IClassFixture<Das
         var id = await alice.SubmitAsync(ApiClient.Query(site.Store.Needle.Server, site.Store.Needle.ServerPort, site.Store.Window, "drop"));
         var done = await alice.WaitAsync(id, s => s["state"]!.GetValue<string>() is "succeeded" or "failed");
         Assert.Equal("succeeded", done["state"]!.GetValue<string>());
-        string[] packetUrls = [$"/api/queries/{id}/pcap", $"/api/queries/{id}/chunks", $"/api/queries/{id}/chunks/0", $"/api/queries/{id}/artifacts", $"/api/queries/{id}/artifacts/drop"];
-        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync(packetUrls[0])).StatusCode);
+        // The listings of chunks and artifacts are metadata (names, sizes, hashes) an auditor may read;
+        // every URL they lead to is packet bytes.
+        var chunks = (await alice.GetJsonAsync($"/api/queries/{id}/chunks"))["chunks"]!.AsArray().Select(c => c!["url"]!.GetValue<string>());
+        var artifacts = (await alice.GetJsonAsync($"/api/queries/{id}/artifacts"))["artifacts"]!.AsArray().Select(a => a!["url"]!.GetValue<string>());
+        string[] packetUrls = [$"/api/queries/{id}/pcap", .. chunks, .. artifacts, $"/api/queries/{id}/chunks/0", $"/api/queries/{id}/artifacts/drop/chunk-0.pcap"];
+        Assert.True(packetUrls.Length >= 4, string.Join(", ", packetUrls));
+        foreach (var url in packetUrls.Take(packetUrls.Length - 2))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync(url)).StatusCode);
+        }
 
         await using var browser = await site.OpenAsync("ivan", "/ui/");
         foreach (var url in packetUrls)

@@ -70,15 +70,15 @@ function operationView(path, method, op, index) {
     h('summary', {}, h('span', { class: `method method-${method}` }, method.toUpperCase()), ' ', h('code', { class: 'path' }, path),
       op.summary ? [' ', h('span', { class: 'op-summary' }, op.summary)] : ''),
     op.description ? h('p', {}, op.description) : '',
-    h('h4', {}, 'Parameters'),
+    h('h3', {}, 'Parameters'),
     params.length ? h('table', {}, h('caption', { class: 'visually-hidden' }, `Parameters of ${method.toUpperCase()} ${path}`),
       h('thead', {}, h('tr', {}, ['Name', 'In', 'Type', 'Required', 'Description'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, params.map((p) => h('tr', {}, h('td', {}, h('code', {}, p.name)), h('td', {}, p.in),
         h('td', {}, p.schema ? typeText(p.schema) : '–'), h('td', {}, p.required ? 'yes' : 'no'), h('td', {}, p.description || '')))))
       : h('p', { class: 'muted' }, 'None.'),
-    h('h4', {}, 'Request body'),
+    h('h3', {}, 'Request body'),
     body ? [body.required ? h('p', {}, 'Required.') : '', content(body)] : h('p', { class: 'muted' }, 'None.'),
-    h('h4', {}, 'Responses'),
+    h('h3', {}, 'Responses'),
     h('dl', { class: 'responses' }, Object.entries(op.responses || {}).map(([code, response]) => {
       const r = response.$ref ? resolve(response) : response;
       return [h('dt', {}, h('code', {}, code), ' ', r.description || ''), h('dd', {}, content(r))];
