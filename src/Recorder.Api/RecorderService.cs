@@ -133,6 +133,7 @@ public static class RecorderService
         Dashboard.DashboardEndpoints.Map(endpoints);
         Dashboard.QueryPages.Map(endpoints);
         Dashboard.OidcEndpoints.Map(endpoints);
+        Dashboard.AuditPages.Map(endpoints);
         endpoints.MapOpenApi().RequirePermission();
         var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();
         endpoints.MapHangfireDashboard(DashboardGuard.Path, new DashboardOptions

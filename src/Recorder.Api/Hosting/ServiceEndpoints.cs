@@ -31,6 +31,10 @@ public static class ServiceEndpoints
         var verify = endpoints.MapGroup("/api/verify").WithTags("Store");
         verify.MapPost("/", StartVerification).RequirePermission(Permission.VerifyRun)
             .WithSummary("Verify the whole store and ledger as a background job; 202 with its id and Location");
+        verify.MapGet("/", (ServiceRuntime runtime) => Results.Json(new JsonObject
+        {
+            ["verifications"] = new JsonArray(runtime.Verifications.Latest(20).Select(r => (JsonNode)r).ToArray()),
+        })).RequirePermission(Permission.VerifyRun).WithSummary("The latest 20 verifications, newest first, each as GET /api/verify/{id} shows it");
         verify.MapGet("/{id}", Verification).RequirePermission(Permission.VerifyRun)
             .WithSummary("A verification's state and, once done, its report");
 
@@ -38,6 +42,8 @@ public static class ServiceEndpoints
         users.MapGet("/", ListUsers).RequirePermission(Permission.UsersManage).WithSummary("Users and their roles (never tokens)");
         users.MapPost("/", AddUser).RequirePermission(Permission.UsersManage).WithSummary("Add a user; the answer holds the token, shown once");
         users.MapDelete("/{name}", RevokeUser).RequirePermission(Permission.UsersManage).WithSummary("Revoke a user's token");
+        users.MapPatch("/{name}", Users.UserEndpoints.ChangeRoleAsync).RequirePermission(Permission.UsersManage)
+            .WithSummary("Change a user's role: {\"role\": \"auditor\"}; the token stays the same");
 
         endpoints.MapGet("/api/config", Configuration).RequirePermission(Permission.ConfigRead).WithTags("Administration")
             .WithSummary("Policies in force, sinks, job storage, chunking, node");

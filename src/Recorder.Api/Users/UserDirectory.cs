@@ -173,6 +173,35 @@ public sealed partial class UserDirectory
         return revoked!;
     }
 
+    /// <summary>
+    /// Gives a user another role; returns the user before and after. The token stays the same, so
+    /// the user's sessions and scripts carry on with the new role's permissions from their next request.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No such user.</exception>
+    /// <exception cref="InvalidOperationException">Revoked, or the role is theirs already.</exception>
+    public (ServiceUser Before, ServiceUser After) ChangeRole(string name, string role)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        ServiceUser? before = null, after = null;
+        Update(users =>
+        {
+            before = users.FirstOrDefault(u => u.Name == name) ?? throw new KeyNotFoundException($"no user named '{name}'");
+            if (before.Revoked)
+            {
+                throw new InvalidOperationException($"user '{name}' was revoked at {before.RevokedAt}; a revoked user's role does not change");
+            }
+
+            if (before.Role == role)
+            {
+                throw new InvalidOperationException($"user '{name}' has the role '{role}' already");
+            }
+
+            after = before with { Role = role };
+            return users.Select(u => u.Name == name ? after : u).ToList();
+        });
+        return (before!, after!);
+    }
+
     /// <summary>SHA-256 (hex) of a token's UTF-8 bytes.</summary>
     public static string HashToken(string token) => Hex.Lower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 

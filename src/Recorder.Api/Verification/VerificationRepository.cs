@@ -40,6 +40,24 @@ public sealed class VerificationRepository
         }
     }
 
+    /// <summary>The latest <paramref name="max"/> runs, newest request first.</summary>
+    public IReadOnlyList<JsonObject> Latest(int max)
+    {
+        if (!Directory.Exists(_directory))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateFiles(_directory, "*.json")
+            .Select(f => Path.GetFileNameWithoutExtension(f))
+            .Where(id => QueryRepository.TryParseId(id, out var canonical) && canonical == id)
+            .Select(Load)
+            .OfType<JsonObject>()
+            .OrderByDescending(r => r["requestedAt"]?.GetValue<string>(), StringComparer.Ordinal)
+            .Take(max)
+            .ToList();
+    }
+
     /// <summary>Writes a run atomically (flushed to disk).</summary>
     public void Save(string id, JsonObject run)
     {

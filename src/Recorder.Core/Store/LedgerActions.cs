@@ -163,6 +163,9 @@ public static class LedgerActions
     /// <summary>A local service user's token was revoked.</summary>
     public const string UserRevoked = "user.revoked";
 
+    /// <summary>A local service user was given another role.</summary>
+    public const string UserRoleChanged = "user.role-changed";
+
     /// <summary>The service refused a request that named a user.</summary>
     public const string RequestRefused = "request.refused";
 
@@ -221,6 +224,7 @@ public static class LedgerActions
         ServiceRecovered,
         UserAdded,
         UserRevoked,
+        UserRoleChanged,
         RequestRefused,
         DashboardSignedIn,
         DashboardSignedOut,

@@ -11,6 +11,9 @@ public sealed record LedgerFilter
     /// <summary>Keep only entries of this case.</summary>
     public string? Case { get; init; }
 
+    /// <summary>Keep only entries whose actor has this name (any kind of actor).</summary>
+    public string? ActorName { get; init; }
+
     /// <summary>Keep entries at or after this time.</summary>
     public Timestamp? From { get; init; }
 
@@ -33,6 +36,11 @@ public sealed record LedgerFilter
         }
 
         if (Case is not null && !string.Equals(Case, entry.Case, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (ActorName is not null && !string.Equals(ActorName, entry.Actor.Name, StringComparison.Ordinal))
         {
             return false;
         }
