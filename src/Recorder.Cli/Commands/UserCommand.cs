@@ -99,7 +99,8 @@ internal static class UserCommand
         });
 
         var revokeName = new Option<string>("--name") { Description = "The user whose token is revoked", Required = true, HelpName = "NAME" };
-        var revoke = new Command("revoke", "Revoke a user's token (the name is never reused)") { revokeName };
+        var revokeJson = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var revoke = new Command("revoke", "Revoke a user's token (the name is never reused)") { revokeName, revokeJson };
         factory.SetAction(revoke, (context, _) =>
         {
             var userName = context.Parse.GetValue(revokeName)!;
@@ -124,6 +125,12 @@ internal static class UserCommand
                 ["tokenSha256"] = revoked.TokenSha256,
                 ["via"] = "cli",
             });
+            if (context.Parse.GetValue(revokeJson))
+            {
+                context.WriteJson(revoked.ToPublicJson());
+                return ExitCodes.Ok;
+            }
+
             context.Output.WriteLine($"revoked user {userName} ({revoked.Role}) at {revoked.RevokedAt}");
             return ExitCodes.Ok;
         });
