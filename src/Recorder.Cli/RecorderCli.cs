@@ -25,7 +25,6 @@ public static class RecorderCli
         var storeOption = new Option<string?>("--store")
         {
             Description = "The store directory (default: $RECORDER_STORE, else ./recorder-data)",
-            Recursive = true,
             HelpName = "DIR",
         };
 
@@ -56,11 +55,10 @@ public static class RecorderCli
             root.Subcommands.Add(command);
         }
 
-        // --store only where a store is read or written: synth and verify-package work on files alone.
-        foreach (var command in root.Subcommands.Where(c => c.Name is not ("synth" or "verify-package")))
-        {
-            command.Options.Add(storeOption);
-        }
+        // --store only where a store is read or written (synth and verify-package work on files
+        // alone), and before the command as well (recorder --store DIR query ...), as always.
+        root.Options.Add(storeOption);
+        AddToStoreCommands(root.Subcommands.Where(c => c.Name is not ("synth" or "verify-package")), storeOption);
 
         var parse = root.Parse(args);
 #if !RECORDER_SERVICE
@@ -101,6 +99,15 @@ public static class RecorderCli
             ProcessTerminationTimeout = null,
         };
         return await parse.InvokeAsync(configuration, interrupted.Token).ConfigureAwait(false);
+    }
+
+    private static void AddToStoreCommands(IEnumerable<Command> commands, Option<string?> storeOption)
+    {
+        foreach (var command in commands)
+        {
+            command.Options.Add(storeOption);
+            AddToStoreCommands(command.Subcommands, storeOption);
+        }
     }
 }
 
