@@ -151,6 +151,22 @@ public sealed class PackageTests : IDisposable
     }
 
     [Fact]
+    public void Package_ReportsTheImportsStartAndEnd_AsRecorded()
+    {
+        var import = Cli.Run("--store", Store, "ledger", "--json", "--action", "import.completed").Json.AsArray().Single()!;
+        var started = import["details"]!["startedAt"]!.GetValue<string>();
+        var ended = import["time"]!.GetValue<string>();
+        Assert.True(string.CompareOrdinal(started, ended) < 0, $"import started {started}, ended {ended}");
+
+        var package = _directory.File("package-times");
+        Assert.Equal(0, Cli.Run("--store", Store, "package", "--query", _queryId, "--out", package).ExitCode);
+        using var pdf = PdfDocument.Open(Path.Combine(package, "report.pdf"));
+        var text = string.Join("\n", pdf.GetPages().Select(p => p.Text));
+        Assert.Contains("Started" + started, text, StringComparison.Ordinal);
+        Assert.Contains("Ended" + ended, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Package_NoTextFileStartsWithAByteOrderMark()
     {
         var package = _directory.File("package-bom");
