@@ -23,31 +23,34 @@ public static class ServiceEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/health", () => Results.Json(new JsonObject { ["status"] = "ok" }))
-            .AllowAnonymous().WithTags("Service").WithSummary("Liveness; the only API endpoint that answers without a token");
+            .AllowAnonymous().Produces<HealthResponse>().WithTags("Service").WithSummary("Liveness; the only API endpoint that answers without a token");
 
-        endpoints.MapGet("/api/segments", Segments).RequirePermission(Permission.SegmentsRead).WithTags("Store")
+        endpoints.MapGet("/api/segments", Segments).RequirePermission(Permission.SegmentsRead).WithTags("Store").Produces<SegmentListResponse>()
             .WithSummary("Sealed segments' metadata (never packets), and the open segments of live captures");
 
         var verify = endpoints.MapGroup("/api/verify").WithTags("Store");
-        verify.MapPost("/", StartVerification).RequirePermission(Permission.VerifyRun)
+        verify.MapPost("/", StartVerification).RequirePermission(Permission.VerifyRun).Produces<VerificationResponse>(StatusCodes.Status202Accepted)
             .WithSummary("Verify the whole store and ledger as a background job; 202 with its id and Location");
-        verify.MapGet("/{id}", Verification).RequirePermission(Permission.VerifyRun)
+        verify.MapGet("/{id}", Verification).RequirePermission(Permission.VerifyRun).Produces<VerificationResponse>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A verification's state and, once done, its report");
 
         var users = endpoints.MapGroup("/api/users").WithTags("Administration");
-        users.MapGet("/", ListUsers).RequirePermission(Permission.UsersManage).WithSummary("Users and their roles (never tokens)");
-        users.MapPost("/", AddUser).RequirePermission(Permission.UsersManage).WithSummary("Add a user; the answer holds the token, shown once");
-        users.MapDelete("/{name}", RevokeUser).RequirePermission(Permission.UsersManage).WithSummary("Revoke a user's token");
+        users.MapGet("/", ListUsers).RequirePermission(Permission.UsersManage).Produces<UserListResponse>().WithSummary("Users and their roles (never tokens)");
+        users.MapPost("/", AddUser).RequirePermission(Permission.UsersManage).ReadsJsonBody<AddUserRequest>()
+            .Produces<NewUserResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Add a user; the answer holds the token, shown once");
+        users.MapDelete("/{name}", RevokeUser).RequirePermission(Permission.UsersManage).Produces<UserView>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Revoke a user's token");
 
-        endpoints.MapGet("/api/config", Configuration).RequirePermission(Permission.ConfigRead).WithTags("Administration")
+        endpoints.MapGet("/api/config", Configuration).RequirePermission(Permission.ConfigRead).WithTags("Administration").Produces<JsonObject>()
             .WithSummary("Policies in force, sinks, job storage, chunking, node");
 
         var capture = endpoints.MapGroup("/api/capture").WithTags("Administration");
-        capture.MapGet("/", (ServiceRuntime runtime) => Results.Json(runtime.Capture.Status())).RequirePermission(Permission.CaptureControl)
+        capture.MapGet("/", (ServiceRuntime runtime) => Results.Json(runtime.Capture.Status())).RequirePermission(Permission.CaptureControl).Produces<JsonObject>()
             .WithSummary("The live capture's state and counters");
-        capture.MapPost("/start", StartCapture).RequirePermission(Permission.CaptureControl)
+        capture.MapPost("/start", StartCapture).RequirePermission(Permission.CaptureControl).ReadsJsonBody<CaptureStartRequest>()
+            .Produces<JsonObject>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Start live capture: {\"interface\": \"eth0\", \"filter\": \"BPF\"}");
-        capture.MapPost("/stop", StopCapture).RequirePermission(Permission.CaptureControl)
+        capture.MapPost("/stop", StopCapture).RequirePermission(Permission.CaptureControl).Produces<JsonObject>().ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Stop live capture and seal what it recorded");
     }
 

@@ -42,17 +42,18 @@ public static class PackageEndpoints
         var group = endpoints.MapGroup("/api/packages").WithTags("Packages");
         group.MapPost("/", Build)
             .RequirePermission(Permission.PackagesBuild)
-            .Produces(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
+            .ReadsJsonBody<PackageRequestBody>()
+            .Produces<PackageResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Build an evidence package from finished queries of one case: {\"queries\": [ids], \"title\", \"reason\"}; 201 with its hashes");
-        group.MapGet("/", List).RequirePermission(Permission.PackagesBuild).WithSummary("Packages built through the service, newest first");
+        group.MapGet("/", List).RequirePermission(Permission.PackagesBuild).Produces<PackageListResponse>().WithSummary("Packages built through the service, newest first");
         group.MapGet("/{id}", Show).RequirePermission(Permission.PackagesBuild)
-            .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One package: who built it, for which queries, its hashes and ledger entries");
+            .Produces<PackageResponse>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One package: who built it, for which queries, its hashes and ledger entries");
         group.MapGet("/{id}/zip", Download).RequirePermission(Permission.PackagesBuild)
-            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "application/zip").ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("The package as a zip (the download is ledgered)");
         group.MapGet("/{id}/report", Report).RequirePermission(Permission.ReportsBuild, Permission.PackagesBuild)
-            .Produces(StatusCodes.Status200OK, contentType: "application/pdf")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "application/pdf")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("The package's report.pdf alone, checked against the SHA-256 the ledger recorded when it was built (the read is ledgered)");
     }
