@@ -167,6 +167,24 @@ public sealed class PackageTests : IDisposable
     }
 
     [Fact]
+    public void Package_NamesTheExaminerAndOrganisation_InVerifyTxtTheReportAndTheLedger()
+    {
+        var package = _directory.File("package-examiner");
+        var built = Cli.Run("--store", Store, "package", "--query", _queryId, "--out", package, "--examiner", "Dana Ruiz", "--organisation", "Example Forensics Ltd");
+        Assert.True(built.ExitCode == 0, built.ToString());
+
+        Assert.Contains("Examiner: Dana Ruiz, Example Forensics Ltd.", File.ReadAllText(Path.Combine(package, "VERIFY.txt")), StringComparison.Ordinal);
+        using (var pdf = PdfDocument.Open(Path.Combine(package, "report.pdf")))
+        {
+            Assert.Contains("Dana Ruiz, Example Forensics Ltd", string.Join("\n", pdf.GetPages().Select(p => p.Text)), StringComparison.Ordinal);
+        }
+
+        var entry = Cli.Run("--store", Store, "ledger", "--json", "--action", "package.built").Json.AsArray()[^1]!;
+        Assert.Equal("Dana Ruiz", entry["details"]!["examiner"]!.GetValue<string>());
+        Assert.Equal("Example Forensics Ltd", entry["details"]!["organisation"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Package_NoTextFileStartsWithAByteOrderMark()
     {
         var package = _directory.File("package-bom");

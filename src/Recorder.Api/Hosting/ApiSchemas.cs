@@ -155,6 +155,9 @@ public record UserView
 
     /// <summary>Who revoked it.</summary>
     public string? RevokedBy { get; init; }
+
+    /// <summary>The person's name as reports print it, when one was given.</summary>
+    public string? DisplayName { get; init; }
 }
 
 /// <summary>A user just added: the only time the token is shown.</summary>
@@ -179,6 +182,9 @@ public sealed record AddUserRequest
 
     /// <summary>A role of the policies in force.</summary>
     public required string Role { get; init; }
+
+    /// <summary>The person's name as reports print it (a package's examiner by default).</summary>
+    public string? DisplayName { get; init; }
 }
 
 /// <summary><c>POST /api/capture/start</c>.</summary>
@@ -205,6 +211,12 @@ public sealed record PackageRequestBody
 
     /// <summary>Package partial extractions too, marked PARTIAL.</summary>
     public bool? AllowPartial { get; init; }
+
+    /// <summary>The examiner (default: the caller's display name, if they have one).</summary>
+    public string? Examiner { get; init; }
+
+    /// <summary>The examiner's organisation.</summary>
+    public string? Organisation { get; init; }
 }
 
 /// <summary>An evidence package built through the service.</summary>
@@ -227,6 +239,12 @@ public sealed record PackageResponse
 
     /// <summary>Who built it.</summary>
     public required string BuiltBy { get; init; }
+
+    /// <summary>The examiner named on the report (the request's, else the builder's display name).</summary>
+    public string? Examiner { get; init; }
+
+    /// <summary>The examiner's organisation.</summary>
+    public string? Organisation { get; init; }
 
     /// <summary>When.</summary>
     public required string BuiltAt { get; init; }

@@ -118,9 +118,14 @@ public static class ServiceEndpoints
             return problem;
         }
 
-        var errors = RequestBody.UnknownFields(body!, ["name", "role"]).ToList();
+        var errors = RequestBody.UnknownFields(body!, ["name", "role", "displayName"]).ToList();
         var name = RequestBody.StringOrNull(body!["name"]);
         var role = RequestBody.StringOrNull(body["role"]);
+        var displayName = RequestBody.StringOrNull(body["displayName"]);
+        if ((body["displayName"] is not null && displayName is null) || Users.ServiceUser.DisplayNameProblem(displayName) is not null)
+        {
+            errors.Add(new FieldError("displayName", Users.ServiceUser.DisplayNameProblem(displayName) ?? "must be a string"));
+        }
         if (Users.UserDirectory.LocalNameProblem(name) is { } nameProblem)
         {
             errors.Add(new FieldError("name", nameProblem));
@@ -139,7 +144,7 @@ public static class ServiceEndpoints
         Users.NewUser added;
         try
         {
-            added = runtime.Users.Add(name!, role!, "service-user " + caller.Name);
+            added = runtime.Users.Add(name!, role!, "service-user " + caller.Name, displayName);
         }
         catch (ArgumentException e)
         {

@@ -98,6 +98,10 @@ public static class PackageEndpoints
                 Reason = request.Reason,
                 Actor = runtime.Ledger.Actor(caller.Name),
                 AllowPartial = request.AllowPartial,
+
+                // The examiner is who answers for the package: named in the request, else the caller's display name.
+                Examiner = request.Examiner ?? caller.User.DisplayName,
+                Organisation = request.Organisation,
             });
         }
         catch (Exception e) when (e is PackageException or ReportTemplateException)
@@ -129,6 +133,8 @@ public static class PackageEndpoints
             ["reason"] = request.Reason ?? request.Queries[0].Reason,
             ["queries"] = new JsonArray(request.Queries.Select(q => (JsonNode)q.Id).ToArray()),
             ["builtBy"] = caller.Name,
+            ["examiner"] = request.Examiner ?? caller.User.DisplayName,
+            ["organisation"] = request.Organisation,
             ["builtAt"] = Timestamp.Now(runtime.Clock).ToString(),
             ["node"] = runtime.NodeName,
             ["manifestSha256"] = result.ManifestSha256,
@@ -248,7 +254,7 @@ public static class PackageEndpoints
 
     private static (PackageBody? Body, List<FieldError> Errors) Parse(JsonObject body, ServiceRuntime runtime)
     {
-        var errors = RequestBody.UnknownFields(body, ["queries", "title", "reason", "allowPartial"]).ToList();
+        var errors = RequestBody.UnknownFields(body, ["queries", "title", "reason", "allowPartial", "examiner", "organisation"]).ToList();
 
         var queries = new List<QueryRecord>();
         if (body["queries"] is not JsonArray ids || ids.Count == 0 || ids.Count > MaxQueries)
@@ -283,6 +289,8 @@ public static class PackageEndpoints
 
         var title = Text(body, "title", MaxTitle, errors);
         var reason = Text(body, "reason", MaxReason, errors);
+        var examiner = Text(body, "examiner", MaxTitle, errors);
+        var organisation = Text(body, "organisation", MaxTitle, errors);
         var allowPartial = false;
         if (body["allowPartial"] is { } flag)
         {
@@ -296,7 +304,7 @@ public static class PackageEndpoints
             }
         }
 
-        return errors.Count > 0 ? (null, errors) : (new PackageBody(queries, title, reason, allowPartial), errors);
+        return errors.Count > 0 ? (null, errors) : (new PackageBody(queries, title, reason, allowPartial, examiner, organisation), errors);
     }
 
     private static string? Text(JsonObject body, string field, int max, List<FieldError> errors)
@@ -332,5 +340,5 @@ public static class PackageEndpoints
         return (Hex.Lower(SHA256.HashData(stream)), stream.Length);
     }
 
-    private sealed record PackageBody(IReadOnlyList<QueryRecord> Queries, string? Title, string? Reason, bool AllowPartial);
+    private sealed record PackageBody(IReadOnlyList<QueryRecord> Queries, string? Title, string? Reason, bool AllowPartial, string? Examiner, string? Organisation);
 }

@@ -13,7 +13,13 @@ internal static class VerifyText
         text.Append("===================================\n\n");
         text.Append("Case ").Append(model.Case.Id).Append(", report ").Append(model.ReportId).Append(", built ").Append(model.Build.BuiltAt).Append(" by ")
             .Append(model.Build.Actor).Append(" on ").Append(model.Build.Host).Append(" with ").Append(model.Tool.Name).Append(' ').Append(model.Tool.Version)
-            .Append(" (").Append(model.Tool.SourceRevision).Append(").\n\n");
+            .Append(" (").Append(model.Tool.SourceRevision).Append(").\n");
+        if (model.Examiner is { } examiner)
+        {
+            text.Append("Examiner: ").Append(examiner).Append(".\n");
+        }
+
+        text.Append('\n');
         text.Append("Expected values, to compare with what the commands print (and with values obtained separately\n");
         text.Append("from the party that produced this package, such as the store's published key fingerprint):\n");
         text.Append("  manifest.json SHA-256 ............ ").Append(manifestSha256).Append('\n');
