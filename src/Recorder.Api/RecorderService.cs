@@ -96,6 +96,13 @@ public static class RecorderService
             document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
             return Task.CompletedTask;
         }));
+        if (runtime.Oidc is { } oidc)
+        {
+            // The token exchange: bounded in time, and never following a redirect with the code.
+            services.AddHttpClient(OidcSignIn.HttpClientName, client => client.Timeout = oidc.Options.Timeout)
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        }
+
         var (storage, description) = JobHosting.CreateStorage(runtime);
         runtime.JobStorageDescription = description;
         JobHosting.AddJobs(services, runtime, storage);
@@ -105,6 +112,7 @@ public static class RecorderService
     public static void UsePipeline(IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<Dashboard.SecurityHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages(EmptyStatusProblems.WriteAsync);
         app.UseRouting();
@@ -122,6 +130,9 @@ public static class RecorderService
         PackageEndpoints.Map(endpoints);
         LedgerEndpoints.Map(endpoints);
         DashboardLogin.Map(endpoints);
+        Dashboard.DashboardEndpoints.Map(endpoints);
+        Dashboard.QueryPages.Map(endpoints);
+        Dashboard.OidcEndpoints.Map(endpoints);
         // The document describes the API and holds no evidence: anyone who can reach the service may read it.
         endpoints.MapOpenApi().AllowAnonymous();
         var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();

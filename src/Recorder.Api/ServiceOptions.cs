@@ -36,6 +36,9 @@ public sealed record ServiceOptions
     /// <summary>Bearer JWTs from a site's identity provider, accepted besides Recorder's own tokens; null: only Recorder's tokens.</summary>
     public Security.JwtOptions? Jwt { get; init; }
 
+    /// <summary>The identity provider's browser sign-in for the dashboard (needs <see cref="Jwt"/>: the provider's issuer and keys); null: tokens only.</summary>
+    public Security.OidcOptions? Oidc { get; init; }
+
     /// <summary>The PostgreSQL schema holding Hangfire's tables.</summary>
     public string PostgresSchema { get; init; } = "hangfire";
 
@@ -146,5 +149,11 @@ public sealed record ServiceOptions
 
         Chunks.Validate();
         Jwt?.Validate();
+        if (Oidc is not null && Jwt is null)
+        {
+            throw new ArgumentException("oidc: the identity provider's sign-in needs its issuer and keys (--jwt-issuer, --jwt-audience, --jwt-keys)");
+        }
+
+        Oidc?.Validate();
     }
 }

@@ -79,6 +79,9 @@ public sealed class ServiceRuntime : IDisposable
     /// <summary>Checks bearer JWTs from the site's identity provider; null when none is configured.</summary>
     public JwtAuthenticator? Jwt { get; private init; }
 
+    /// <summary>The identity provider's browser sign-in; null when none is configured.</summary>
+    public OidcSignIn? Oidc { get; private init; }
+
     /// <summary>Browser sessions for the Hangfire dashboard.</summary>
     public DashboardSessions DashboardSessions { get; }
 
@@ -118,8 +121,9 @@ public sealed class ServiceRuntime : IDisposable
         var policies = PolicyLoader.Load(PolicyLoader.Resolve(options.PoliciesDirectory));
         var access = options.Access with { Actor = LedgerActor.CurrentOsUser(), Clock = options.Clock };
         var jwt = options.Jwt is { } jwtOptions ? JwtAuthenticator.Create(jwtOptions, options.Clock) : null;
+        var oidc = options.Oidc is { } oidcOptions ? OidcSignIn.Create(oidcOptions, options.Jwt!, options.Clock) : null;
         var opened = StoreAccess.Open(options.StorePath, options.CreateStore, access);
-        return new ServiceRuntime(options, opened.Store, policies) { Jwt = jwt };
+        return new ServiceRuntime(options, opened.Store, policies) { Jwt = jwt, Oidc = oidc };
     }
 
     /// <inheritdoc />

@@ -67,6 +67,7 @@ public static class QueryEndpoints
             .Produces(StatusCodes.Status200OK, typeof(byte[]), "application/octet-stream", "text/plain")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("One artifact (SINK/FILE)");
+        QueryFollowEndpoints.Map(group);
     }
 
     /// <summary>The record as the API shows it, with links.</summary>
@@ -373,7 +374,7 @@ public static class QueryEndpoints
     }
 
     /// <summary>Loads the query named in the URL and checks the caller may see it (own, or all).</summary>
-    private static (QueryRecord? Record, IResult? Problem) Find(HttpContext http, ServiceRuntime runtime, string id, Permission own, Permission all)
+    internal static (QueryRecord? Record, IResult? Problem) Find(HttpContext http, ServiceRuntime runtime, string id, Permission own, Permission all)
     {
         if (!QueryRepository.TryParseId(id, out var canonical) || runtime.Queries.Load(canonical) is not { } record)
         {

@@ -1,12 +1,9 @@
-using System.Globalization;
 using System.Net;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Recorder.Api.Hosting;
 using Recorder.Api.Policies;
-using Recorder.Core.Store;
 
 namespace Recorder.Api.Security;
 
@@ -24,7 +21,7 @@ internal static class DashboardLogin
     public const string Path = "/dashboard/login";
 
     /// <summary>Ends the browser's session.</summary>
-    public const string LogoutPath = DashboardSessions.CookiePath + "/logout";
+    public const string LogoutPath = DashboardGuard.Path + "/logout";
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
@@ -68,37 +65,13 @@ internal static class DashboardLogin
             return Page(StatusCodes.Status403Forbidden, $"Your role '{user.Role}' may not open the jobs dashboard.");
         }
 
-        var (secret, expires) = runtime.DashboardSessions.Start(user);
-        http.Response.Cookies.Append(DashboardSessions.CookieName, secret, new CookieOptions
-        {
-            Path = DashboardSessions.CookiePath,
-            HttpOnly = true,
-            Secure = http.Request.IsHttps,
-
-            // Never sent with a request another site starts: the dashboard's forms need no anti-forgery token.
-            SameSite = SameSiteMode.Strict,
-            Expires = expires,
-            IsEssential = true,
-        });
-        runtime.Ledger.Record(user.Name, LedgerActions.DashboardSignedIn, new JsonObject(), null, new JsonObject
-        {
-            ["expires"] = expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ["remoteAddress"] = http.Connection.RemoteIpAddress?.ToString(),
-            ["node"] = runtime.NodeName,
-        });
-        return Results.Redirect(DashboardSessions.CookiePath);
+        SessionCookie.SignIn(http, runtime, user, "jobs-dashboard sign-in");
+        return Results.Redirect(DashboardGuard.Path);
     }
 
     private static IResult SignOut(HttpContext http, ServiceRuntime runtime)
     {
-        var secret = http.Request.Cookies[DashboardSessions.CookieName];
-        if (runtime.DashboardSessions.TokenOf(secret) is { } tokenSha256 && runtime.Users.AuthenticateHash(tokenSha256).User is { } user)
-        {
-            runtime.Ledger.Record(user.Name, LedgerActions.DashboardSignedOut, new JsonObject(), null, new JsonObject { ["node"] = runtime.NodeName });
-        }
-
-        runtime.DashboardSessions.End(secret);
-        http.Response.Cookies.Delete(DashboardSessions.CookieName, new CookieOptions { Path = DashboardSessions.CookiePath });
+        SessionCookie.SignOut(http, runtime);
         return Results.Redirect(Path);
     }
 

@@ -58,13 +58,29 @@ public sealed class JwtAuthenticator
     public async Task<(ServiceUser? User, string? Error)> AuthenticateAsync(string token, IReadOnlyCollection<string> definedRoles, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(definedRoles);
-        var result = await _handler.ValidateTokenAsync(token, _parameters).ConfigureAwait(false);
-        if (!result.IsValid)
-        {
-            return (null, "the identity provider's token is not valid: " + (result.Exception?.GetType().Name ?? "rejected"));
-        }
+        var (claims, error) = await ValidateAsync(token).ConfigureAwait(false);
+        return claims is null ? (null, error) : UserOf(claims, token, definedRoles, clock);
+    }
 
-        var claims = (JsonWebToken)result.SecurityToken;
+    /// <summary>The token's claims when its signature, issuer, audience and lifetime hold; otherwise why not.</summary>
+    public async Task<(JsonWebToken? Claims, string? Error)> ValidateAsync(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var result = await _handler.ValidateTokenAsync(token, _parameters).ConfigureAwait(false);
+        return result.IsValid
+            ? ((JsonWebToken)result.SecurityToken, null)
+            : (null, "the identity provider's token is not valid: " + (result.Exception?.GetType().Name ?? "rejected"));
+    }
+
+    /// <summary>
+    /// The service user valid <paramref name="claims"/> name: <see cref="JwtOptions.NamePrefix"/> + the
+    /// name claim in lower case, and the first role the policies define (else the first claimed).
+    /// </summary>
+    public (ServiceUser? User, string? Error) UserOf(JsonWebToken claims, string token, IReadOnlyCollection<string> definedRoles, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        ArgumentNullException.ThrowIfNull(token);
+        ArgumentNullException.ThrowIfNull(definedRoles);
         var name = claims.Claims.FirstOrDefault(c => c.Type == _options.NameClaim)?.Value;
         var userName = _options.NamePrefix + name?.ToLowerInvariant();
         if (name is null || !UserDirectory.IsValidName(userName))

@@ -62,8 +62,9 @@ public static class PermissionEndpointExtensions
 
 /// <summary>
 /// Authenticates and authorises every request before it reaches an endpoint: <c>Authorization:
-/// Bearer TOKEN</c> is looked up by its SHA-256 among the service's users (under <c>/hangfire</c>, a
-/// browser's dashboard session stands for the token it was started with); the endpoint's
+/// Bearer TOKEN</c> is looked up by its SHA-256 among the service's users (without the header, a
+/// browser's dashboard session stands for the user it was started for, and a change must carry the
+/// session's anti-forgery token); the endpoint's
 /// <see cref="PermissionRequirement"/> is checked against the user's role. Only endpoints marked
 /// <see cref="IAllowAnonymous"/> (<c>/health</c>, the dashboard sign-in pages) answer without a token; an endpoint with neither
 /// marker is refused, so a new endpoint is closed until someone decides who may use it. Every
@@ -84,6 +85,7 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
 
         var header = context.Request.Headers.Authorization.ToString();
         Authentication authentication;
+        SessionInfo? session = null;
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7)
         {
             var token = header[7..].Trim();
@@ -108,26 +110,38 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
                 authentication = runtime.Users.Authenticate(token);
             }
         }
-        else if (header.Length == 0 && IsDashboard(context.Request.Path)
-            && runtime.DashboardSessions.TokenOf(context.Request.Cookies[DashboardSessions.CookieName]) is { } sessionToken)
+        else if (header.Length == 0 && runtime.DashboardSessions.Find(context.Request.Cookies[DashboardSessions.CookieName]) is { } found)
         {
-            // A browser signed in at /dashboard/login; the cookie is sent to /hangfire only.
-            authentication = runtime.Users.AuthenticateHash(sessionToken);
+            // A browser signed in at /ui/signin (or /dashboard/login): the session stands for its user.
+            session = found;
+            authentication = SessionCookie.UserOf(found, runtime);
         }
-        else if (header.Length == 0 && IsDashboard(context.Request.Path) && HttpMethods.IsGet(context.Request.Method))
+        else if (header.Length == 0 && HttpMethods.IsGet(context.Request.Method) && (IsDashboard(context.Request.Path) || IsPage(endpoint)))
         {
-            context.Response.Redirect(DashboardLogin.Path);
+            context.Response.Redirect(Dashboard.DashboardPaths.SignIn + "?next=" + Uri.EscapeDataString(context.Request.Path + context.Request.QueryString));
             return;
         }
         else
         {
-            await Unauthorized(context, "a bearer token is required (Authorization: Bearer TOKEN)", null).ConfigureAwait(false);
+            await Unauthorized(context, "a bearer token is required (Authorization: Bearer TOKEN), or a dashboard session (sign in at /ui/signin)", null).ConfigureAwait(false);
             return;
         }
 
         if (authentication.RevokedUser is { } revoked)
         {
             Refused(context, revoked.Name, revoked.Role, StatusCodes.Status401Unauthorized, "the token was revoked", null);
+            if (session is not null)
+            {
+                // The session ends with its token: the browser is told so and sent to sign in again.
+                runtime.DashboardSessions.End(context.Request.Cookies[DashboardSessions.CookieName]);
+                context.Response.Cookies.Delete(DashboardSessions.CookieName, new CookieOptions { Path = DashboardSessions.CookiePath });
+                if (HttpMethods.IsGet(context.Request.Method) && (IsDashboard(context.Request.Path) || IsPage(endpoint)))
+                {
+                    context.Response.Redirect(Dashboard.DashboardPaths.SignIn + "?ended=revoked");
+                    return;
+                }
+            }
+
             await Unauthorized(context, "the token was revoked", "invalid_token").ConfigureAwait(false);
             return;
         }
@@ -143,6 +157,18 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
             Refused(context, user.Name, user.Role, StatusCodes.Status403Forbidden, $"role '{user.Role}' is not defined in the policies in force", null);
             await Problems.Forbidden($"your role '{user.Role}' is not defined in the policies in force", context.Request.Path)
                 .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (session is not null && !IsSafe(context.Request.Method) && !IsDashboard(context.Request.Path)
+            && !session.CsrfMatches(context.Request.Headers[DashboardSessions.CsrfHeader].ToString()))
+        {
+            // A change made with the session cookie must come from the dashboard's own pages, which
+            // send the session's anti-forgery token; SameSite=Strict alone is not relied on. (The jobs
+            // dashboard's only POST let through, its statistics poll, reads nothing but counters.)
+            var why = $"the request lacks the session's anti-forgery token ({DashboardSessions.CsrfHeader})";
+            Refused(context, user.Name, user.Role, StatusCodes.Status403Forbidden, why, null);
+            await Problems.Forbidden(why, context.Request.Path).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -170,6 +196,12 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
         {
             var needed = string.Join(" or ", requirement.AnyOf.Select(Permissions.Name));
             Refused(context, user.Name, user.Role, StatusCodes.Status403Forbidden, $"role '{user.Role}' lacks {needed}", needed);
+            if (IsPage(endpoint))
+            {
+                await Dashboard.DashboardPage.Forbidden(caller, needed).ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
             await Problems.Forbidden($"your role '{user.Role}' lacks the permission {needed}", context.Request.Path).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
@@ -185,7 +217,11 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
     private static bool IsRoutingRefusal(Endpoint endpoint) =>
         endpoint.Metadata.Count == 0 && endpoint.DisplayName is "405 HTTP Method Not Supported" or "415 HTTP Unsupported Media Type";
 
-    private static bool IsDashboard(PathString path) => path.StartsWithSegments(DashboardSessions.CookiePath, StringComparison.Ordinal);
+    private static bool IsDashboard(PathString path) => path.StartsWithSegments(DashboardGuard.Path, StringComparison.Ordinal);
+
+    private static bool IsPage(Endpoint endpoint) => endpoint.Metadata.GetMetadata<Dashboard.DashboardPageMarker>() is not null;
+
+    private static bool IsSafe(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
 
     /// <summary>Records a refusal that names a user (401 for a revoked token, 403 for a missing permission).</summary>
     public static void Refused(HttpContext context, ServiceRuntime runtime, string userName, string role, int status, string why, string? permission,

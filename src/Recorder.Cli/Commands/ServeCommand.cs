@@ -41,11 +41,19 @@ internal static class ServeCommand
         var jwtKeys = new Option<string?>("--jwt-keys") { Description = "The provider's public signing keys: PEM PUBLIC KEY blocks or a JWKS file (read once, offline)", HelpName = "FILE" };
         var jwtNameClaim = new Option<string>("--jwt-name-claim") { Description = "Claim naming the user (the user is sso.NAME)", HelpName = "CLAIM", DefaultValueFactory = _ => "preferred_username" };
         var jwtRoleClaim = new Option<string>("--jwt-role-claim") { Description = "Claim holding the user's roles", HelpName = "CLAIM", DefaultValueFactory = _ => "roles" };
+        var oidcAuthorize = new Option<string?>("--oidc-authorization-endpoint") { Description = "Dashboard sign-in at the identity provider (OIDC code flow + PKCE): its authorization endpoint; needs --oidc-token-endpoint, --oidc-client-id and the --jwt-* options", HelpName = "URL" };
+        var oidcToken = new Option<string?>("--oidc-token-endpoint") { Description = "The provider's token endpoint (the service exchanges the code there)", HelpName = "URL" };
+        var oidcClientId = new Option<string?>("--oidc-client-id") { Description = "Recorder's client id at the provider (the identity token's audience)", HelpName = "ID" };
+        var oidcSecret = new Option<string?>("--oidc-client-secret-file") { Description = "File holding the client secret (a confidential client; default: a public client)", HelpName = "FILE" };
+        var oidcRedirect = new Option<string?>("--oidc-redirect-uri") { Description = "The registered redirect URI (default: SCHEME://HOST/ui/signin/oidc/callback of the request)", HelpName = "URL" };
+        var oidcScopes = new Option<string[]>("--oidc-scope") { Description = "A scope asked for besides openid (repeatable; default profile)", HelpName = "SCOPE" };
+        var oidcName = new Option<string?>("--oidc-display-name") { Description = "The provider's name on the sign-in page (\"Sign in with NAME\")", HelpName = "NAME" };
         var rate = new Option<long?>("--extraction-rate") { Description = "Most result bytes per second one query writes (default: unlimited)", HelpName = "BYTES" };
         var command = new Command("serve", ServiceCommands.ServeDescription)
         {
             urls, capture, filter, postgres, schema, certificate, certificatePassword, policies, workers, chunkPackets, chunkBytes, chunkMilliseconds, rate,
             jwtIssuer, jwtAudience, jwtKeys, jwtNameClaim, jwtRoleClaim,
+            oidcAuthorize, oidcToken, oidcClientId, oidcSecret, oidcRedirect, oidcScopes, oidcName,
         };
         factory.SetAction(command, async (context, cancellationToken) =>
         {
@@ -85,6 +93,35 @@ internal static class ServeCommand
                 };
             }
 
+            OidcOptions? oidc = null;
+            var (authorizeUrl, tokenUrl, clientId) = (parse.GetValue(oidcAuthorize), parse.GetValue(oidcToken), parse.GetValue(oidcClientId));
+            if (authorizeUrl is not null || tokenUrl is not null || clientId is not null)
+            {
+                if (authorizeUrl is null || tokenUrl is null || clientId is null)
+                {
+                    throw CliException.Usage("--oidc-authorization-endpoint, --oidc-token-endpoint and --oidc-client-id go together");
+                }
+
+                if (jwt is null)
+                {
+                    throw CliException.Usage("--oidc-*: the provider's sign-in needs its issuer and keys (--jwt-issuer, --jwt-audience, --jwt-keys)");
+                }
+
+                var scopes = parse.GetValue(oidcScopes) ?? [];
+                oidc = new OidcOptions
+                {
+                    AuthorizationEndpoint = authorizeUrl, TokenEndpoint = tokenUrl, ClientId = clientId,
+                    ClientSecretPath = parse.GetValue(oidcSecret) is { } secret ? Path.GetFullPath(secret) : null,
+                    RedirectUri = parse.GetValue(oidcRedirect),
+                    Scopes = scopes.Length > 0 ? scopes : ["profile"],
+                    DisplayName = parse.GetValue(oidcName) ?? "the identity provider",
+                };
+            }
+            else if (parse.GetValue(oidcSecret) is not null || parse.GetValue(oidcRedirect) is not null || parse.GetValue(oidcName) is not null || parse.GetValue(oidcScopes) is { Length: > 0 })
+            {
+                throw CliException.Usage("--oidc-*: needs --oidc-authorization-endpoint, --oidc-token-endpoint and --oidc-client-id");
+            }
+
             var certificatePath = parse.GetValue(certificate) is { } pfx ? Path.GetFullPath(pfx) : null;
             var given = parse.GetValue(urls) ?? [];
             var defaults = ChunkDefaults(parse.GetValue(chunkPackets), parse.GetValue(chunkBytes), parse.GetValue(chunkMilliseconds));
@@ -103,6 +140,7 @@ internal static class ServeCommand
                 Chunks = defaults,
                 ExtractionBytesPerSecond = parse.GetValue(rate),
                 Jwt = jwt,
+                Oidc = oidc,
                 CaptureInterface = captureInterface,
                 CaptureFilter = captureFilter,
             };

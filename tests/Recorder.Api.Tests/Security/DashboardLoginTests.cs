@@ -6,7 +6,7 @@ using Recorder.Api.Tests.Support;
 
 namespace Recorder.Api.Tests.Security;
 
-/// <summary>An administrator opens the Hangfire dashboard in a browser: sign in with a token, a session cookie for /hangfire only, sign out.</summary>
+/// <summary>An administrator opens the Hangfire dashboard in a browser: sign in with a token, the dashboard's session cookie, sign out.</summary>
 public sealed class DashboardLoginTests(SharedService service) : IClassFixture<SharedService>
 {
     [Fact]
@@ -16,7 +16,7 @@ public sealed class DashboardLoginTests(SharedService service) : IClassFixture<S
         using (var anonymous = await browser.GetAsync("/hangfire"))
         {
             Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
-            Assert.Equal("/dashboard/login", anonymous.Headers.Location!.OriginalString);
+            Assert.Equal("/ui/signin?next=%2Fhangfire", anonymous.Headers.Location!.OriginalString);
         }
 
         using (var page = await browser.GetAsync("/dashboard/login"))
@@ -31,8 +31,8 @@ public sealed class DashboardLoginTests(SharedService service) : IClassFixture<S
             Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
             Assert.Equal("/hangfire", signIn.Headers.Location!.OriginalString);
             var cookie = Assert.Single(signIn.Headers.GetValues("Set-Cookie"));
-            Assert.StartsWith("recorder_dashboard=", cookie, StringComparison.Ordinal);
-            Assert.Contains("path=/hangfire", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.StartsWith("recorder_session=", cookie, StringComparison.Ordinal);
+            Assert.Contains("path=/;", cookie, StringComparison.OrdinalIgnoreCase);
             Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
             Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(service.Store.Tokens["ada"], cookie, StringComparison.Ordinal);
@@ -62,16 +62,46 @@ public sealed class DashboardLoginTests(SharedService service) : IClassFixture<S
     }
 
     [Fact]
-    public async Task SessionCookie_OpensNothingButTheDashboard()
+    public async Task SessionCookie_OpensWhatTheRoleMay_AndAChangeNeedsTheSessionsAntiForgeryToken()
     {
         using var browser = Browser();
         using var signIn = await SignInAsync(browser, service.Store.Tokens["ada"]);
-        var cookie = signIn.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/users");
-        request.Headers.Add("Cookie", cookie);
-        using var response = await browser.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using (var users = await browser.GetAsync("/api/users"))
+        {
+            Assert.Equal(HttpStatusCode.OK, users.StatusCode);
+        }
+
+        using (var packets = await browser.GetAsync($"/api/queries/{service.AliceQuery}/pcap"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, packets.StatusCode);
+        }
+
+        var before = LedgerFile.Entries(service.Store.StorePath).Count;
+        using (var forged = await browser.PostAsync("/api/users", JsonContent("{\"name\":\"mallory\",\"role\":\"admin\"}")))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+            Assert.Contains("X-CSRF-Token", await forged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var refusal = Assert.Single(LedgerFile.Entries(service.Store.StorePath).Skip(before));
+        Assert.Equal("request.refused", refusal["action"]!.GetValue<string>());
+        Assert.Equal("ada", refusal["actor"]!["name"]!.GetValue<string>());
+
+        var home = await browser.GetStringAsync("/ui/");
+        var csrf = System.Text.RegularExpressions.Regex.Match(home, "<meta name=\"csrf-token\" content=\"([^\"]+)\">").Groups[1].Value;
+        Assert.NotEmpty(csrf);
+        using var wrong = new HttpRequestMessage(HttpMethod.Post, "/api/users") { Content = JsonContent("{\"name\":\"mallory\",\"role\":\"admin\"}") };
+        wrong.Headers.Add("X-CSRF-Token", csrf + "x");
+        using (var refused = await browser.SendAsync(wrong))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        using var right = new HttpRequestMessage(HttpMethod.Post, "/api/users") { Content = JsonContent("{\"name\":\"carol\",\"role\":\"auditor\"}") };
+        right.Headers.Add("X-CSRF-Token", csrf);
+        using var added = await browser.SendAsync(right);
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
     }
 
     [Fact]
@@ -128,13 +158,16 @@ public sealed class DashboardLoginTests(SharedService service) : IClassFixture<S
         var before = LedgerFile.Entries(service.Store.StorePath).Count;
         using (var closed = await browser.GetAsync("/hangfire"))
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, closed.StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, closed.StatusCode);
+            Assert.Equal("/ui/signin?ended=revoked", closed.Headers.Location!.OriginalString);
         }
 
         var refusal = Assert.Single(LedgerFile.Entries(service.Store.StorePath).Skip(before));
         Assert.Equal("request.refused", refusal["action"]!.GetValue<string>());
         Assert.Equal("dora", refusal["actor"]!["name"]!.GetValue<string>());
     }
+
+    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private HttpClient Browser() =>
         service.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });

@@ -1,0 +1,160 @@
+using System.Text.Json.Nodes;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Recorder.Api.Tests.Support;
+using Recorder.TestSupport;
+
+namespace Recorder.Api.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard in a real browser: one store, the service on Kestrel (a real socket, built as
+/// <c>recorder serve</c> builds it) and Debian's chromium driven by Playwright, shared by a test
+/// class. Tests skip, saying why, where chromium is not installed (.ci/run installs it).
+/// </summary>
+public sealed class DashboardSite : IAsyncLifetime
+{
+    /// <summary>Debian's chromium (Playwright's own browser download is never used).</summary>
+    public const string Chromium = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public ServiceTestStore Store { get; private set; } = null!;
+
+    public KestrelService Service { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public Uri BaseAddress => Service.BaseAddress;
+
+    public static bool Available => File.Exists(Chromium);
+
+    public static string SkipReason => $"browser tests need chromium at {Chromium} (apt-get install chromium; .ci/run installs it)";
+
+    public async Task InitializeAsync()
+    {
+        Store = ServiceTestStore.Create(sinks: new JsonObject
+        {
+            ["drop"] = new JsonObject { ["type"] = "folder", ["directory"] = "drop", ["description"] = "Each chunk dropped into a folder" },
+        });
+        Service = await KestrelService.StartAsync(Store.Options());
+        if (!Available)
+        {
+            return;
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
+    }
+
+    /// <summary>A fresh browser context (its own cookies) and page, signed in as <paramref name="user"/> through the sign-in form (null: not signed in).</summary>
+    public async Task<BrowserPage> OpenAsync(string? user, string path = "/ui/", ViewportSize? viewport = null)
+    {
+        Skip.IfNot(Available, SkipReason);
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseAddress.ToString().TrimEnd('/'),
+            ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 800 },
+            AcceptDownloads = true,
+        });
+        var page = await context.NewPageAsync();
+        var opened = new BrowserPage(context, page);
+        if (user is not null)
+        {
+            await page.GotoAsync("/ui/signin?next=" + Uri.EscapeDataString(path));
+            await page.GetByLabel("Token").FillAsync(Store.Tokens[user]);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path.Split('?')[0]);
+        }
+        else
+        {
+            await page.GotoAsync(path);
+        }
+
+        return opened;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_playwright is not null)
+        {
+            await Browser.DisposeAsync();
+            _playwright.Dispose();
+        }
+
+        await Service.DisposeAsync();
+        Store.Dispose();
+    }
+}
+
+/// <summary>One page in its own browser context, collecting the console's errors and the page's failures.</summary>
+public sealed class BrowserPage : IAsyncDisposable
+{
+    private readonly List<string> _errors = [];
+
+    public BrowserPage(IBrowserContext context, IPage page)
+    {
+        Context = context;
+        Page = page;
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                lock (_errors)
+                {
+                    _errors.Add($"console: {message.Text} (at {message.Location})");
+                }
+            }
+        };
+        page.PageError += (_, error) =>
+        {
+            lock (_errors)
+            {
+                _errors.Add($"page error: {error}");
+            }
+        };
+    }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    /// <summary>Console errors and uncaught exceptions so far (a refused request the test made on purpose is logged too: pass what to ignore).</summary>
+    public IReadOnlyList<string> Errors(params string[] ignoring)
+    {
+        lock (_errors)
+        {
+            return _errors.Where(e => !ignoring.Any(i => e.Contains(i, StringComparison.Ordinal))).ToList();
+        }
+    }
+
+    /// <summary>Fails on any axe violation (WCAG 2.2 A and AA rules and axe's best practices) of the page as it is now.</summary>
+    public async Task AssertAccessibleAsync()
+    {
+        var results = await Page.RunAxe();
+        var violations = results.Violations.Select(v =>
+            $"{v.Id} ({v.Impact}): {v.Help}: {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
+        Assert.True(violations.Count == 0, $"axe on {Page.Url}:\n" + string.Join("\n", violations));
+    }
+
+    /// <summary>Fails if the console logged an error or a script threw.</summary>
+    public void AssertNoConsoleErrors(params string[] ignoring)
+    {
+        var errors = Errors(ignoring);
+        Assert.True(errors.Count == 0, $"on {Page.Url}:\n" + string.Join("\n", errors));
+    }
+
+    /// <summary>
+    /// Saves a full-page screenshot as <c>docs/dashboard/NAME.png</c> when RECORDER_SCREENSHOTS=docs
+    /// (how docs/dashboard.md's pictures are taken), else into the test's output directory.
+    /// </summary>
+    public async Task ScreenshotAsync(string name)
+    {
+        var directory = Environment.GetEnvironmentVariable("RECORDER_SCREENSHOTS") == "docs"
+            ? Path.Combine(ExternalTools.RepositoryRoot, "docs", "dashboard")
+            : Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+}
