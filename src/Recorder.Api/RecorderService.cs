@@ -84,7 +84,7 @@ public static class RecorderService
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Recorder investigation service";
-            document.Info.Description = "Audited PCAP queries over an evidence store, streamed to investigators and pre-wired analysis tools. Every request except /health needs Authorization: Bearer TOKEN.";
+            document.Info.Description = "Audited PCAP queries over an evidence store, streamed to investigators and pre-wired analysis tools. Every request except /health and this document needs Authorization: Bearer TOKEN.";
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
@@ -134,7 +134,8 @@ public static class RecorderService
         Dashboard.QueryPages.Map(endpoints);
         Dashboard.OidcEndpoints.Map(endpoints);
         Dashboard.AuditPages.Map(endpoints);
-        endpoints.MapOpenApi().RequirePermission();
+        // The document describes the API and holds no evidence: anyone who can reach the service may read it.
+        endpoints.MapOpenApi().AllowAnonymous();
         var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();
         endpoints.MapHangfireDashboard(DashboardGuard.Path, new DashboardOptions
         {

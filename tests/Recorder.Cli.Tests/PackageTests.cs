@@ -150,5 +150,90 @@ public sealed class PackageTests : IDisposable
         Assert.False(Directory.Exists(_directory.File("d")));
     }
 
+    [Fact]
+    public void Package_ReportsTheImportsStartAndEnd_AsRecorded()
+    {
+        var import = Cli.Run("--store", Store, "ledger", "--json", "--action", "import.completed").Json.AsArray().Single()!;
+        var started = import["details"]!["startedAt"]!.GetValue<string>();
+        var ended = import["time"]!.GetValue<string>();
+        Assert.True(string.CompareOrdinal(started, ended) < 0, $"import started {started}, ended {ended}");
+
+        var package = _directory.File("package-times");
+        Assert.Equal(0, Cli.Run("--store", Store, "package", "--query", _queryId, "--out", package).ExitCode);
+        using var pdf = PdfDocument.Open(Path.Combine(package, "report.pdf"));
+        var text = string.Join("\n", pdf.GetPages().Select(p => p.Text));
+        Assert.Contains("Started" + started, text, StringComparison.Ordinal);
+        Assert.Contains("Ended" + ended, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Package_NamesTheExaminerAndOrganisation_InVerifyTxtTheReportAndTheLedger()
+    {
+        var package = _directory.File("package-examiner");
+        var built = Cli.Run("--store", Store, "package", "--query", _queryId, "--out", package, "--examiner", "Dana Ruiz", "--organisation", "Example Forensics Ltd");
+        Assert.True(built.ExitCode == 0, built.ToString());
+
+        Assert.Contains("Examiner: Dana Ruiz, Example Forensics Ltd.", File.ReadAllText(Path.Combine(package, "VERIFY.txt")), StringComparison.Ordinal);
+        using (var pdf = PdfDocument.Open(Path.Combine(package, "report.pdf")))
+        {
+            Assert.Contains("Dana Ruiz, Example Forensics Ltd", string.Join("\n", pdf.GetPages().Select(p => p.Text)), StringComparison.Ordinal);
+        }
+
+        var entry = Cli.Run("--store", Store, "ledger", "--json", "--action", "package.built").Json.AsArray()[^1]!;
+        Assert.Equal("Dana Ruiz", entry["details"]!["examiner"]!.GetValue<string>());
+        Assert.Equal("Example Forensics Ltd", entry["details"]!["organisation"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Package_NoTextFileStartsWithAByteOrderMark()
+    {
+        var package = _directory.File("package-bom");
+        Assert.Equal(0, Cli.Run("--store", Store, "package", "--query", _queryId, "--out", package).ExitCode);
+
+        var files = Directory.GetFiles(package, "*", SearchOption.AllDirectories);
+        Assert.Contains(files, f => Path.GetFileName(f) == "VERIFY.txt");
+        foreach (var file in files)
+        {
+            var head = File.ReadAllBytes(file).Take(3).ToArray();
+            Assert.False(head is [0xEF, 0xBB, 0xBF], $"{Path.GetRelativePath(package, file)} starts with a UTF-8 byte-order mark");
+        }
+    }
+
+    [Fact]
+    public void Package_VerifyTxtAndReport_NumberTheStepsTheSame()
+    {
+        var package = _directory.File("package-steps");
+        Assert.Equal(0, Cli.Run("--store", Store, "package", "--query", _queryId, "--out", package).ExitCode);
+
+        var steps = File.ReadAllLines(Path.Combine(package, "VERIFY.txt"))
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^(\d+)\. (.+):$")).Where(m => m.Success)
+            .Select(m => (Number: int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Title: m.Groups[2].Value)).ToList();
+        Assert.True(steps.Count >= 5, "VERIFY.txt lists no numbered steps");
+        Assert.Equal(Enumerable.Range(1, steps.Count), steps.Select(s => s.Number));
+        Assert.Contains(steps, s => s.Title.Contains("SHA256SUMS is signed", StringComparison.Ordinal));
+
+        using var pdf = PdfDocument.Open(Path.Combine(package, "report.pdf"));
+        var text = Squeeze(string.Join("\n", pdf.GetPages().Select(p => p.Text)));
+        foreach (var (number, title) in steps)
+        {
+            Assert.Contains(Squeeze($"{number}.{title}"), text, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(Squeeze($"{steps.Count + 1}."), Squeeze(File.ReadAllText(Path.Combine(package, "VERIFY.txt")).Split("Also:")[0]).Split(Squeeze(steps[^1].Title))[1], StringComparison.Ordinal);
+
+        static string Squeeze(string value) => new(value.Where(c => !char.IsWhiteSpace(c)).ToArray());
+    }
+
+    [Fact]
+    public void Package_ToolsThatPrintLocalTime_RunWithTzUtc()
+    {
+        var package = _directory.File("package-tz");
+        Assert.Equal(0, Cli.Run("--store", Store, "package", "--query", _queryId, "--out", package).ExitCode);
+
+        var verify = File.ReadAllText(Path.Combine(package, "VERIFY.txt"));
+        Assert.Contains("TZ=UTC capinfos", verify, StringComparison.Ordinal);
+        Assert.DoesNotContain(" capinfos", verify.Replace("TZ=UTC capinfos", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
     public void Dispose() => _directory.Dispose();
 }

@@ -23,37 +23,42 @@ public static class ServiceEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/health", () => Results.Json(new JsonObject { ["status"] = "ok" }))
-            .AllowAnonymous().WithTags("Service").WithSummary("Liveness; the only API endpoint that answers without a token");
+            .AllowAnonymous().Produces<HealthResponse>().WithTags("Service").WithSummary("Liveness; the only API endpoint that answers without a token");
 
-        endpoints.MapGet("/api/segments", Segments).RequirePermission(Permission.SegmentsRead).WithTags("Store")
+        endpoints.MapGet("/api/segments", Segments).RequirePermission(Permission.SegmentsRead).WithTags("Store").Produces<SegmentListResponse>()
             .WithSummary("Sealed segments' metadata (never packets), and the open segments of live captures");
 
         var verify = endpoints.MapGroup("/api/verify").WithTags("Store");
-        verify.MapPost("/", StartVerification).RequirePermission(Permission.VerifyRun)
+        verify.MapPost("/", StartVerification).RequirePermission(Permission.VerifyRun).Produces<VerificationResponse>(StatusCodes.Status202Accepted)
             .WithSummary("Verify the whole store and ledger as a background job; 202 with its id and Location");
         verify.MapGet("/", (ServiceRuntime runtime) => Results.Json(new JsonObject
         {
             ["verifications"] = new JsonArray(runtime.Verifications.Latest(20).Select(r => (JsonNode)r).ToArray()),
-        })).RequirePermission(Permission.VerifyRun).WithSummary("The latest 20 verifications, newest first, each as GET /api/verify/{id} shows it");
-        verify.MapGet("/{id}", Verification).RequirePermission(Permission.VerifyRun)
+        })).RequirePermission(Permission.VerifyRun).Produces<VerificationListResponse>()
+            .WithSummary("The latest 20 verifications, newest first, each as GET /api/verify/{id} shows it");
+        verify.MapGet("/{id}", Verification).RequirePermission(Permission.VerifyRun).Produces<VerificationResponse>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A verification's state and, once done, its report");
 
         var users = endpoints.MapGroup("/api/users").WithTags("Administration");
-        users.MapGet("/", ListUsers).RequirePermission(Permission.UsersManage).WithSummary("Users and their roles (never tokens)");
-        users.MapPost("/", AddUser).RequirePermission(Permission.UsersManage).WithSummary("Add a user; the answer holds the token, shown once");
-        users.MapDelete("/{name}", RevokeUser).RequirePermission(Permission.UsersManage).WithSummary("Revoke a user's token");
-        users.MapPatch("/{name}", Users.UserEndpoints.ChangeRoleAsync).RequirePermission(Permission.UsersManage)
+        users.MapGet("/", ListUsers).RequirePermission(Permission.UsersManage).Produces<UserListResponse>().WithSummary("Users and their roles (never tokens)");
+        users.MapPost("/", AddUser).RequirePermission(Permission.UsersManage).ReadsJsonBody<AddUserRequest>()
+            .Produces<NewUserResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Add a user; the answer holds the token, shown once");
+        users.MapDelete("/{name}", RevokeUser).RequirePermission(Permission.UsersManage).Produces<UserView>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Revoke a user's token");
+        users.MapPatch("/{name}", Users.UserEndpoints.ChangeRoleAsync).RequirePermission(Permission.UsersManage).ReadsJsonBody<ChangeRoleRequest>()
+            .Produces<UserView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Change a user's role: {\"role\": \"auditor\"}; the token stays the same");
 
-        endpoints.MapGet("/api/config", Configuration).RequirePermission(Permission.ConfigRead).WithTags("Administration")
+        endpoints.MapGet("/api/config", Configuration).RequirePermission(Permission.ConfigRead).WithTags("Administration").Produces<JsonObject>()
             .WithSummary("Policies in force, sinks, job storage, chunking, node");
 
         var capture = endpoints.MapGroup("/api/capture").WithTags("Administration");
-        capture.MapGet("/", (ServiceRuntime runtime) => Results.Json(runtime.Capture.Status())).RequirePermission(Permission.CaptureControl)
+        capture.MapGet("/", (ServiceRuntime runtime) => Results.Json(runtime.Capture.Status())).RequirePermission(Permission.CaptureControl).Produces<JsonObject>()
             .WithSummary("The live capture's state and counters");
-        capture.MapPost("/start", StartCapture).RequirePermission(Permission.CaptureControl)
+        capture.MapPost("/start", StartCapture).RequirePermission(Permission.CaptureControl).ReadsJsonBody<CaptureStartRequest>()
+            .Produces<JsonObject>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Start live capture: {\"interface\": \"eth0\", \"filter\": \"BPF\"}");
-        capture.MapPost("/stop", StopCapture).RequirePermission(Permission.CaptureControl)
+        capture.MapPost("/stop", StopCapture).RequirePermission(Permission.CaptureControl).Produces<JsonObject>().ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Stop live capture and seal what it recorded");
     }
 
@@ -121,9 +126,14 @@ public static class ServiceEndpoints
             return problem;
         }
 
-        var errors = RequestBody.UnknownFields(body!, ["name", "role"]).ToList();
+        var errors = RequestBody.UnknownFields(body!, ["name", "role", "displayName"]).ToList();
         var name = RequestBody.StringOrNull(body!["name"]);
         var role = RequestBody.StringOrNull(body["role"]);
+        var displayName = RequestBody.StringOrNull(body["displayName"]);
+        if ((body["displayName"] is not null && displayName is null) || Users.ServiceUser.DisplayNameProblem(displayName) is not null)
+        {
+            errors.Add(new FieldError("displayName", Users.ServiceUser.DisplayNameProblem(displayName) ?? "must be a string"));
+        }
         if (Users.UserDirectory.LocalNameProblem(name) is { } nameProblem)
         {
             errors.Add(new FieldError("name", nameProblem));
@@ -142,7 +152,7 @@ public static class ServiceEndpoints
         Users.NewUser added;
         try
         {
-            added = runtime.Users.Add(name!, role!, "service-user " + caller.Name);
+            added = runtime.Users.Add(name!, role!, "service-user " + caller.Name, displayName);
         }
         catch (ArgumentException e)
         {

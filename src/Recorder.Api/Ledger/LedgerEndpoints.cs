@@ -32,11 +32,13 @@ public static class LedgerEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/api/ledger").WithTags("Ledger");
-        group.MapGet("/", Entries).RequirePermission(Permission.LedgerRead)
+        group.MapGet("/", Entries).RequirePermission(Permission.LedgerRead).Produces<LedgerPageResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Ledger entries in sequence order, or newest first with order=desc (filters: action (repeatable, 'query.*' prefixes), user, case, from, to, fromSeq, beforeSeq, limit; verify=true proves each entry)");
-        group.MapGet("/checkpoints/latest", LatestCheckpoint).RequirePermission(Permission.LedgerRead)
+        group.MapGet("/checkpoints/latest", LatestCheckpoint).RequirePermission(Permission.LedgerRead).Produces<CheckpointResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The latest signed checkpoint, RFC 3161 time-stamped; ?file=checkpoint.txt|checkpoint.sig|checkpoint.tsr|tsa.pem gives one file");
-        group.MapGet("/proof/{seq:long}", Proof).RequirePermission(Permission.LedgerProve)
+        group.MapGet("/proof/{seq:long}", Proof).RequirePermission(Permission.LedgerProve).Produces<JsonObject>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("An inclusion proof of entry seq against the checkpoint of size S (?size=S, default: latest), checkable offline");
     }
 

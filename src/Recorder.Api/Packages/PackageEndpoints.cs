@@ -42,17 +42,18 @@ public static class PackageEndpoints
         var group = endpoints.MapGroup("/api/packages").WithTags("Packages");
         group.MapPost("/", Build)
             .RequirePermission(Permission.PackagesBuild)
-            .Produces(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
+            .ReadsJsonBody<PackageRequestBody>()
+            .Produces<PackageResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Build an evidence package from finished queries of one case: {\"queries\": [ids], \"title\", \"reason\"}; 201 with its hashes");
-        group.MapGet("/", List).RequirePermission(Permission.PackagesBuild).WithSummary("Packages built through the service, newest first");
+        group.MapGet("/", List).RequirePermission(Permission.PackagesBuild).Produces<PackageListResponse>().WithSummary("Packages built through the service, newest first");
         group.MapGet("/{id}", Show).RequirePermission(Permission.PackagesBuild)
-            .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One package: who built it, for which queries, its hashes and ledger entries");
+            .Produces<PackageResponse>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One package: who built it, for which queries, its hashes and ledger entries");
         group.MapGet("/{id}/zip", Download).RequirePermission(Permission.PackagesBuild)
-            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "application/zip").ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("The package as a zip (the download is ledgered)");
         group.MapGet("/{id}/report", Report).RequirePermission(Permission.ReportsBuild, Permission.PackagesBuild)
-            .Produces(StatusCodes.Status200OK, contentType: "application/pdf")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "application/pdf")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("The package's report.pdf alone, checked against the SHA-256 the ledger recorded when it was built (the read is ledgered)");
     }
@@ -97,6 +98,10 @@ public static class PackageEndpoints
                 Reason = request.Reason,
                 Actor = runtime.Ledger.Actor(caller.Name),
                 AllowPartial = request.AllowPartial,
+
+                // The examiner is who answers for the package: named in the request, else the caller's display name.
+                Examiner = request.Examiner ?? caller.User.DisplayName,
+                Organisation = request.Organisation,
             });
         }
         catch (Exception e) when (e is PackageException or ReportTemplateException)
@@ -128,6 +133,8 @@ public static class PackageEndpoints
             ["reason"] = request.Reason ?? request.Queries[0].Reason,
             ["queries"] = new JsonArray(request.Queries.Select(q => (JsonNode)q.Id).ToArray()),
             ["builtBy"] = caller.Name,
+            ["examiner"] = request.Examiner ?? caller.User.DisplayName,
+            ["organisation"] = request.Organisation,
             ["builtAt"] = Timestamp.Now(runtime.Clock).ToString(),
             ["node"] = runtime.NodeName,
             ["manifestSha256"] = result.ManifestSha256,
@@ -247,7 +254,7 @@ public static class PackageEndpoints
 
     private static (PackageBody? Body, List<FieldError> Errors) Parse(JsonObject body, ServiceRuntime runtime)
     {
-        var errors = RequestBody.UnknownFields(body, ["queries", "title", "reason", "allowPartial"]).ToList();
+        var errors = RequestBody.UnknownFields(body, ["queries", "title", "reason", "allowPartial", "examiner", "organisation"]).ToList();
 
         var queries = new List<QueryRecord>();
         if (body["queries"] is not JsonArray ids || ids.Count == 0 || ids.Count > MaxQueries)
@@ -282,6 +289,8 @@ public static class PackageEndpoints
 
         var title = Text(body, "title", MaxTitle, errors);
         var reason = Text(body, "reason", MaxReason, errors);
+        var examiner = Text(body, "examiner", MaxTitle, errors);
+        var organisation = Text(body, "organisation", MaxTitle, errors);
         var allowPartial = false;
         if (body["allowPartial"] is { } flag)
         {
@@ -295,7 +304,7 @@ public static class PackageEndpoints
             }
         }
 
-        return errors.Count > 0 ? (null, errors) : (new PackageBody(queries, title, reason, allowPartial), errors);
+        return errors.Count > 0 ? (null, errors) : (new PackageBody(queries, title, reason, allowPartial, examiner, organisation), errors);
     }
 
     private static string? Text(JsonObject body, string field, int max, List<FieldError> errors)
@@ -331,5 +340,5 @@ public static class PackageEndpoints
         return (Hex.Lower(SHA256.HashData(stream)), stream.Length);
     }
 
-    private sealed record PackageBody(IReadOnlyList<QueryRecord> Queries, string? Title, string? Reason, bool AllowPartial);
+    private sealed record PackageBody(IReadOnlyList<QueryRecord> Queries, string? Title, string? Reason, bool AllowPartial, string? Examiner, string? Organisation);
 }

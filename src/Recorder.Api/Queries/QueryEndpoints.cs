@@ -28,36 +28,44 @@ public static class QueryEndpoints
         var group = endpoints.MapGroup("/api/queries").WithTags("Queries");
         group.MapPost("/", Submit)
             .RequirePermission(Permission.QueriesSubmit)
-            .Accepts<QuerySubmissionBody>("application/json")
-            .Produces(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ReadsJsonBody<QuerySubmissionBody>()
+            .Produces<QueryRecord>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Submit a query: it runs as a background job; 202 with its id and Location");
         group.MapGet("/", List)
             .RequirePermission(Permission.QueriesReadOwn, Permission.QueriesReadAll)
+            .Produces<QueryListResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("List queries, newest first (filters: case, owner, state, limit); investigators see their own");
         group.MapGet("/{id}", Status)
             .RequirePermission(Permission.QueriesReadOwn, Permission.QueriesReadAll)
-            .ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces<QueryRecord>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A query's state, progress, chunks, sinks and, once done, its result's SHA-256");
         group.MapDelete("/{id}", Cancel)
             .RequirePermission(Permission.QueriesCancelOwn, Permission.QueriesCancelAll)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .Produces<QueryRecord>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Cancel a query; what it wrote stays, marked and ledgered as partial");
         group.MapGet("/{id}/pcap", StreamResult)
             .RequirePermission(Permission.ResultsReadOwn, Permission.ResultsReadAll)
-            .Produces(StatusCodes.Status200OK, contentType: "application/vnd.tcpdump.pcap")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "application/vnd.tcpdump.pcap", "application/x-pcapng")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("The result as one capture file, streamed while the job runs; the bytes equal the final result file");
         group.MapGet("/{id}/chunks", Chunks)
             .RequirePermission(Permission.QueriesReadOwn, Permission.QueriesReadAll)
+            .Produces<ChunkListResponse>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The chunks written so far (each a standalone capture file, hashed and ledgered)");
         group.MapGet("/{id}/chunks/{number:int}", Chunk)
             .RequirePermission(Permission.ResultsReadOwn, Permission.ResultsReadAll)
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "application/vnd.tcpdump.pcap", "application/x-pcapng")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("One chunk");
         group.MapGet("/{id}/artifacts", Artifacts)
             .RequirePermission(Permission.QueriesReadOwn, Permission.QueriesReadAll)
+            .Produces<ArtifactListResponse>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("What the query's sinks produced");
         group.MapGet("/{id}/artifacts/{**name}", Artifact)
             .RequirePermission(Permission.ResultsReadOwn, Permission.ResultsReadAll)
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "application/octet-stream", "text/plain")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("One artifact (SINK/FILE)");
         QueryFollowEndpoints.Map(group);
     }

@@ -30,21 +30,21 @@ internal static class QueryFollowEndpoints
     {
         group.MapPost("/check", Check)
             .RequirePermission(Permission.QueriesSubmit)
-            .Accepts<QuerySubmissionBody>("application/json")
-            .Produces(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ReadsJsonBody<QuerySubmissionBody>()
+            .Produces<System.Text.Json.Nodes.JsonObject>()
             .WithSummary("Check a submission as POST /api/queries would, without submitting it: 200 with the parsed filter, or the same 400/403 problems");
         group.MapGet("/options", Options)
             .RequirePermission(Permission.QueriesSubmit)
+            .Produces<System.Text.Json.Nodes.JsonObject>()
             .WithSummary("What the caller's role may submit: its sinks, its widest window, whether BPF is available, and the cases of the caller's visible queries");
         group.MapGet("/{id}/events", EventsAsync)
             .RequirePermission(Permission.QueriesReadOwn, Permission.QueriesReadAll)
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .Produces(StatusCodes.Status200OK, typeof(string), "text/event-stream")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Follow a query as Server-Sent Events: a 'query' event (the JSON of GET /api/queries/{id}) at each change, ends once it has settled");
         group.MapGet("/{id}/summary", Summary)
             .RequirePermission(Permission.ResultsReadOwn, Permission.ResultsReadAll)
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .Produces<System.Text.Json.Nodes.JsonObject>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("A finished result's packet summary: top talkers, ports, protocols, packets over time (ledgered as a read-out)");
     }
 

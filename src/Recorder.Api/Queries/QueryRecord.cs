@@ -58,8 +58,19 @@ public sealed record QueryFilterText
     /// <summary>Ports (OR).</summary>
     public IReadOnlyList<string> Ports { get; init; } = [];
 
-    /// <summary>Protocols (OR).</summary>
+    /// <summary>Protocols (OR); deprecated name of <see cref="Protocols"/>, kept for the clients that read it.</summary>
     public IReadOnlyList<string> Proto { get; init; } = [];
+
+    /// <summary>Protocols (OR), under the name <c>normalizedFilter</c> and the CLI use.</summary>
+    public IReadOnlyList<string> Protocols => Proto;
+
+    /// <summary>
+    /// <see cref="Ports"/> as JSON numbers. <see cref="Ports"/> keeps the text as submitted (strings,
+    /// for the clients that read them); every port in it is a number 0–65535 once the query is accepted.
+    /// </summary>
+    public IReadOnlyList<int> PortNumbers =>
+        Ports.Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : -1)
+            .Where(n => n >= 0).ToList();
 
     /// <summary>Window start (inclusive).</summary>
     public string? From { get; init; }

@@ -24,11 +24,13 @@ public sealed record QuerySubmissionBody(string Case, string Reason, QueryFilter
 /// <summary>The filter of a query: conditions of different kinds combine with AND, repeats of one kind with OR.</summary>
 /// <param name="Hosts">Addresses or CIDR blocks, matching source or destination.</param>
 /// <param name="Ports">Ports, matching source or destination.</param>
-/// <param name="Proto">tcp, udp, icmp, icmp6 or a protocol number (one, or a list).</param>
+/// <param name="Proto">Deprecated name of <paramref name="Protocols"/>, still accepted (give one of the two).</param>
 /// <param name="From">Window start, inclusive: RFC 3339 UTC or Unix epoch seconds.</param>
 /// <param name="To">Window end, exclusive.</param>
 /// <param name="Bpf">A libpcap filter expression applied to the candidates.</param>
-public sealed record QueryFilterBody(IReadOnlyList<string>? Hosts, IReadOnlyList<int>? Ports, IReadOnlyList<string>? Proto, string? From, string? To, string? Bpf);
+/// <param name="Protocols">tcp, udp, icmp, icmp6 or a protocol number (one, or a list): the canonical name, as in <c>normalizedFilter</c>.</param>
+public sealed record QueryFilterBody(IReadOnlyList<string>? Hosts, IReadOnlyList<int>? Ports, IReadOnlyList<string>? Proto, string? From, string? To, string? Bpf,
+    IReadOnlyList<string>? Protocols = null);
 
 /// <summary>A submission checked field by field.</summary>
 /// <param name="Case">The case number.</param>
@@ -49,7 +51,7 @@ internal sealed record ParsedSubmission(string Case, string Reason, QueryFilterT
 internal static class QuerySubmission
 {
     private static readonly string[] TopFields = ["case", "reason", "filter", "sinks", "allowPartial"];
-    private static readonly string[] FilterFields = ["hosts", "ports", "proto", "from", "to", "bpf"];
+    private static readonly string[] FilterFields = ["hosts", "ports", "protocols", "proto", "from", "to", "bpf"];
 
     /// <summary>Parses the body; bad input gives every field error (400), a policy limit gives 403 errors.</summary>
     public static (ParsedSubmission? Submission, IReadOnlyList<FieldError> Invalid, IReadOnlyList<FieldError> Refused) Parse(
@@ -78,8 +80,15 @@ internal static class QuerySubmission
 
                 hosts = Strings(filter["hosts"], "filter.hosts", numbers: false, errors);
                 ports = Strings(filter["ports"], "filter.ports", numbers: true, errors);
-                protocols = filter["proto"] is JsonValue single ? Strings(new JsonArray(single.DeepClone()), "filter.proto", numbers: true, errors)
-                    : Strings(filter["proto"], "filter.proto", numbers: true, errors);
+                // "protocols" is the canonical name (normalizedFilter, the CLI's JSON); "proto" is still accepted.
+                var protocolField = filter.ContainsKey("protocols") ? "protocols" : "proto";
+                if (filter.ContainsKey("protocols") && filter.ContainsKey("proto"))
+                {
+                    errors.Add(new FieldError("filter.proto", "give filter.protocols or its older name filter.proto, not both"));
+                }
+
+                protocols = filter[protocolField] is JsonValue single ? Strings(new JsonArray(single.DeepClone()), "filter." + protocolField, numbers: true, errors)
+                    : Strings(filter[protocolField], "filter." + protocolField, numbers: true, errors);
                 from = Time(filter["from"], "filter.from", errors);
                 to = Time(filter["to"], "filter.to", errors);
                 bpf = OptionalString(filter["bpf"], "filter.bpf", errors);

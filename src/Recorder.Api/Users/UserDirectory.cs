@@ -18,7 +18,9 @@ namespace Recorder.Api.Users;
 /// <param name="CreatedBy">Who added them.</param>
 /// <param name="RevokedAt">When the token was revoked, if it was.</param>
 /// <param name="RevokedBy">Who revoked it.</param>
-public sealed record ServiceUser(string Name, string Role, string TokenSha256, string CreatedAt, string CreatedBy, string? RevokedAt = null, string? RevokedBy = null)
+/// <param name="DisplayName">The person's name as reports print it (e.g. the examiner of a package), when one was given.</param>
+public sealed record ServiceUser(string Name, string Role, string TokenSha256, string CreatedAt, string CreatedBy, string? RevokedAt = null, string? RevokedBy = null,
+    string? DisplayName = null)
 {
     /// <summary>True once revoked.</summary>
     public bool Revoked => RevokedAt is not null;
@@ -32,7 +34,15 @@ public sealed record ServiceUser(string Name, string Role, string TokenSha256, s
         ["createdBy"] = CreatedBy,
         ["revokedAt"] = RevokedAt,
         ["revokedBy"] = RevokedBy,
+        ["displayName"] = DisplayName,
     };
+
+    /// <summary>Why <paramref name="displayName"/> cannot be a display name (null when it can).</summary>
+    public static string? DisplayNameProblem(string? displayName) =>
+        displayName is null ? null
+        : displayName.Trim().Length is 0 or > 200 ? "1 to 200 characters"
+        : displayName.Any(char.IsControl) ? "no control characters"
+        : null;
 }
 
 /// <summary>A user just added, with the only copy of their token.</summary>
@@ -132,15 +142,20 @@ public sealed partial class UserDirectory
 
     /// <summary>Adds a user with a new random token.</summary>
     /// <exception cref="ArgumentException">Invalid name, or a user of that name exists (revoked users keep their name).</exception>
-    public NewUser Add(string name, string role, string createdBy)
+    public NewUser Add(string name, string role, string createdBy, string? displayName = null)
     {
         if (LocalNameProblem(name) is { } problem)
         {
             throw new ArgumentException(problem, nameof(name));
         }
 
+        if (ServiceUser.DisplayNameProblem(displayName) is { } displayProblem)
+        {
+            throw new ArgumentException(displayProblem, nameof(displayName));
+        }
+
         var token = "rec_" + Base64Url(RandomNumberGenerator.GetBytes(32));
-        var user = new ServiceUser(name, role, HashToken(token), Timestamp.Now(_clock).ToString(), createdBy);
+        var user = new ServiceUser(name, role, HashToken(token), Timestamp.Now(_clock).ToString(), createdBy, DisplayName: displayName?.Trim());
         Update(users =>
         {
             if (users.Any(u => u.Name == name))
@@ -215,7 +230,7 @@ public sealed partial class UserDirectory
         {
             ["format"] = Format,
             ["version"] = 1,
-            ["users"] = new JsonArray(updated.Select(u => (JsonNode)new JsonObject
+            ["users"] = new JsonArray(updated.Select(u => (JsonNode)WithDisplayName(new JsonObject
             {
                 ["name"] = u.Name,
                 ["role"] = u.Role,
@@ -224,7 +239,7 @@ public sealed partial class UserDirectory
                 ["createdBy"] = u.CreatedBy,
                 ["revokedAt"] = u.RevokedAt,
                 ["revokedBy"] = u.RevokedBy,
-            }).ToArray()),
+            }, u.DisplayName)).ToArray()),
         };
         DurableFile.WriteAllBytes(_path, CanonicalJson.Serialize(json), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         lock (_gate)
@@ -278,12 +293,24 @@ public sealed partial class UserDirectory
                 n["createdAt"]!.GetValue<string>(),
                 n["createdBy"]!.GetValue<string>(),
                 n["revokedAt"]?.GetValue<string>(),
-                n["revokedBy"]?.GetValue<string>())).ToList();
+                n["revokedBy"]?.GetValue<string>(),
+                n["displayName"]?.GetValue<string>())).ToList();
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
         {
             throw new InvalidDataException($"{_path}: unreadable users file: {e.Message}", e);
         }
+    }
+
+    /// <summary>displayName is written only when there is one, so files of users without one stay as they were.</summary>
+    private static JsonObject WithDisplayName(JsonObject user, string? displayName)
+    {
+        if (displayName is not null)
+        {
+            user["displayName"] = displayName;
+        }
+
+        return user;
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recorder.Core.Json;
 using Recorder.Core.Store;
+using Recorder.Core.Time;
 using Recorder.Ledger.Entries;
 using Recorder.Reporting.Model;
 
@@ -70,7 +71,8 @@ internal static class CustodySelection
             Kind = AcquisitionKind.Import,
             Actor = import.Actor.Name,
             Host = import.Actor.Host,
-            StartedAt = import.Time,
+            // Ledgers written before import.completed recorded startedAt hold only the completion time.
+            StartedAt = TimestampParser.TryParse(StrictJson.Text(import.Details["startedAt"]), out var started, out _) ? started : import.Time,
             EndedAt = import.Time,
             OriginalFiles = sources.Select(s => new OriginalFile(StrictJson.Text(s!["name"]) ?? "?", s["bytes"]?.GetValue<long>() ?? 0,
                 StrictJson.Text(s["sha256"]) ?? string.Empty)).ToList(),

@@ -159,19 +159,24 @@ public static class PackageBuilder
         var manifestSha = WriteManifest(store, manifest, work);
 
         // The package is a transfer of custody: it is recorded before anything else is derived from it.
-        var packageSeq = records.RecordBuilt(manifest, manifestSha, files, segmentIds, request.OutputPath, request.AllowPartial);
+        var examiner = string.IsNullOrWhiteSpace(request.Examiner) ? null
+            : new ExaminerInfo(request.Examiner.Trim(), string.IsNullOrWhiteSpace(request.Organisation) ? null : request.Organisation.Trim());
+        var packageSeq = records.RecordBuilt(manifest, manifestSha, files, segmentIds, request.OutputPath, request.AllowPartial, examiner);
         custody.Add(ledger.ReadEntry(packageSeq));
         var checkpoint = journal.Checkpoint();
         CustodyProofs.Write(ledger, custody, checkpoint.Size, Path.Combine(work, "custody"));
 
         var segments = checkedSegments.Select(s => s.Segment).ToList();
         var model = PackageReport.Model(new PackageReportFacts(manifest, manifestSha, queries, files, counter, segments,
-            acquisitions, custody, CustodyProofs.Describe(store, checkpoint, journal.AuthorityCertificate(), journal.Authority), store.Key.Fingerprint));
+            acquisitions, custody, CustodyProofs.Describe(store, checkpoint, journal.AuthorityCertificate(), journal.Authority), store.Key.Fingerprint)) with
+        {
+            Examiner = examiner,
+        };
         var (reportSha, reportSeq) = WriteReport(journal, records, manifest, manifestSha, model, request.TemplateDirectory, checkpoint, work);
 
         File.WriteAllBytes(Path.Combine(work, "case.jsonld"), Encoding.UTF8.GetBytes(
             CaseJsonLd.Build(model, manifest.ToJson(), segments, custody, manifest.PackageId).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })));
-        File.WriteAllText(Path.Combine(work, "VERIFY.txt"), VerifyText.Build(model, manifestSha, store.Key.Fingerprint), Encoding.UTF8);
+        File.WriteAllText(Path.Combine(work, "VERIFY.txt"), VerifyText.Build(model, manifestSha, store.Key.Fingerprint), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         var listed = PackageSums.Write(work, store.Key);
         return new PackageResult(manifest.PackageId, work, caseId, manifestSha, reportSha, packageSeq, reportSeq, [.. listed, "SHA256SUMS", "SHA256SUMS.sig"])
         {

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Recorder.Core.Store;
 using Recorder.Ledger;
 using Recorder.Ledger.Entries;
+using Recorder.Reporting.Model;
 
 namespace Recorder.Application.Packaging;
 
@@ -20,7 +21,7 @@ internal sealed record PackageLedger(CustodyLedger Ledger, LedgerActor Actor, st
 {
     /// <summary>Appends <see cref="LedgerActions.PackageBuilt"/>; returns its sequence number.</summary>
     public long RecordBuilt(PackageManifest manifest, string manifestSha256, IReadOnlyList<PackagedEvidence> files, IReadOnlyList<long> segmentIds,
-        string outputPath, bool allowPartial) => Append(
+        string outputPath, bool allowPartial, ExaminerInfo? examiner) => Append(
         LedgerActions.PackageBuilt,
         new JsonObject
         {
@@ -41,6 +42,8 @@ internal sealed record PackageLedger(CustodyLedger Ledger, LedgerActor Actor, st
             ["allowPartial"] = allowPartial,
             ["partialQueries"] = new JsonArray(manifest.Queries.Where(q => q.Partial).Select(q => (JsonNode)q.QueryId).ToArray()),
             ["segmentsRehashed"] = new JsonArray(manifest.Segments.Select(s => (JsonNode)s.Id).ToArray()),
+            ["examiner"] = examiner?.Name,
+            ["organisation"] = examiner?.Organisation,
         });
 
     /// <summary>Appends <see cref="LedgerActions.ReportGenerated"/>; returns its sequence number.</summary>

@@ -20,6 +20,12 @@ public sealed record PackageRequest
     /// <summary>Who builds the package (default: the store journal's actor, the OS user running the CLI).</summary>
     public LedgerActor? Actor { get; init; }
 
+    /// <summary>The examiner who answers for the package (named on the report's cover and in VERIFY.txt).</summary>
+    public string? Examiner { get; init; }
+
+    /// <summary>The examiner's organisation.</summary>
+    public string? Organisation { get; init; }
+
     /// <summary>Why the package is built (default: the first query's reason).</summary>
     public string? Reason { get; init; }
 

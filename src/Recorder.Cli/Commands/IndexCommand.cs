@@ -10,7 +10,8 @@ internal static class IndexCommand
 {
     public static Command Create(CommandFactory factory)
     {
-        var rebuild = new Command("rebuild", "Rebuild the index from the sealed segments alone");
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var rebuild = new Command("rebuild", "Rebuild the index from the sealed segments alone") { json };
         factory.SetAction(rebuild, (context, _) =>
         {
             using var store = context.OpenStore(create: false);
@@ -24,6 +25,18 @@ internal static class IndexCommand
 
             store.Record(LedgerActions.IndexRebuilt, new JsonObject { ["segmentIds"] = new JsonArray(update.Added.Select(i => (JsonNode)i).ToArray()) },
                 new Dictionary<string, string>(), new JsonObject { ["indexBytes"] = size, ["elapsedSeconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3) });
+            if (context.Parse.GetValue(json))
+            {
+                context.WriteJson(new JsonObject
+                {
+                    ["segments"] = update.Added.Count,
+                    ["segmentIds"] = new JsonArray(update.Added.Select(i => (JsonNode)i).ToArray()),
+                    ["indexBytes"] = size,
+                    ["elapsedSeconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
+                });
+                return ExitCodes.Ok;
+            }
+
             context.Output.WriteLine($"rebuilt the index from {update.Added.Count} segment(s) in {Format.Seconds(stopwatch.Elapsed)}; {Format.Bytes(size)} on disk");
             return ExitCodes.Ok;
         });

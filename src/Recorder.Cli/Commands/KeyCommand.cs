@@ -9,7 +9,8 @@ internal static class KeyCommand
     public static Command Create(CommandFactory factory)
     {
         var output = new Option<string>("--out") { Description = "Where to write the public key (PEM, SubjectPublicKeyInfo)", Required = true, HelpName = "FILE" };
-        var export = new Command("export", "Write the store's public signing key as PEM") { output };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var export = new Command("export", "Write the store's public signing key as PEM") { output, json };
         factory.SetAction(export, (context, _) =>
         {
             using var store = context.OpenStore(create: false);
@@ -23,6 +24,17 @@ internal static class KeyCommand
             store.Record(LedgerActions.KeyExported, new System.Text.Json.Nodes.JsonObject { ["keyFingerprint"] = store.Key.Fingerprint },
                 new Dictionary<string, string> { ["publicKey"] = store.Key.Fingerprint },
                 new System.Text.Json.Nodes.JsonObject { ["path"] = path, ["part"] = "public" });
+            if (context.Parse.GetValue(json))
+            {
+                context.WriteJson(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["path"] = path,
+                    ["algorithm"] = store.Key.Algorithm,
+                    ["fingerprint"] = store.Key.Fingerprint,
+                });
+                return ExitCodes.Ok;
+            }
+
             context.Output.WriteLine($"wrote {path}: {store.Key.Algorithm} public key, fingerprint (SHA-256 of the DER) {store.Key.Fingerprint}");
             return ExitCodes.Ok;
         });

@@ -66,7 +66,8 @@ internal static class LedgerCommand
         var seq = new Option<long>("--seq") { Description = "The entry to prove (0-based sequence number)", Required = true, HelpName = "N" };
         var size = new Option<long?>("--size") { Description = "Prove against the signed head of this size (default: the latest)", HelpName = "S" };
         var output = new Option<string>("--out") { Description = "The proof file to write", Required = true, HelpName = "FILE" };
-        var command = new Command("prove", "Write an inclusion proof of one entry against a signed checkpoint") { seq, size, output };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var command = new Command("prove", "Write an inclusion proof of one entry against a signed checkpoint") { seq, size, output, json };
         factory.SetAction(command, (context, _) =>
         {
             using var store = context.OpenStore(create: false);
@@ -81,7 +82,22 @@ internal static class LedgerCommand
             var against = context.Parse.GetValue(size) ?? CliContext.Journal(store).Checkpoint().Size;
             var proof = Wrap(() => ledger.ProveInclusion(n, against), "--size");
             var path = OutputPath(context.Parse.GetValue(output)!);
-            File.WriteAllBytes(path, ProofFile.Serialize(proof));
+            var bytes = ProofFile.Serialize(proof);
+            File.WriteAllBytes(path, bytes);
+            if (context.Parse.GetValue(json))
+            {
+                context.WriteJson(new JsonObject
+                {
+                    ["path"] = path,
+                    ["type"] = "inclusion",
+                    ["leafIndex"] = n,
+                    ["treeSize"] = proof.TreeSize,
+                    ["hashes"] = proof.AuditPath.Count,
+                    ["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
+                });
+                return ExitCodes.Ok;
+            }
+
             context.Output.WriteLine($"wrote {path}: inclusion of entry {n} in the tree of {proof.TreeSize} entries ({proof.AuditPath.Count} hashes)");
             return ExitCodes.Ok;
         });
@@ -93,14 +109,38 @@ internal static class LedgerCommand
         var from = new Option<long>("--from") { Description = "The earlier tree size", Required = true, HelpName = "S1" };
         var to = new Option<long?>("--to") { Description = "The later tree size (default: the latest)", HelpName = "S2" };
         var output = new Option<string>("--out") { Description = "The proof file to write", Required = true, HelpName = "FILE" };
-        var command = new Command("consistency", "Write a consistency proof between two signed tree sizes") { from, to, output };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var command = new Command("consistency", "Write a consistency proof between two signed tree sizes") { from, to, output, json };
         factory.SetAction(command, (context, _) =>
         {
             using var store = context.OpenStore(create: false);
             var ledger = CliContext.Journal(store).Ledger;
-            var proof = Wrap(() => ledger.ProveConsistency(context.Parse.GetValue(from), context.Parse.GetValue(to)), "--from/--to");
+            var first = context.Parse.GetValue(from);
+            var second = context.Parse.GetValue(to);
+            if (first < 1 || first > ledger.Count || second is { } later && (later < first || later > ledger.Count))
+            {
+                throw CliException.Usage($"--from/--to: no consistency proof from {first} to {second ?? ledger.Count} entries " +
+                    $"(sizes must satisfy 1 <= --from <= --to <= {ledger.Count}, the ledger's size)");
+            }
+
+            var proof = Wrap(() => ledger.ProveConsistency(first, second), "--from/--to");
             var path = OutputPath(context.Parse.GetValue(output)!);
-            File.WriteAllBytes(path, ProofFile.Serialize(proof));
+            var bytes = ProofFile.Serialize(proof);
+            File.WriteAllBytes(path, bytes);
+            if (context.Parse.GetValue(json))
+            {
+                context.WriteJson(new JsonObject
+                {
+                    ["path"] = path,
+                    ["type"] = "consistency",
+                    ["firstSize"] = proof.First.Size,
+                    ["treeSize"] = proof.Second.Size,
+                    ["hashes"] = proof.Path.Count,
+                    ["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
+                });
+                return ExitCodes.Ok;
+            }
+
             context.Output.WriteLine($"wrote {path}: the tree of {proof.Second.Size} entries extends the tree of {proof.First.Size} ({proof.Path.Count} hashes)");
             return ExitCodes.Ok;
         });
@@ -236,7 +276,8 @@ internal static class LedgerCommand
     private static Command CheckpointCommand(CommandFactory factory)
     {
         var output = new Option<string>("--out") { Description = "Directory for checkpoint.txt, checkpoint.sig, checkpoint.tsr and tsa.pem", Required = true, HelpName = "DIR" };
-        var command = new Command("checkpoint", "Write the latest signed, time-stamped checkpoint for checking with openssl") { output };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var command = new Command("checkpoint", "Write the latest signed, time-stamped checkpoint for checking with openssl") { output, json };
         factory.SetAction(command, (context, _) =>
         {
             using var store = context.OpenStore(create: false);
@@ -245,6 +286,20 @@ internal static class LedgerCommand
             Directory.CreateDirectory(directory);
             journal.Checkpoint();
             var checkpoint = journal.Ledger.ExportCheckpoint(directory);
+            if (context.Parse.GetValue(json))
+            {
+                context.WriteJson(new JsonObject
+                {
+                    ["directory"] = directory,
+                    ["size"] = checkpoint.Size,
+                    ["rootHash"] = Convert.ToBase64String(checkpoint.RootHash),
+                    ["time"] = checkpoint.Time.ToString(),
+                    ["files"] = new JsonArray(((string[])["checkpoint.txt", "checkpoint.sig", "checkpoint.tsr", "tsa.pem"])
+                        .Where(f => File.Exists(Path.Combine(directory, f))).Select(f => (JsonNode)Path.Combine(directory, f)).ToArray()),
+                });
+                return ExitCodes.Ok;
+            }
+
             context.Output.WriteLine($"wrote {directory}: checkpoint of {checkpoint.Size} entries, root {Convert.ToBase64String(checkpoint.RootHash)}, {checkpoint.Time}");
             context.Output.WriteLine($"  openssl pkeyutl -verify -pubin -inkey KEY.pem -rawin -in {Path.Combine(directory, "checkpoint.txt")} -sigfile {Path.Combine(directory, "checkpoint.sig")}");
             context.Output.WriteLine($"  openssl ts -verify -data {Path.Combine(directory, "checkpoint.txt")} -in {Path.Combine(directory, "checkpoint.tsr")} -CAfile {Path.Combine(directory, "tsa.pem")}");
@@ -261,11 +316,11 @@ internal static class LedgerCommand
         }
         catch (ArgumentException e)
         {
-            throw CliException.Usage($"{option}: {e.Message}");
+            throw CliException.Usage($"{option}: {CommandFactory.OneLine(e)}");
         }
         catch (InvalidOperationException e)
         {
-            throw CliException.Usage($"{option}: {e.Message}");
+            throw CliException.Usage($"{option}: {CommandFactory.OneLine(e)}");
         }
     }
 

@@ -22,10 +22,12 @@ internal static class PackageCommand
         {
             Description = "Package partial extractions too (recorded in the ledger; the report's cover then says PARTIAL and lists what is missing)",
         };
+        var examiner = new Option<string?>("--examiner") { Description = "The examiner who answers for the package (on the report's cover and in VERIFY.txt)", HelpName = "NAME" };
+        var organisation = new Option<string?>("--organisation") { Description = "The examiner's organisation", HelpName = "NAME" };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var command = new Command("package", "Build a court-ready evidence package (evidence, signed manifest, custody proofs, CASE/UCO, report.pdf)")
         {
-            queries, output, title, templates, reason, allowPartial, json,
+            queries, output, title, templates, reason, allowPartial, examiner, organisation, json,
         };
         factory.SetAction(command, (context, _) =>
         {
@@ -41,6 +43,8 @@ internal static class PackageCommand
                     TemplateDirectory = context.Parse.GetValue(templates),
                     Reason = context.Parse.GetValue(reason),
                     AllowPartial = context.Parse.GetValue(allowPartial),
+                    Examiner = context.Parse.GetValue(examiner),
+                    Organisation = context.Parse.GetValue(organisation),
                 });
             }
             catch (PackageException e)

@@ -98,6 +98,7 @@ internal static class QueryCommand
                     ["description"] = query.Describe(),
                     ["path"] = written.Path,
                     ["format"] = written.Format == Core.Formats.CaptureFileFormat.Pcap ? "pcap" : "pcapng",
+                    ["matched"] = written.Packets > 0,
                     ["packets"] = written.Packets,
                     ["bytes"] = written.Bytes,
                     ["sha256"] = written.Sha256,
@@ -121,6 +122,14 @@ internal static class QueryCommand
             }
             else
             {
+                if (written.Packets == 0)
+                {
+                    // Still an audited extraction (an empty capture file, hashed and ledgered): exit 0, but said plainly.
+                    context.Output.WriteLine(run.Partial
+                        ? "no packets matched in the segments that could be read (the answer is partial: see below)"
+                        : "no packets matched the query");
+                }
+
                 context.Output.WriteLine($"{Format.Count(written.Packets)} packets, {Format.Count(written.Bytes)} bytes, sha256 {written.Sha256}");
                 context.Output.WriteLine($"  wrote {written.Path} ({(written.Format == Core.Formats.CaptureFileFormat.Pcap ? "pcap, nanosecond" : "pcapng")})");
                 context.Output.WriteLine($"  query {queryId} for case {caseId}: {query!.Describe()}; {run.SegmentsConsidered.Count} segment(s) in the window, " +

@@ -28,7 +28,7 @@ internal static class ServeCommand
             Description = "PostgreSQL connection string: share one job queue with every service using it (default: $RECORDER_POSTGRES, else SQLite inside the store)",
             HelpName = "CONNSTRING",
         };
-        var schema = new Option<string>("--postgres-schema") { Description = "Schema for the job tables (default hangfire)", HelpName = "NAME", DefaultValueFactory = _ => "hangfire" };
+        var schema = new Option<string>("--postgres-schema") { Description = "Schema for the job tables", HelpName = "NAME", DefaultValueFactory = _ => "hangfire" };
         var certificate = new Option<string?>("--certificate") { Description = "PKCS#12 certificate for HTTPS", HelpName = "PFX" };
         var certificatePassword = new Option<string?>("--certificate-password-env") { Description = "Environment variable holding the certificate's password", HelpName = "VAR" };
         var policies = new Option<string?>("--policies") { Description = $"Policy directory (roles.json, sinks.json; default: ${PolicyLoader.EnvironmentVariable}, else the defaults beside the program)", HelpName = "DIR" };
@@ -39,8 +39,8 @@ internal static class ServeCommand
         var jwtIssuer = new Option<string?>("--jwt-issuer") { Description = "Also accept bearer JWTs from this identity provider (iss); needs --jwt-audience and --jwt-keys", HelpName = "ISSUER" };
         var jwtAudience = new Option<string?>("--jwt-audience") { Description = "The audience (aud) of JWTs meant for Recorder", HelpName = "AUDIENCE" };
         var jwtKeys = new Option<string?>("--jwt-keys") { Description = "The provider's public signing keys: PEM PUBLIC KEY blocks or a JWKS file (read once, offline)", HelpName = "FILE" };
-        var jwtNameClaim = new Option<string>("--jwt-name-claim") { Description = "Claim naming the user (default preferred_username; the user is sso.NAME)", HelpName = "CLAIM", DefaultValueFactory = _ => "preferred_username" };
-        var jwtRoleClaim = new Option<string>("--jwt-role-claim") { Description = "Claim holding the user's roles (default roles)", HelpName = "CLAIM", DefaultValueFactory = _ => "roles" };
+        var jwtNameClaim = new Option<string>("--jwt-name-claim") { Description = "Claim naming the user (the user is sso.NAME)", HelpName = "CLAIM", DefaultValueFactory = _ => "preferred_username" };
+        var jwtRoleClaim = new Option<string>("--jwt-role-claim") { Description = "Claim holding the user's roles", HelpName = "CLAIM", DefaultValueFactory = _ => "roles" };
         var oidcAuthorize = new Option<string?>("--oidc-authorization-endpoint") { Description = "Dashboard sign-in at the identity provider (OIDC code flow + PKCE): its authorization endpoint; needs --oidc-token-endpoint, --oidc-client-id and the --jwt-* options", HelpName = "URL" };
         var oidcToken = new Option<string?>("--oidc-token-endpoint") { Description = "The provider's token endpoint (the service exchanges the code there)", HelpName = "URL" };
         var oidcClientId = new Option<string?>("--oidc-client-id") { Description = "Recorder's client id at the provider (the identity token's audience)", HelpName = "ID" };

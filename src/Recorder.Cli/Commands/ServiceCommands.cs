@@ -33,7 +33,7 @@ internal static partial class ServiceCommands
 
     /// <summary>Whether the parsed command is one of the stand-ins.</summary>
     public static bool IsDelegated(ParseResult parse) =>
-        parse.CommandResult is { Command.Name: "serve" or "user", Parent: System.CommandLine.Parsing.CommandResult { Command: RootCommand } };
+        parse.CommandResult is { Command.Name: "serve" or "user", Parent: System.CommandLine.Parsing.CommandResult { Command.Name: RecorderCli.CommandName } };
 
     /// <summary>
     /// Replaces this process with the companion (execv: same process id, so signals, exit code,

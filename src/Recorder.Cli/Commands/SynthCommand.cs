@@ -10,17 +10,20 @@ internal static class SynthCommand
     public static Command Create(CommandFactory factory)
     {
         var output = new Option<string>("--out") { Description = "The capture file to write", Required = true, HelpName = "FILE" };
-        var packets = new Option<long?>("--packets") { Description = "Exact number of packets (default 2000)", HelpName = "N" };
+        var packets = new Option<long?>("--packets") { Description = $"Exact number of packets, {SynthesisOptions.MinimumPackets} to {SynthesisOptions.MaximumPackets} (default {SynthesisOptions.DefaultPackets})", HelpName = "N" };
+        packets.Validators.Add(result => Range(result, SynthesisOptions.MinimumPackets, SynthesisOptions.MaximumPackets));
         var bytes = new Option<long?>("--bytes") { Description = "Approximate file size instead of a packet count", HelpName = "N" };
+        bytes.Validators.Add(result => Range(result, SynthesisOptions.MinimumBytes, SynthesisOptions.MaximumBytes));
         var seed = new Option<ulong>("--seed") { Description = "Seed: same seed and options, same bytes", DefaultValueFactory = _ => 1, HelpName = "N" };
         var format = new Option<string>("--format") { Description = "pcap or pcapng", DefaultValueFactory = _ => "pcap", HelpName = "pcap|pcapng" };
         format.AcceptOnlyFromAmong("pcap", "pcapng");
         var microseconds = new Option<bool>("--microseconds") { Description = "Microsecond timestamps (default nanosecond)" };
         var multiLink = new Option<bool>("--multi-link") { Description = "Several link types in one pcapng (implies --format pcapng)" };
         var truth = new Option<string?>("--truth") { Description = "Also write the ground truth (JSON): counts per needle and query", HelpName = "FILE" };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var command = new Command("synth", "Write deterministic sample traffic (and its ground truth)")
         {
-            output, packets, bytes, seed, format, microseconds, multiLink, truth,
+            output, packets, bytes, seed, format, microseconds, multiLink, truth, json,
         };
         factory.SetAction(command, (context, _) =>
         {
@@ -47,10 +50,34 @@ internal static class SynthCommand
                 File.WriteAllText(truthPath, result.ToJson());
             }
 
+            if (parse.GetValue(json))
+            {
+                context.WriteJson(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["path"] = path,
+                    ["packets"] = result.Packets,
+                    ["bytes"] = result.FileBytes,
+                    ["firstTimestamp"] = result.FirstTimestamp.ToString(),
+                    ["lastTimestamp"] = result.LastTimestamp.ToString(),
+                    ["needleFlows"] = result.Needles.Count,
+                    ["truth"] = parse.GetValue(truth) is { } written ? Path.GetFullPath(written) : null,
+                });
+                return ExitCodes.Ok;
+            }
+
             context.Output.WriteLine($"wrote {path}: {Format.Count(result.Packets)} packets, {Format.Bytes(result.FileBytes)}, " +
                 $"{result.FirstTimestamp} .. {result.LastTimestamp}, {result.Needles.Count} needle flows");
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>A range check that names the option, as the user typed it.</summary>
+    private static void Range(System.CommandLine.Parsing.OptionResult result, long minimum, long maximum)
+    {
+        if (result.GetValueOrDefault<long?>() is { } value && (value < minimum || value > maximum))
+        {
+            result.AddError($"{result.Option.Name} must be {minimum} to {maximum}, not {value}");
+        }
     }
 }

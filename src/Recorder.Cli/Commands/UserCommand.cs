@@ -19,8 +19,9 @@ internal static class UserCommand
         var name = new Option<string>("--name") { Description = "The user's name (a-z, 0-9, '.', '_', '-'; as ledger entries show it)", Required = true, HelpName = "NAME" };
         var role = new Option<string>("--role") { Description = "The role (defined in the policies' roles.json)", Required = true, HelpName = "ROLE" };
         var policies = new Option<string?>("--policies") { Description = "Policy directory whose roles are checked (as for recorder serve)", HelpName = "DIR" };
+        var displayName = new Option<string?>("--display-name") { Description = "The person's name as reports print it (e.g. as a package's examiner)", HelpName = "TEXT" };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
-        var add = new Command("add", "Add a user and print their bearer token (once)") { name, role, policies, json };
+        var add = new Command("add", "Add a user and print their bearer token (once)") { name, role, displayName, policies, json };
         factory.SetAction(add, (context, _) =>
         {
             var userName = context.Parse.GetValue(name)!;
@@ -50,11 +51,11 @@ internal static class UserCommand
             NewUser added;
             try
             {
-                added = users.Add(userName, roleName, $"os-user {Environment.UserName}@{Environment.MachineName}");
+                added = users.Add(userName, roleName, $"os-user {Environment.UserName}@{Environment.MachineName}", context.Parse.GetValue(displayName));
             }
             catch (ArgumentException e)
             {
-                throw CliException.Usage("--name: " + e.Message);
+                throw CliException.Usage((e.ParamName == "displayName" ? "--display-name: " : "--name: ") + CommandFactory.OneLine(e));
             }
 
             store.Record(LedgerActions.UserAdded, new JsonObject { ["user"] = userName }, new Dictionary<string, string>(), new JsonObject
@@ -66,7 +67,7 @@ internal static class UserCommand
             });
             if (context.Parse.GetValue(json))
             {
-                context.WriteJson(new JsonObject { ["name"] = userName, ["role"] = roleName, ["token"] = added.Token });
+                context.WriteJson(new JsonObject { ["name"] = userName, ["role"] = roleName, ["displayName"] = added.User.DisplayName, ["token"] = added.Token });
             }
             else
             {
@@ -99,7 +100,8 @@ internal static class UserCommand
         });
 
         var revokeName = new Option<string>("--name") { Description = "The user whose token is revoked", Required = true, HelpName = "NAME" };
-        var revoke = new Command("revoke", "Revoke a user's token (the name is never reused)") { revokeName };
+        var revokeJson = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var revoke = new Command("revoke", "Revoke a user's token (the name is never reused)") { revokeName, revokeJson };
         factory.SetAction(revoke, (context, _) =>
         {
             var userName = context.Parse.GetValue(revokeName)!;
@@ -124,6 +126,12 @@ internal static class UserCommand
                 ["tokenSha256"] = revoked.TokenSha256,
                 ["via"] = "cli",
             });
+            if (context.Parse.GetValue(revokeJson))
+            {
+                context.WriteJson(revoked.ToPublicJson());
+                return ExitCodes.Ok;
+            }
+
             context.Output.WriteLine($"revoked user {userName} ({revoked.Role}) at {revoked.RevokedAt}");
             return ExitCodes.Ok;
         });

@@ -163,6 +163,7 @@ internal sealed partial class ReportComposer
             Pair(Label("Requesting investigator"), Value(m.Request.Investigator)),
             Pair(Label("Reason for the request"), Value(m.Request.Reason)),
             Pair(Label("Package built by"), Value($"{m.Build.Actor} on host {m.Build.Host}")),
+            .. m.Examiner is { } examiner ? (IEnumerable<RowGroup>)[Pair(Label("Examiner"), Value(examiner.ToString()))] : [],
             Pair(Label("Date and time (UTC)"), Value($"{Fmt.LongTime(m.Build.BuiltAt)}\n{Fmt.Time(m.Build.BuiltAt)}")),
             Pair(Label("Software"), Value($"{m.Tool.Name} {m.Tool.Version}, source revision {m.Tool.SourceRevision}")),
             Pair(Label("Evidence"), Value(evidence)),

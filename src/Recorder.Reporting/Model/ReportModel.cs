@@ -56,6 +56,9 @@ public sealed record ReportModel
     /// the cover says PARTIAL and lists each with what is missing.
     /// </summary>
     public IReadOnlyList<PartialExtractionRecord> PartialExtractions { get; init; } = [];
+
+    /// <summary>The examiner named by the builder (none: the report names only the account that built it).</summary>
+    public ExaminerInfo? Examiner { get; init; }
 }
 
 /// <summary>A case (matter) the evidence belongs to.</summary>
@@ -82,6 +85,15 @@ public sealed record QueryRecord(
     string Reason,
     Timestamp SubmittedAt,
     Timestamp? CompletedAt);
+
+/// <summary>The examiner who answers for the package, as the builder named them.</summary>
+/// <param name="Name">The examiner's name.</param>
+/// <param name="Organisation">Their organisation, when given.</param>
+public sealed record ExaminerInfo(string Name, string? Organisation)
+{
+    /// <summary><c>Name, Organisation</c> (or the name alone).</summary>
+    public override string ToString() => Organisation is null ? Name : $"{Name}, {Organisation}";
+}
 
 /// <summary>Who built the evidence package, on which host, and when.</summary>
 /// <param name="Actor">The person or account that built the package.</param>

@@ -19,6 +19,9 @@ public static class StandardVerification
         var cp = checkpointFolder.TrimEnd('/');
         return
         [
+            new("Check that SHA256SUMS is signed by the store key, so no file can be changed, added or removed unseen",
+                "openssl pkeyutl -verify -pubin -inkey signing.pub.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig",
+                "\"Signature Verified Successfully\". The files of the package (find . -type f ! -name 'SHA256SUMS*' | sort) are exactly those SHA256SUMS lists."),
             new("Check every file of the package against SHA256SUMS",
                 "sha256sum -c SHA256SUMS",
                 "Every line ends in \"OK\" and the command exits with status 0."),
@@ -41,7 +44,8 @@ public static class StandardVerification
                 $"openssl ts -reply -in {cp}/checkpoint.tsr -text",
                 "\"Time stamp:\" and \"TSA:\" match the checkpoint time-stamp given in this report."),
             new("Check packet counts, times and hashes of the capture files",
-                "capinfos -c -a -e -H evidence/*",
+                // capinfos prints packet times in the local time zone; the report gives them in UTC.
+                "TZ=UTC capinfos -c -a -e -H evidence/*",
                 "Packet counts, first and last packet times and SHA-256 values equal the evidence table of this report."),
             new("Check everything at once with Recorder, including every inclusion proof",
                 $"recorder verify-package {packagePath}",

@@ -6,6 +6,7 @@ using Recorder.Core.Hashing;
 using Recorder.Core.Indexing;
 using Recorder.Core.Packets;
 using Recorder.Core.Store;
+using Recorder.Core.Time;
 using Recorder.Storage.Recording;
 using Recorder.Storage.Segments;
 using Recorder.Storage.Store;
@@ -88,6 +89,7 @@ public sealed class CaptureImporter
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(options);
         var stopwatch = Stopwatch.StartNew();
+        var startedAt = Timestamp.Now(_store.Clock);
         var importId = Guid.NewGuid().ToString();
         var origin = new JsonObject { ["kind"] = "import", ["importId"] = importId };
         var session = RecordingSession.Start(_store, SealMode.OnCommit, origin);
@@ -106,7 +108,7 @@ public sealed class CaptureImporter
             var segments = session.Commit("end-of-input");
             var committed = stopwatch.Elapsed;
             var result = new ImportResult(importId, imported, segments, stopwatch.Elapsed) { IndexProblems = session.IndexProblems };
-            RecordCompleted(result, duplicates.Allowed);
+            RecordCompleted(result, duplicates.Allowed, startedAt);
             return result with
             {
                 Elapsed = stopwatch.Elapsed,
@@ -348,7 +350,7 @@ public sealed class CaptureImporter
         return Hex.Lower(hash.GetHashAndReset());
     }
 
-    private void RecordCompleted(ImportResult result, JsonArray allowedDuplicates)
+    private void RecordCompleted(ImportResult result, JsonArray allowedDuplicates, Timestamp startedAt)
     {
         // Each segment's segment.sealed entry was recorded by the session as part of its seal.
         var sources = new JsonArray();
@@ -377,6 +379,9 @@ public sealed class CaptureImporter
             {
                 ["sources"] = sources,
                 ["packets"] = result.Packets,
+
+                // The entry's own time is when the import completed; this is when it began.
+                ["startedAt"] = startedAt.ToString(),
                 ["allowedDuplicates"] = allowedDuplicates.Count == 0 ? null : allowedDuplicates,
             });
     }

@@ -67,7 +67,7 @@ public sealed class UserCommandTests
         var store = Store(directory);
         var result = Run("--store", store, "user", "add", nameOption, name, roleOption, role);
         Assert.Equal(2, result.Code);
-        Assert.StartsWith("recorder add: " + named, result.Error, StringComparison.Ordinal);
+        Assert.StartsWith("recorder user add: " + named, result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(store, "service", "users.json")));
     }
 

@@ -54,6 +54,7 @@ public sealed class ReportModelValidatorTests
         var steps = StandardVerification.Steps("proofs/", "/media/usb/pkg-7");
         Assert.Contains(steps, s => s.Command == "openssl ts -verify -data proofs/checkpoint.txt -in proofs/checkpoint.tsr -CAfile proofs/tsa.pem");
         Assert.Equal("recorder verify-package /media/usb/pkg-7", steps[^1].Command);
-        Assert.Equal("sha256sum -c SHA256SUMS", steps[0].Command);
+        Assert.Equal("openssl pkeyutl -verify -pubin -inkey signing.pub.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig", steps[0].Command);
+        Assert.Equal("sha256sum -c SHA256SUMS", steps[1].Command);
     }
 }
