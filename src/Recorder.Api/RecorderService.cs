@@ -121,9 +121,13 @@ public static class RecorderService
         ServiceEndpoints.Map(endpoints);
         QueryEndpoints.Map(endpoints);
         PackageEndpoints.Map(endpoints);
+        PackageInspection.Map(endpoints);
         LedgerEndpoints.Map(endpoints);
+        Cases.CaseEndpoints.Map(endpoints);
+        Traffic.TrafficEndpoints.Map(endpoints);
         DashboardLogin.Map(endpoints);
         Dashboard.DashboardEndpoints.Map(endpoints);
+        Dashboard.CasePages.Map(endpoints);
         endpoints.MapOpenApi().RequirePermission();
         var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();
         endpoints.MapHangfireDashboard(DashboardGuard.Path, new DashboardOptions
