@@ -128,12 +128,16 @@ public static class RecorderService
         ServiceEndpoints.Map(endpoints);
         QueryEndpoints.Map(endpoints);
         PackageEndpoints.Map(endpoints);
+        PackageInspection.Map(endpoints);
         LedgerEndpoints.Map(endpoints);
+        Cases.CaseEndpoints.Map(endpoints);
+        Traffic.TrafficEndpoints.Map(endpoints);
         DashboardLogin.Map(endpoints);
         Dashboard.DashboardEndpoints.Map(endpoints);
         Dashboard.QueryPages.Map(endpoints);
         Dashboard.OidcEndpoints.Map(endpoints);
         Dashboard.AuditPages.Map(endpoints);
+        Dashboard.CasePages.Map(endpoints);
         // The document describes the API and holds no evidence: anyone who can reach the service may read it.
         endpoints.MapOpenApi().AllowAnonymous();
         var storage = endpoints.ServiceProvider.GetRequiredService<JobStorage>();

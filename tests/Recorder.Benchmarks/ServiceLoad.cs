@@ -385,7 +385,7 @@ public static class ServiceLoad
     }
 
     /// <summary>A <c>recorder serve</c> process, stopped with SIGTERM.</summary>
-    private sealed class Serve : IDisposable
+    internal sealed class Serve : IDisposable
     {
         private readonly Process _process;
 

@@ -1,5 +1,6 @@
 using Recorder.Api.Audit;
 using Recorder.Api.Capture;
+using Recorder.Api.Cases;
 using Recorder.Api.Packages;
 using Recorder.Api.Policies;
 using Recorder.Api.Queries;
@@ -33,6 +34,7 @@ public sealed class ServiceRuntime : IDisposable
         Queries = new QueryRepository(store.Layout);
         Verifications = new VerificationRepository(store.Layout);
         Packages = new PackageRepository(store.Layout);
+        CaseNotes = new CaseNotes(store.Layout);
         DashboardSessions = new DashboardSessions(options.Clock);
         Hub = new QueryHub();
         Index = new SharedIndexReader(store);
@@ -75,6 +77,9 @@ public sealed class ServiceRuntime : IDisposable
 
     /// <summary>Evidence packages built through the API.</summary>
     public PackageRepository Packages { get; }
+
+    /// <summary>Notes on cases (append-only; each also a ledger entry).</summary>
+    public CaseNotes CaseNotes { get; }
 
     /// <summary>Checks bearer JWTs from the site's identity provider; null when none is configured.</summary>
     public JwtAuthenticator? Jwt { get; private init; }

@@ -186,9 +186,29 @@ public static class PackageEndpoints
 
     private static IResult Report(HttpContext http, ServiceRuntime runtime, string id)
     {
+        var (record, pdf, problem) = CheckedReport(http, runtime, id);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        // Recorded before the first byte leaves, with the hash of what leaves.
+        var canonical = record!["id"]!.GetValue<string>();
+        RecordRead(http, runtime, record, LedgerActions.ReportRead,
+            new Dictionary<string, string> { ["report"] = record["reportSha256"]!.GetValue<string>(), ["manifest"] = record["manifestSha256"]!.GetValue<string>() },
+            new JsonObject { ["bytes"] = pdf!.Length });
+        return Results.File(pdf, "application/pdf", $"evidence-report-{canonical}.pdf");
+    }
+
+    /// <summary>
+    /// The package's record and its report.pdf, checked against the SHA-256 recorded when it was
+    /// built; a 404, or a 409 (ledgered under the caller) when the report changed since.
+    /// </summary>
+    internal static (JsonObject? Record, byte[]? Pdf, IResult? Problem) CheckedReport(HttpContext http, ServiceRuntime runtime, string id)
+    {
         if (Find(runtime, id) is not { } record || !File.Exists(runtime.Packages.ZipPath(record["id"]!.GetValue<string>())))
         {
-            return NotFound(http, id);
+            return (null, null, NotFound(http, id));
         }
 
         var canonical = record["id"]!.GetValue<string>();
@@ -197,8 +217,8 @@ public static class PackageEndpoints
         {
             if (zip.GetEntry("report.pdf") is not { } entry || entry.Length > MaxReportBytes)
             {
-                return ReadRefused(http, runtime, record, LedgerActions.ReportReadRefused,
-                    $"package {canonical}: its zip holds no report.pdf of at most {MaxReportBytes} bytes: it changed since it was built");
+                return (null, null, ReadRefused(http, runtime, record, LedgerActions.ReportReadRefused,
+                    $"package {canonical}: its zip holds no report.pdf of at most {MaxReportBytes} bytes: it changed since it was built"));
             }
 
             using var stream = entry.Open();
@@ -211,15 +231,11 @@ public static class PackageEndpoints
         var recorded = record["reportSha256"]!.GetValue<string>();
         if (sha256 != recorded)
         {
-            return ReadRefused(http, runtime, record, LedgerActions.ReportReadRefused,
-                $"package {canonical}: its report.pdf has SHA-256 {sha256}, {recorded} when it was built: it changed since");
+            return (null, null, ReadRefused(http, runtime, record, LedgerActions.ReportReadRefused,
+                $"package {canonical}: its report.pdf has SHA-256 {sha256}, {recorded} when it was built: it changed since"));
         }
 
-        // Recorded before the first byte leaves, with the hash of what leaves.
-        RecordRead(http, runtime, record, LedgerActions.ReportRead,
-            new Dictionary<string, string> { ["report"] = sha256, ["manifest"] = record["manifestSha256"]!.GetValue<string>() },
-            new JsonObject { ["bytes"] = pdf.Length });
-        return Results.File(pdf, "application/pdf", $"evidence-report-{canonical}.pdf");
+        return (record, pdf, null);
     }
 
     /// <summary>A read refused because the package changed since it was built: an integrity finding, ledgered under the reader; 409.</summary>
@@ -231,17 +247,17 @@ public static class PackageEndpoints
     }
 
     /// <summary>A read of a package (or an attempt), ledgered under the caller with the package's case and reason.</summary>
-    private static void RecordRead(HttpContext http, ServiceRuntime runtime, JsonObject record, string action, Dictionary<string, string>? hashes, JsonObject details)
+    internal static void RecordRead(HttpContext http, ServiceRuntime runtime, JsonObject record, string action, Dictionary<string, string>? hashes, JsonObject details)
     {
         details["node"] = runtime.NodeName;
         runtime.Ledger.Record(http.Caller().Name, action, new JsonObject { ["packageId"] = record["id"]!.DeepClone() }, hashes, details,
             record["case"]!.GetValue<string>(), record["reason"]?.GetValue<string>());
     }
 
-    private static JsonObject? Find(ServiceRuntime runtime, string id) =>
+    internal static JsonObject? Find(ServiceRuntime runtime, string id) =>
         QueryRepository.TryParseId(id, out var canonical) ? runtime.Packages.Load(canonical) : null;
 
-    private static IResult NotFound(HttpContext http, string id) =>
+    internal static IResult NotFound(HttpContext http, string id) =>
         Problems.NotFound($"no package with id '{(id.Length > 64 ? id[..64] : id)}'", http.Request.Path);
 
     private static JsonObject WithLinks(JsonObject record)

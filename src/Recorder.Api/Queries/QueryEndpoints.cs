@@ -182,12 +182,15 @@ public static class QueryEndpoints
         }
 
         var all = caller.Has(Permission.QueriesReadAll);
-        var records = runtime.Queries.List()
+        // Filtered on the summaries in memory; only the records answered are read from disk.
+        var records = runtime.Queries.Summaries.All()
             .Where(r => all || r.Owner == caller.Name)
             .Where(r => @case is null || r.Case == @case)
             .Where(r => owner is null || r.Owner == owner)
             .Where(r => wanted is null || r.State == wanted)
-            .Take(limit ?? 100);
+            .Take(limit ?? 100)
+            .Select(s => runtime.Queries.Load(s.Id))
+            .OfType<QueryRecord>();
         return Results.Json(new JsonObject { ["queries"] = new JsonArray(records.Select(r => (JsonNode)ToJson(r)).ToArray()) }, QueryRepository.Json);
     }
 

@@ -26,7 +26,11 @@ public sealed class QueryRepository
     {
         ArgumentNullException.ThrowIfNull(layout);
         Layout = layout;
+        Summaries = new QuerySummaries(this);
     }
+
+    /// <summary>The query history in memory, for listings (see <see cref="QuerySummaries"/>).</summary>
+    public QuerySummaries Summaries { get; }
 
     /// <summary>The store layout.</summary>
     public StoreLayout Layout { get; }
@@ -106,6 +110,7 @@ public sealed class QueryRepository
         }
 
         File.Move(temporary, path, overwrite: true);
+        Summaries.Saved(record);
         if (durable)
         {
             DurableFile.SyncDirectory(Path.GetDirectoryName(path)!);

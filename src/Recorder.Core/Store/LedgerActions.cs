@@ -175,6 +175,11 @@ public static class LedgerActions
     /// <summary>A user signed out of the web dashboard.</summary>
     public const string DashboardSignedOut = "dashboard.signed-out";
 
+    // Cases
+
+    /// <summary>A note was added to a case (append-only: notes are never changed or removed).</summary>
+    public const string CaseNoteAdded = "case.note-added";
+
     /// <summary>Every action, in the order above.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
@@ -228,6 +233,7 @@ public static class LedgerActions
         RequestRefused,
         DashboardSignedIn,
         DashboardSignedOut,
+        CaseNoteAdded,
     ];
 
     private static readonly HashSet<string> Known = new(All, StringComparer.Ordinal);

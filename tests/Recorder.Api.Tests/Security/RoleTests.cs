@@ -9,11 +9,12 @@ public sealed class RoleTests(SharedService service) : IClassFixture<SharedServi
 {
     public static TheoryData<string, string, string, HttpStatusCode> Matrix() => new()
     {
-        // investigators: queries and their own results; nothing else
+        // investigators: queries and their own results, and segment metadata (never packets); nothing else
         { "alice", "GET", "/api/queries/{alice}/pcap", HttpStatusCode.OK },
         { "alice", "GET", "/api/queries/{alice}/chunks/1", HttpStatusCode.OK },
         { "alice", "GET", "/api/ledger", HttpStatusCode.Forbidden },
-        { "alice", "GET", "/api/segments", HttpStatusCode.Forbidden },
+        { "alice", "GET", "/api/segments", HttpStatusCode.OK },
+        { "alice", "GET", "/api/traffic", HttpStatusCode.OK },
         { "alice", "POST", "/api/verify", HttpStatusCode.Forbidden },
         { "alice", "GET", "/api/users", HttpStatusCode.Forbidden },
         { "alice", "GET", "/hangfire", HttpStatusCode.Forbidden },
