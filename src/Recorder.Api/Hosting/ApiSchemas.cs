@@ -350,3 +350,42 @@ public sealed record CheckpointResponse
     /// <summary>Whether the checkpoint verifies: its signature with the store key and its time-stamp against the authority's certificate.</summary>
     public JsonObject? Verification { get; init; }
 }
+
+/// <summary><c>GET /api/traffic</c>: what the store holds over a window, from manifests and index time chunks.</summary>
+public sealed record TrafficResponse
+{
+    /// <summary>The first bucket's start (null when the store holds nothing).</summary>
+    public string? From { get; init; }
+
+    /// <summary>The end of the last bucket.</summary>
+    public string? To { get; init; }
+
+    /// <summary>Each bucket's width.</summary>
+    public long? BucketSeconds { get; init; }
+
+    /// <summary>Packets in the window.</summary>
+    public required long Packets { get; init; }
+
+    /// <summary>Packets per bucket.</summary>
+    public required IReadOnlyList<TrafficBucket> Buckets { get; init; }
+
+    /// <summary>The sealed segments overlapping the window (metadata only).</summary>
+    public required JsonArray Segments { get; init; }
+}
+
+/// <summary>One bucket of <see cref="TrafficResponse"/>.</summary>
+public sealed record TrafficBucket
+{
+    /// <summary>Its start (RFC 3339, UTC).</summary>
+    public required string Start { get; init; }
+
+    /// <summary>Packets in it.</summary>
+    public required long Packets { get; init; }
+}
+
+/// <summary><c>POST /api/cases/{case}/notes</c>.</summary>
+public sealed record CaseNoteRequest
+{
+    /// <summary>The note (append-only once added).</summary>
+    public required string Text { get; init; }
+}

@@ -29,7 +29,7 @@ public static class TrafficEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/api/traffic", Traffic).RequirePermission(Permission.SegmentsRead).WithTags("Store")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .Produces<Hosting.TrafficResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Packets per bucket of time and the sealed segments over a window (from, to: RFC 3339; bucket: seconds); metadata only, never packets");
     }
 

@@ -104,7 +104,7 @@ public sealed class CasePagesTests(DashboardSite site) : IClassFixture<Dashboard
         await page.Mouse.DownAsync();
         await page.Mouse.MoveAsync(box.X + (box.Width * 0.5f), y, new() { Steps = 5 });
         await page.Mouse.UpAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/ui/queries/new");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/ui/queries/new", new() { WaitUntil = WaitUntilState.Commit });
         var query = System.Web.HttpUtility.ParseQueryString(new Uri(page.Url).Query);
         var from = DateTimeOffset.Parse(query["from"]!, System.Globalization.CultureInfo.InvariantCulture);
         var to = DateTimeOffset.Parse(query["to"]!, System.Globalization.CultureInfo.InvariantCulture);
@@ -122,6 +122,8 @@ public sealed class CasePagesTests(DashboardSite site) : IClassFixture<Dashboard
         await Assertions.Expect(box).ToBeCheckedAsync();
         await page.GetByLabel("Title").FillAsync("Exfiltration over TLS, host 1");
         await page.GetByLabel("Reason").FillAsync("Court order 2024/117");
+        await page.GetByLabel("Examiner's name").FillAsync("Lena Marsh");
+        await page.GetByLabel("Organisation").FillAsync("Example Corp. Legal");
         await page.GetByRole(AriaRole.Button, new() { Name = "Build package" }).ClickAsync();
         await Assertions.Expect(page.Locator("#build-status")).ToContainTextAsync("Built", new() { Timeout = 120_000 });
         await Assertions.Expect(page.Locator("#verify h3")).ToContainTextAsync("passed", new() { Timeout = 60_000 });
@@ -137,6 +139,9 @@ public sealed class CasePagesTests(DashboardSite site) : IClassFixture<Dashboard
         await download.SaveAsAsync(path);
         var verified = site.Store.Run("verify-package", path, "--json");
         Assert.True(JsonNode.Parse(verified)!["passed"]!.GetValue<bool>(), verified);
+        var built = LedgerFile.Entries(site.Store.StorePath).Last(e => e["action"]!.GetValue<string>() == "package.built");
+        Assert.Contains("Lena Marsh", built.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("Example Corp. Legal", built.ToJsonString(), StringComparison.Ordinal);
         var read = LedgerFile.Entries(site.Store.StorePath).Last(e => e["action"]!.GetValue<string>() == "package.read");
         Assert.Equal("lena", read["actor"]!["name"]!.GetValue<string>());
     }
