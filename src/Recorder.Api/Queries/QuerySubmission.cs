@@ -71,6 +71,7 @@ internal static class QuerySubmission
         var ports = new List<string>();
         var protocols = new List<string>();
         string? from = null, to = null, bpf = null;
+        var protocolField = "protocols";
         switch (body["filter"])
         {
             case null:
@@ -81,7 +82,7 @@ internal static class QuerySubmission
                 hosts = Strings(filter["hosts"], "filter.hosts", numbers: false, errors);
                 ports = Strings(filter["ports"], "filter.ports", numbers: true, errors);
                 // "protocols" is the canonical name (normalizedFilter, the CLI's JSON); "proto" is still accepted.
-                var protocolField = filter.ContainsKey("protocols") ? "protocols" : "proto";
+                protocolField = filter.ContainsKey("protocols") ? "protocols" : "proto";
                 if (filter.ContainsKey("protocols") && filter.ContainsKey("proto"))
                 {
                     errors.Add(new FieldError("filter.proto", "give filter.protocols or its older name filter.proto, not both"));
@@ -99,8 +100,11 @@ internal static class QuerySubmission
         }
 
         var text = new QueryFilterText { Hosts = hosts, Ports = ports, Proto = protocols, From = from, To = to, Bpf = bpf };
+
+        // An error in the protocols is named by the field the request used for them.
+        var names = QueryArgumentNames.Json with { Protocol = _ => "filter." + protocolField };
         var parsed = QueryParser.Parse(new QueryText { Hosts = hosts, Ports = ports, Protocols = protocols, From = from, To = to, Bpf = bpf },
-            QueryArgumentNames.Json);
+            names);
         errors.AddRange(parsed.Errors.Select(e => new FieldError(e.Argument, e.Message)));
         if (parsed.Query?.Bpf is { } expression)
         {

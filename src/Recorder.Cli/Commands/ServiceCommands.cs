@@ -43,19 +43,46 @@ internal static partial class ServiceCommands
     {
         ArgumentNullException.ThrowIfNull(args);
         var path = Path.Combine(AppContext.BaseDirectory, CompanionFileName);
-        var argv = new string?[args.Length + 2];
-        argv[0] = path;
-        args.CopyTo(argv, 1);
-        argv[^1] = null;
-        Execv(path, argv);
+        Execv(path, [path, .. args]);
         var reason = Marshal.GetLastPInvokeErrorMessage();
         error.WriteLine($"recorder {args.FirstOrDefault(a => a is "serve" or "user")}: cannot start {path}, which runs the service commands: {reason} " +
             "(dotnet publish src/Recorder.Cli puts it beside recorder)");
         return ExitCodes.Problem;
     }
 
-    [LibraryImport("libc", EntryPoint = "execv", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    /// <summary>
+    /// execv(2) with the argument vector built by hand (UTF-8 strings and a null terminator in
+    /// unmanaged memory). The generated marshalling of a <c>string?[]</c> threw an OverflowException
+    /// in the native build before execv was called (NativePublishTests: serve never answered); the
+    /// cause inside the generated stub was not isolated, so nothing is left to it.
+    /// </summary>
+    private static unsafe void Execv(string path, string[] arguments)
+    {
+        var vector = (nint*)NativeMemory.AllocZeroed((nuint)(arguments.Length + 1), (nuint)sizeof(nint));
+        var nativePath = Marshal.StringToCoTaskMemUTF8(path);
+        try
+        {
+            for (var i = 0; i < arguments.Length; i++)
+            {
+                vector[i] = Marshal.StringToCoTaskMemUTF8(arguments[i]);
+            }
+
+            ExecvNative((byte*)nativePath, vector);
+        }
+        finally
+        {
+            for (var i = 0; i < arguments.Length; i++)
+            {
+                Marshal.FreeCoTaskMem(vector[i]);
+            }
+
+            Marshal.FreeCoTaskMem(nativePath);
+            NativeMemory.Free(vector);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "execv", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static partial int Execv(string path, string?[] argv);
+    private static unsafe partial int ExecvNative(byte* path, nint* argv);
 #endif
 }

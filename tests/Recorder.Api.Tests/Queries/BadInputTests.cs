@@ -22,6 +22,7 @@ public sealed class BadInputTests(SharedService service) : IClassFixture<SharedS
         { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"hosts\":[\"10.0.0.0/33\"]," + Window + "}}", "filter.hosts[0]", "33" },
         { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"ports\":[443,70000]," + Window + "}}", "filter.ports[1]", "70000" },
         { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"proto\":\"tcpx\"," + Window + "}}", "filter.proto", "tcpx" },
+        { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"protocols\":[\"tcpx\"]," + Window + "}}", "filter.protocols", "tcpx" },
         { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"from\":\"2023-11-15T00:00:00Z\",\"to\":\"2023-11-14T00:00:00Z\"}}", "filter.from", "window is empty" },
         { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"from\":\"soon\",\"to\":\"2023-11-14T00:00:00Z\"}}", "filter.from", "not an RFC 3339 time" },
         { "{\"case\":\"C\",\"reason\":\"r\",\"filter\":{\"bpf\":\"host and and port\"," + Window + "}}", "filter.bpf", "syntax" },
