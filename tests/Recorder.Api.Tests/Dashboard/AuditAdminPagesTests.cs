@@ -10,6 +10,7 @@ using Recorder.TestSupport;
 namespace Recorder.Api.Tests.Dashboard;
 
 /// <summary>The auditor's pages (custody ledger, verification), the administrator's page and the API reference, in a browser.</summary>
+[Collection(DashboardSite.Collection)]
 public sealed class AuditAdminPagesTests(DashboardSite site) : IClassFixture<DashboardSite>
 {
     [SkippableFact]

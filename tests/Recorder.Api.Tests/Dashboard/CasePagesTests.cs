@@ -5,6 +5,7 @@ using Recorder.Api.Tests.Support;
 namespace Recorder.Api.Tests.Dashboard;
 
 /// <summary>Incidents, the traffic timeline and evidence packages in a browser.</summary>
+[Collection(DashboardSite.Collection)]
 public sealed class CasePagesTests(DashboardSite site) : IClassFixture<DashboardSite>
 {
     private const string Case = "IR-2024-017";

@@ -13,6 +13,12 @@ namespace Recorder.Api.Tests.Dashboard;
 /// </summary>
 public sealed class DashboardSite : IAsyncLifetime
 {
+    /// <summary>
+    /// The browser tests' collection: its classes run one after another (each class still has its own
+    /// site), so several chromiums, services and imports do not compete for this machine's two cores.
+    /// </summary>
+    public const string Collection = "browser";
+
     /// <summary>Debian's chromium (Playwright's own browser download is never used).</summary>
     public const string Chromium = "/usr/bin/chromium";
 
@@ -42,6 +48,7 @@ public sealed class DashboardSite : IAsyncLifetime
             return;
         }
 
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
     }
@@ -57,6 +64,10 @@ public sealed class DashboardSite : IAsyncLifetime
             AcceptDownloads = true,
         });
         var page = await context.NewPageAsync();
+
+        // A loaded machine (the rest of the suite runs beside these tests) can take longer than Playwright's 30 s default.
+        page.SetDefaultTimeout(90_000);
+        page.SetDefaultNavigationTimeout(90_000);
         var opened = new BrowserPage(context, page);
         if (user is not null)
         {
@@ -158,3 +169,7 @@ public sealed class BrowserPage : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await Context.CloseAsync();
 }
+
+/// <summary>The browser tests' collection (see <see cref="DashboardSite.Collection"/>).</summary>
+[CollectionDefinition(DashboardSite.Collection)]
+public sealed class BrowserCollection;

@@ -5,6 +5,7 @@ using Recorder.Api.Tests.Support;
 namespace Recorder.Api.Tests.Dashboard;
 
 /// <summary>The investigator's query flow in a browser: indicators pasted, submitted by keyboard, followed live, downloaded.</summary>
+[Collection(DashboardSite.Collection)]
 public sealed class QueryPagesTests(DashboardSite site) : IClassFixture<DashboardSite>
 {
     [SkippableFact]

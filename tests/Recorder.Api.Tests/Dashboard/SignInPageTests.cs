@@ -4,6 +4,7 @@ using Recorder.Api.Tests.Support;
 namespace Recorder.Api.Tests.Dashboard;
 
 /// <summary>Signing in and out of the dashboard in a browser, and the pages' security headers.</summary>
+[Collection(DashboardSite.Collection)]
 public sealed class SignInPageTests(DashboardSite site) : IClassFixture<DashboardSite>
 {
     [SkippableFact]
