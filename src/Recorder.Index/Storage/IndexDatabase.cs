@@ -85,7 +85,6 @@ internal sealed class IndexDatabase : IDisposable
         Directory.CreateDirectory(path);
         using var settings = OpenSettings.Create(path, existed, options, reader: false);
         var stopwatch = Stopwatch.StartNew();
-        RocksDatabase db;
         while (true)
         {
             try
@@ -93,7 +92,7 @@ internal sealed class IndexDatabase : IDisposable
                 // Opening deletes obsolete files (a replayed log, the previous MANIFEST): not while a
                 // reader opens. From then on deletion is off except in PurgeObsoleteFiles.
                 using var gate = ReaderGate.Enter(path, exclusive: true, GateWait);
-                db = RocksDatabase.Open(settings.Database, path, settings.Families);
+                var db = RocksDatabase.Open(settings.Database, path, settings.Families);
                 try
                 {
                     db.DisableFileDeletions();
@@ -104,7 +103,20 @@ internal sealed class IndexDatabase : IDisposable
                     throw;
                 }
 
-                break;
+                // Still inside the gate: a new index's format marker is written before any reader
+                // can open it (a verifier opening between the two saw an empty database and reported
+                // "not a Recorder index").
+                var opened = Wrap(db, path, readOnly: false, secondaryPath: null);
+                try
+                {
+                    opened.CheckFormat(writeIfNew: true);
+                    return opened;
+                }
+                catch
+                {
+                    opened.Dispose();
+                    throw;
+                }
             }
             catch (RocksDbException e) when (IsLockError(e))
             {
@@ -121,17 +133,6 @@ internal sealed class IndexDatabase : IDisposable
             }
         }
 
-        var database = Wrap(db, path, readOnly: false, secondaryPath: null);
-        try
-        {
-            database.CheckFormat(writeIfNew: true);
-            return database;
-        }
-        catch
-        {
-            database.Dispose();
-            throw;
-        }
     }
 
     public static IndexDatabase OpenReader(string path)

@@ -45,8 +45,7 @@ public sealed class CasePagesTests(DashboardSite site) : IClassFixture<Dashboard
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = Case })).ToBeVisibleAsync();
         Assert.Contains("search=", page.Url, StringComparison.Ordinal);
 
-        await page.GetByRole(AriaRole.Link, new() { Name = Case }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/ui/cases/" + Case);
+        await BrowserPage.NavigationAsync(page, () => page.GetByRole(AriaRole.Link, new() { Name = Case }).ClickAsync(), url => new Uri(url).AbsolutePath == "/ui/cases/" + Case);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Case " + Case })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#queries-table tbody tr").First).ToContainTextAsync("alice");
 

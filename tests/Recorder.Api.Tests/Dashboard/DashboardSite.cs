@@ -73,8 +73,8 @@ public sealed class DashboardSite : IAsyncLifetime
         {
             await page.GotoAsync("/ui/signin?next=" + Uri.EscapeDataString(path));
             await page.GetByLabel("Token").FillAsync(Store.Tokens[user]);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path.Split('?')[0]);
+            // The waiter is in place before the click: a fast local answer can navigate before a wait started afterwards would listen.
+            await BrowserPage.NavigationAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync(), url => new Uri(url).AbsolutePath == path.Split('?')[0]);
         }
         else
         {
@@ -165,6 +165,20 @@ public sealed class BrowserPage : IAsyncDisposable
             : Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(directory);
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = true });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> and waits until the page is loaded at a URL <paramref name="url"/>
+    /// accepts. The wait listens before the action: a fast local answer can navigate before a wait
+    /// started afterwards would listen, and that wait then never ends.
+    /// </summary>
+    public static async Task NavigationAsync(IPage page, Func<Task> action, Func<string, bool> url)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(action);
+        var navigated = page.WaitForURLAsync(url);
+        await action();
+        await navigated;
     }
 
     public async ValueTask DisposeAsync() => await Context.CloseAsync();

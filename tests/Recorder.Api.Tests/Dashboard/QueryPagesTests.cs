@@ -53,9 +53,7 @@ public sealed class QueryPagesTests(DashboardSite site) : IClassFixture<Dashboar
         await page.Keyboard.PressAsync("Space");
         await browser.ScreenshotAsync("new-query");
         await page.GetByRole(AriaRole.Button, new() { Name = "Submit PCAP query" }).FocusAsync();
-        await page.Keyboard.PressAsync("Enter");
-
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/ui/queries/", StringComparison.Ordinal) && !url.EndsWith("/new", StringComparison.Ordinal));
+        await BrowserPage.NavigationAsync(page, () => page.Keyboard.PressAsync("Enter"), url => new Uri(url).AbsolutePath.StartsWith("/ui/queries/", StringComparison.Ordinal) && !url.EndsWith("/new", StringComparison.Ordinal));
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Chunk 1" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("#state")).ToContainTextAsync("succeeded", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("#summary table").First).ToBeVisibleAsync(new() { Timeout = 30_000 });

@@ -16,8 +16,7 @@ public sealed class SignInPageTests(DashboardSite site) : IClassFixture<Dashboar
         await browser.ScreenshotAsync("signin");
 
         await browser.Page.GetByLabel("Token").FillAsync(site.Store.Tokens["alice"]);
-        await browser.Page.Keyboard.PressAsync("Enter");
-        await browser.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/ui/");
+        await BrowserPage.NavigationAsync(browser.Page, () => browser.Page.Keyboard.PressAsync("Enter"), url => new Uri(url).AbsolutePath == "/ui/");
 
         await Assertions.Expect(browser.Page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard" })).ToBeVisibleAsync();
         await Assertions.Expect(browser.Page.GetByRole(AriaRole.Link, new() { Name = "New query" }).First).ToBeVisibleAsync();
@@ -46,8 +45,7 @@ public sealed class SignInPageTests(DashboardSite site) : IClassFixture<Dashboar
         await using var browser = await site.OpenAsync("ivan");
         var before = LedgerFile.Entries(site.Store.StorePath).Count;
 
-        await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await browser.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/ui/signin");
+        await BrowserPage.NavigationAsync(browser.Page, () => browser.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync(), url => new Uri(url).AbsolutePath == "/ui/signin");
         await Assertions.Expect(browser.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("signed out");
 
         var signedOut = LedgerFile.Entries(site.Store.StorePath).Skip(before).Single(e => e["action"]!.GetValue<string>() == "dashboard.signed-out");
