@@ -121,8 +121,12 @@ public static class HistoryFigures
             (lena, "lena", "/api/cases/IR-2024-017"),
             (lena, "lena", "/api/queries?limit=100"),
             (investigator, "alice", "/api/queries?case=IR-2024-017"),
+            (investigator, "alice", "/api/queries/options"),
+            (lena, "lena", "/api/traffic"),
             (lena, "lena", "/ui/cases"),
             (lena, "lena", "/ui/cases/IR-2024-017"),
+            (investigator, "alice", "/ui/queries/new"),
+            (lena, "lena", "/ui/"),
         })
         {
             var times = new List<double>();

@@ -83,7 +83,8 @@ internal static class QueryFollowEndpoints
     {
         var caller = http.Caller();
         var all = caller.Has(Permission.QueriesReadAll);
-        var cases = runtime.Queries.List()
+        // From the in-memory summaries (newest first), not by reading every query's file.
+        var cases = runtime.Queries.Summaries.All()
             .Where(r => all || r.Owner == caller.Name)
             .Select(r => r.Case)
             .Distinct(StringComparer.Ordinal)
