@@ -9,7 +9,7 @@ namespace Recorder.Application.Packaging;
 /// Reads evidence files once and counts what a report summarises: packets and bytes per host, port
 /// and protocol, the time span, and a time series in round buckets (at most ~240 of them).
 /// </summary>
-internal sealed class TrafficCounter
+public sealed class TrafficCounter
 {
     private static readonly long[] BucketWidths =
     [
@@ -22,12 +22,16 @@ internal sealed class TrafficCounter
     private readonly Dictionary<string, (long Packets, long Bytes)> _protocols = [];
     private readonly Dictionary<long, (long Packets, long Bytes)> _seconds = [];
 
+    /// <summary>Packets counted.</summary>
     public long Packets { get; private set; }
 
+    /// <summary>Their original bytes.</summary>
     public long Bytes { get; private set; }
 
+    /// <summary>The earliest packet's time (nanoseconds since the epoch).</summary>
     public long First { get; private set; } = long.MaxValue;
 
+    /// <summary>The latest packet's time (nanoseconds since the epoch).</summary>
     public long Last { get; private set; } = long.MinValue;
 
     /// <summary>Counts one file; returns its packets, first/last time and link types.</summary>
@@ -49,6 +53,7 @@ internal sealed class TrafficCounter
         return (packets, first, last, linkTypes.ToList());
     }
 
+    /// <summary>What was counted, hosts and ports ordered by packets (at least 50 of each kept).</summary>
     public TrafficSummary Summary(int top)
     {
         var hosts = _hosts.OrderByDescending(h => h.Value.Packets).ThenBy(h => h.Key.Address)
