@@ -196,8 +196,11 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
         {
             var needed = string.Join(" or ", requirement.AnyOf.Select(Permissions.Name));
             Refused(context, user.Name, user.Role, StatusCodes.Status403Forbidden, $"role '{user.Role}' lacks {needed}", needed);
-            if (IsPage(endpoint))
+            if (IsPage(endpoint) || IsBrowserNavigation(context.Request))
             {
+                // A dashboard page, or an API address typed into (or linked to in) a browser: the refusal
+                // is a page the browser shows. A JSON body is not shown by every browser (Firefox offers
+                // application/problem+json as a download and, for an error status, shows a network error).
                 await Dashboard.DashboardPage.Forbidden(caller, needed).ExecuteAsync(context).ConfigureAwait(false);
                 return;
             }
@@ -218,6 +221,13 @@ public sealed class RequestGate(RequestDelegate next, ServiceRuntime runtime)
         endpoint.Metadata.Count == 0 && endpoint.DisplayName is "405 HTTP Method Not Supported" or "415 HTTP Unsupported Media Type";
 
     private static bool IsDashboard(PathString path) => path.StartsWithSegments(DashboardGuard.Path, StringComparison.Ordinal);
+
+    /// <summary>
+    /// A browser loading a document (the address bar, a link, a download): the Fetch Metadata headers
+    /// every current browser sends. API clients and the pages' own fetch() calls do not send them.
+    /// </summary>
+    private static bool IsBrowserNavigation(HttpRequest request) =>
+        request.Headers["Sec-Fetch-Mode"] == "navigate" && request.Headers["Sec-Fetch-Dest"] == "document";
 
     private static bool IsPage(Endpoint endpoint) => endpoint.Metadata.GetMetadata<Dashboard.DashboardPageMarker>() is not null;
 

@@ -10,8 +10,8 @@ using Recorder.TestSupport;
 namespace Recorder.Api.Tests.Dashboard;
 
 /// <summary>The auditor's pages (custody ledger, verification), the administrator's page and the API reference, in a browser.</summary>
-[Collection(DashboardSite.Collection)]
-public sealed class AuditAdminPagesTests(DashboardSite site) : IClassFixture<DashboardSite>
+public abstract class AuditAdminPagesTests<TSite>(TSite site) : IClassFixture<TSite>
+    where TSite : DashboardSite
 {
     [SkippableFact]
     public async Task Ledger_AuditorSeesVerifiedEntriesFiltersThemAndDownloadsAProofThatChecksOffline()
@@ -39,7 +39,7 @@ public sealed class AuditAdminPagesTests(DashboardSite site) : IClassFixture<Das
 
         var row = page.Locator("#ledger-table tbody tr").First;
         var seq = await row.GetAttributeAsync("data-seq");
-        var download = await page.RunAndWaitForDownloadAsync(() => row.GetByRole(AriaRole.Button, new() { Name = $"Download the inclusion proof of entry {seq}" }).ClickAsync());
+        var download = await page.RunAndWaitForDownloadAsync(() => row.GetByRole(AriaRole.Link, new() { Name = $"Download the inclusion proof of entry {seq}" }).ClickAsync());
         Assert.Equal($"proof-{seq}.json", download.SuggestedFilename);
         var path = await download.PathAsync();
         var key = Ed25519Key.Load(new StoreLayout(site.Store.StorePath).SigningPublicKeyFile);
@@ -236,3 +236,11 @@ public sealed class AuditAdminPagesTests(DashboardSite site) : IClassFixture<Das
         await browser.ScreenshotAsync("api");
     }
 }
+
+/// <summary><see cref="AuditAdminPagesTests{TSite}"/> in chromium.</summary>
+[Collection(DashboardSite.Collection)]
+public sealed class AuditAdminPagesTestsInChromium(ChromiumSite site) : AuditAdminPagesTests<ChromiumSite>(site);
+
+/// <summary><see cref="AuditAdminPagesTests{TSite}"/> in Firefox.</summary>
+[Collection(DashboardSite.Collection)]
+public sealed class AuditAdminPagesTestsInFirefox(FirefoxSite site) : AuditAdminPagesTests<FirefoxSite>(site);

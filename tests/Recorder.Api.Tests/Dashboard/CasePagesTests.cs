@@ -5,8 +5,8 @@ using Recorder.Api.Tests.Support;
 namespace Recorder.Api.Tests.Dashboard;
 
 /// <summary>Incidents, the traffic timeline and evidence packages in a browser.</summary>
-[Collection(DashboardSite.Collection)]
-public sealed class CasePagesTests(DashboardSite site) : IClassFixture<DashboardSite>
+public abstract class CasePagesTests<TSite>(TSite site) : IClassFixture<TSite>
+    where TSite : DashboardSite
 {
     private const string Case = "IR-2024-017";
 
@@ -146,3 +146,11 @@ public sealed class CasePagesTests(DashboardSite site) : IClassFixture<Dashboard
         Assert.Equal("lena", read["actor"]!["name"]!.GetValue<string>());
     }
 }
+
+/// <summary><see cref="CasePagesTests{TSite}"/> in chromium.</summary>
+[Collection(DashboardSite.Collection)]
+public sealed class CasePagesTestsInChromium(ChromiumSite site) : CasePagesTests<ChromiumSite>(site);
+
+/// <summary><see cref="CasePagesTests{TSite}"/> in Firefox.</summary>
+[Collection(DashboardSite.Collection)]
+public sealed class CasePagesTestsInFirefox(FirefoxSite site) : CasePagesTests<FirefoxSite>(site);

@@ -8,19 +8,17 @@ namespace Recorder.Api.Tests.Dashboard;
 
 /// <summary>
 /// The dashboard in a real browser: one store, the service on Kestrel (a real socket, built as
-/// <c>recorder serve</c> builds it) and Debian's chromium driven by Playwright, shared by a test
-/// class. Tests skip, saying why, where chromium is not installed (.ci/run installs it).
+/// <c>recorder serve</c> builds it) and a browser from Debian driven by Playwright, shared by a test
+/// class. Every browser test class runs twice, in <see cref="ChromiumSite"/> and <see cref="FirefoxSite"/>;
+/// tests skip, saying why, where the browser is not installed (.ci/run installs both).
 /// </summary>
-public sealed class DashboardSite : IAsyncLifetime
+public abstract class DashboardSite : IAsyncLifetime
 {
     /// <summary>
     /// The browser tests' collection: its classes run one after another (each class still has its own
-    /// site), so several chromiums, services and imports do not compete for this machine's two cores.
+    /// site), so several browsers, services and imports do not compete for this machine's two cores.
     /// </summary>
     public const string Collection = "browser";
-
-    /// <summary>Debian's chromium (Playwright's own browser download is never used).</summary>
-    public const string Chromium = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
 
@@ -32,9 +30,21 @@ public sealed class DashboardSite : IAsyncLifetime
 
     public Uri BaseAddress => Service.BaseAddress;
 
-    public static bool Available => File.Exists(Chromium);
+    /// <summary>The browser's name as screenshots and messages give it.</summary>
+    public abstract string BrowserName { get; }
 
-    public static string SkipReason => $"browser tests need chromium at {Chromium} (apt-get install chromium; .ci/run installs it)";
+    /// <summary>Debian's executable of the browser (Playwright's own browser downloads are never used).</summary>
+    public abstract string ExecutablePath { get; }
+
+    public bool Available => File.Exists(ExecutablePath);
+
+    public string SkipReason => $"browser tests in {BrowserName} need {ExecutablePath} ({InstallHint}; .ci/run installs it)";
+
+    /// <summary>How to install the browser on Debian.</summary>
+    protected abstract string InstallHint { get; }
+
+    /// <summary>Starts the browser headless.</summary>
+    protected abstract Task<IBrowser> LaunchAsync(IPlaywright playwright);
 
     public async Task InitializeAsync()
     {
@@ -50,7 +60,7 @@ public sealed class DashboardSite : IAsyncLifetime
 
         Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
+        Browser = await LaunchAsync(_playwright);
     }
 
     /// <summary>A fresh browser context (its own cookies) and page, signed in as <paramref name="user"/> through the sign-in form (null: not signed in).</summary>
@@ -68,7 +78,7 @@ public sealed class DashboardSite : IAsyncLifetime
         // A loaded machine (the rest of the suite runs beside these tests) can take longer than Playwright's 30 s default.
         page.SetDefaultTimeout(90_000);
         page.SetDefaultNavigationTimeout(90_000);
-        var opened = new BrowserPage(context, page);
+        var opened = new BrowserPage(context, page, BrowserName);
         if (user is not null)
         {
             await page.GotoAsync("/ui/signin?next=" + Uri.EscapeDataString(path));
@@ -97,13 +107,45 @@ public sealed class DashboardSite : IAsyncLifetime
     }
 }
 
+/// <summary>The dashboard in Debian's chromium, driven over the Chrome DevTools protocol.</summary>
+public sealed class ChromiumSite : DashboardSite
+{
+    public override string BrowserName => "chromium";
+
+    public override string ExecutablePath => "/usr/bin/chromium";
+
+    protected override string InstallHint => "apt-get install chromium";
+
+    protected override Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ExecutablePath, Headless = true });
+}
+
+/// <summary>
+/// The dashboard in Debian's Firefox ESR, driven over WebDriver BiDi (Playwright's <c>moz-firefox</c>
+/// channel: a stock Firefox, not Playwright's patched build, which this machine cannot download).
+/// </summary>
+public sealed class FirefoxSite : DashboardSite
+{
+    public override string BrowserName => "firefox";
+
+    public override string ExecutablePath => "/usr/bin/firefox-esr";
+
+    protected override string InstallHint => "apt-get install firefox-esr";
+
+    protected override Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        playwright.Firefox.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ExecutablePath, Channel = "moz-firefox", Headless = true });
+}
+
 /// <summary>One page in its own browser context, collecting the console's errors and the page's failures.</summary>
 public sealed class BrowserPage : IAsyncDisposable
 {
     private readonly List<string> _errors = [];
 
-    public BrowserPage(IBrowserContext context, IPage page)
+    private readonly string _browserName;
+
+    public BrowserPage(IBrowserContext context, IPage page, string browserName)
     {
+        _browserName = browserName;
         Context = context;
         Page = page;
         page.Console += (_, message) =>
@@ -129,12 +171,23 @@ public sealed class BrowserPage : IAsyncDisposable
 
     public IPage Page { get; }
 
+    /// <summary>
+    /// The CSP report Firefox logs for Playwright's own screenshot step, which adds and removes a
+    /// <c>&lt;style&gt;body {}&lt;/style&gt;</c> to settle animations (screenshotter's
+    /// <c>shouldToggleStyleSheetToSyncAnimations</c>): the SHA-256 of exactly <c>body {}</c>, a style
+    /// the dashboard never has. Any other refused inline style is still an error.
+    /// </summary>
+    private const string PlaywrightScreenshotStyle = "sha256-YjaKGiklmzC6wjXA513HAMmzus8VE61XCOT+SmwNZWA=";
+
     /// <summary>Console errors and uncaught exceptions so far (a refused request the test made on purpose is logged too: pass what to ignore).</summary>
     public IReadOnlyList<string> Errors(params string[] ignoring)
     {
         lock (_errors)
         {
-            return _errors.Where(e => !ignoring.Any(i => e.Contains(i, StringComparison.Ordinal))).ToList();
+            return _errors
+                .Where(e => !ignoring.Any(i => e.Contains(i, StringComparison.Ordinal)))
+                .Where(e => !e.Contains(PlaywrightScreenshotStyle, StringComparison.Ordinal))
+                .ToList();
         }
     }
 
@@ -156,15 +209,18 @@ public sealed class BrowserPage : IAsyncDisposable
 
     /// <summary>
     /// Saves a full-page screenshot as <c>docs/dashboard/NAME.png</c> when RECORDER_SCREENSHOTS=docs
-    /// (how docs/dashboard.md's pictures are taken), else into the test's output directory.
+    /// (how docs/dashboard.md's pictures are taken, in chromium), else as <c>BROWSER-NAME.png</c> in the
+    /// test's output directory. The caret is left as it is: hiding it makes Playwright add an inline
+    /// style, which the pages' Content-Security-Policy rightly refuses (Firefox reports that as an error).
     /// </summary>
     public async Task ScreenshotAsync(string name)
     {
-        var directory = Environment.GetEnvironmentVariable("RECORDER_SCREENSHOTS") == "docs"
-            ? Path.Combine(ExternalTools.RepositoryRoot, "docs", "dashboard")
-            : Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(directory);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = true });
+        var docs = Environment.GetEnvironmentVariable("RECORDER_SCREENSHOTS") == "docs" && _browserName == "chromium";
+        var path = docs
+            ? Path.Combine(ExternalTools.RepositoryRoot, "docs", "dashboard", name + ".png")
+            : Path.Combine(AppContext.BaseDirectory, "screenshots", _browserName + "-" + name + ".png");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Caret = ScreenshotCaret.Initial });
     }
 
     /// <summary>

@@ -5,8 +5,8 @@ using Recorder.Api.Tests.Support;
 namespace Recorder.Api.Tests.Dashboard;
 
 /// <summary>The investigator's query flow in a browser: indicators pasted, submitted by keyboard, followed live, downloaded.</summary>
-[Collection(DashboardSite.Collection)]
-public sealed class QueryPagesTests(DashboardSite site) : IClassFixture<DashboardSite>
+public abstract class QueryPagesTests<TSite>(TSite site) : IClassFixture<TSite>
+    where TSite : DashboardSite
 {
     [SkippableFact]
     public async Task Investigator_PastesAnAlert_SubmitsByKeyboard_FollowsIt_AndDownloadsTheClisAnswer()
@@ -75,3 +75,11 @@ public sealed class QueryPagesTests(DashboardSite site) : IClassFixture<Dashboar
         browser.AssertNoConsoleErrors("/api/queries/check");
     }
 }
+
+/// <summary><see cref="QueryPagesTests{TSite}"/> in chromium.</summary>
+[Collection(DashboardSite.Collection)]
+public sealed class QueryPagesTestsInChromium(ChromiumSite site) : QueryPagesTests<ChromiumSite>(site);
+
+/// <summary><see cref="QueryPagesTests{TSite}"/> in Firefox.</summary>
+[Collection(DashboardSite.Collection)]
+public sealed class QueryPagesTestsInFirefox(FirefoxSite site) : QueryPagesTests<FirefoxSite>(site);

@@ -4,8 +4,8 @@ using Recorder.Api.Tests.Support;
 namespace Recorder.Api.Tests.Dashboard;
 
 /// <summary>Signing in and out of the dashboard in a browser, and the pages' security headers.</summary>
-[Collection(DashboardSite.Collection)]
-public sealed class SignInPageTests(DashboardSite site) : IClassFixture<DashboardSite>
+public abstract class SignInPageTests<TSite>(TSite site) : IClassFixture<TSite>
+    where TSite : DashboardSite
 {
     [SkippableFact]
     public async Task Root_SendsABrowserWithoutSessionToSignIn_ThenHome()
@@ -70,3 +70,11 @@ public sealed class SignInPageTests(DashboardSite site) : IClassFixture<Dashboar
         Assert.Empty(await browser.Page.Locator("[style]").AllAsync());
     }
 }
+
+/// <summary><see cref="SignInPageTests{TSite}"/> in chromium.</summary>
+[Collection(DashboardSite.Collection)]
+public sealed class SignInPageTestsInChromium(ChromiumSite site) : SignInPageTests<ChromiumSite>(site);
+
+/// <summary><see cref="SignInPageTests{TSite}"/> in Firefox.</summary>
+[Collection(DashboardSite.Collection)]
+public sealed class SignInPageTestsInFirefox(FirefoxSite site) : SignInPageTests<FirefoxSite>(site);

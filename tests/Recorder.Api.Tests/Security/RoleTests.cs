@@ -79,6 +79,32 @@ public sealed class RoleTests(SharedService service) : IClassFixture<SharedServi
     }
 
     [Fact]
+    public async Task Refusal_OfAnApiAddressABrowserNavigatesTo_IsAPageNamingThePermission_AndStillLedgered()
+    {
+        // Typed into the address bar (Fetch Metadata says a document is being loaded): Firefox shows a
+        // network error instead of an application/problem+json body with an error status, so the
+        // refusal must be a page; API clients, which send no such headers, keep the problem document.
+        var url = $"/api/queries/{service.AliceQuery}/pcap";
+        var before = LedgerFile.Entries(service.Store.StorePath).Count;
+        using var ivan = service.As("ivan");
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("Sec-Fetch-Mode", "navigate");
+        request.Headers.Add("Sec-Fetch-Dest", "document");
+        using var response = await ivan.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("lacks the permission <code>results.read.own or results.read.all</code>", html, StringComparison.Ordinal);
+        var refusal = Assert.Single(LedgerFile.Entries(service.Store.StorePath).Skip(before));
+        Assert.Equal("request.refused", refusal["action"]!.GetValue<string>());
+        Assert.Equal("ivan", refusal["actor"]!["name"]!.GetValue<string>());
+
+        using var api = await ivan.GetAsync(url);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task RevokedToken_IsRefusedWith401_AndLedgeredUnderItsUser()
     {
         var before = LedgerFile.Entries(service.Store.StorePath).Count;

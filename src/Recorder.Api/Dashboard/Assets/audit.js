@@ -8,16 +8,6 @@ export function utcFromInput(value) {
   return withSeconds + 'Z';
 }
 
-/** Saves a JSON document the page already holds as a file (a Blob URL: no second request, no token in a URL). */
-export function saveJson(name, text) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const link = h('a', { href: url, download: name, class: 'visually-hidden' }, name);
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
 /** "subjects" and "details" of an entry, as short key=value text. */
 export function summarize(entry) {
   const parts = [];

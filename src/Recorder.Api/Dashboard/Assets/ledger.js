@@ -2,7 +2,7 @@
 // included in the latest signed head), its hash and sequence number; inclusion proofs as files
 // (ledger.prove); the latest checkpoint and whether its signature and time-stamp verify.
 import { api, h, replace, can, badge, custody, fmtTime, fmtNumber, showError, showFieldErrors, ApiError } from './app.js';
-import { utcFromInput, saveJson, summarize } from './audit.js';
+import { utcFromInput, summarize } from './audit.js';
 
 const PageSize = 50;
 const form = document.getElementById('ledger-filters');
@@ -66,20 +66,11 @@ function row(entry, proof, hash) {
     h('td', { class: 'what' }, summarize(entry)),
     h('td', {}, custody({ verified: proof ? proof.verified : undefined, sha256: proof?.hash || hash, seq, note: proof?.problem })),
     h('td', {}, can('ledger.prove')
-      ? h('button', { type: 'button', class: 'quiet', 'aria-label': `Download the inclusion proof of entry ${seq}`, onclick: () => downloadProof(seq) }, 'Proof (JSON)')
+      // A plain link the browser downloads (every browser saves a same-origin link with "download" under that name).
+      ? h('a', { href: `/api/ledger/proof/${seq}`, download: `proof-${seq}.json`, 'aria-label': `Download the inclusion proof of entry ${seq}` }, 'Proof (JSON)')
       : h('span', { class: 'muted' }, 'needs ledger.prove')),
   ];
   return h('tr', { dataset: { seq: String(seq) } }, cells);
-}
-
-async function downloadProof(seq) {
-  try {
-    const response = await api(`/api/ledger/proof/${seq}`, { raw: true });
-    saveJson(`proof-${seq}.json`, await response.text());
-    replace(status, badge('ok', 'Saved'), ` proof-${seq}.json: check it with recorder ledger verify-proof proof-${seq}.json`);
-  } catch (error) {
-    showError(status, error);
-  }
 }
 
 async function loadCheckpoint() {
