@@ -24,6 +24,8 @@ internal sealed class CliContext
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    private static readonly JsonSerializerOptions JsonLineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public CliContext(ParseResult parse, Option<string?> storeOption, TextWriter output, TextWriter error)
     {
         Parse = parse;
@@ -104,6 +106,13 @@ internal sealed class CliContext
     }
 
     public void WriteJson(JsonNode node) => Output.WriteLine(node.ToJsonString(JsonOptions));
+
+    /// <summary>Writes <paramref name="node"/> on one line (JSON Lines: a long-running command's events, each readable as it comes).</summary>
+    public void WriteJsonLine(JsonNode node)
+    {
+        Output.WriteLine(node.ToJsonString(JsonLineOptions));
+        Output.Flush();
+    }
 
     /// <summary>The store's ledger journal.</summary>
     public static LedgerJournal Journal(EvidenceStore store) => StoreAccess.Journal(store);

@@ -1,6 +1,7 @@
 #if RECORDER_SERVICE
 using System.CommandLine;
 using System.Net.Sockets;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using Recorder.Api;
@@ -49,11 +50,15 @@ internal static class ServeCommand
         var oidcScopes = new Option<string[]>("--oidc-scope") { Description = "A scope asked for besides openid (repeatable; default profile)", HelpName = "SCOPE" };
         var oidcName = new Option<string?>("--oidc-display-name") { Description = "The provider's name on the sign-in page (\"Sign in with NAME\")", HelpName = "NAME" };
         var rate = new Option<long?>("--extraction-rate") { Description = "Most result bytes per second one query writes (default: unlimited)", HelpName = "BYTES" };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Machine-readable output: one JSON object per line, {\"event\":\"listening\",…} once the service answers and {\"event\":\"stopped\"} at the end",
+        };
         var command = new Command("serve", ServiceCommands.ServeDescription)
         {
             urls, capture, filter, postgres, schema, certificate, certificatePassword, policies, workers, chunkPackets, chunkBytes, chunkMilliseconds, rate,
             jwtIssuer, jwtAudience, jwtKeys, jwtNameClaim, jwtRoleClaim,
-            oidcAuthorize, oidcToken, oidcClientId, oidcSecret, oidcRedirect, oidcScopes, oidcName,
+            oidcAuthorize, oidcToken, oidcClientId, oidcSecret, oidcRedirect, oidcScopes, oidcName, json,
         };
         factory.SetAction(command, async (context, cancellationToken) =>
         {
@@ -173,18 +178,48 @@ internal static class ServeCommand
                     throw CliException.Usage($"--urls: {e.Message}");
                 }
 
-                foreach (var url in app.Urls)
+                var jobs = options.PostgresConnectionString is null ? "sqlite" : "postgresql";
+                if (parse.GetValue(json))
                 {
-                    context.Output.WriteLine($"recorder serve: listening on {url}");
+                    // One line, written once every address answers: a supervisor can wait for it, read the
+                    // (possibly dynamic) ports and the node name, and start sending requests.
+                    context.WriteJsonLine(new JsonObject
+                    {
+                        ["event"] = "listening",
+                        ["urls"] = new JsonArray(app.Urls.Select(u => (JsonNode)JsonValue.Create(u)).ToArray()),
+                        ["store"] = options.StorePath,
+                        ["node"] = options.NodeName,
+                        ["jobs"] = jobs,
+                        ["workers"] = options.Workers,
+                        ["dashboard"] = app.Urls.Select(u => u.TrimEnd('/') + "/ui/").FirstOrDefault(),
+                        ["capture"] = captureInterface is null ? null : new JsonObject { ["interface"] = captureInterface, ["filter"] = captureFilter },
+                        ["oidc"] = oidc is not null,
+                    });
+                }
+                else
+                {
+                    foreach (var url in app.Urls)
+                    {
+                        context.Output.WriteLine($"recorder serve: listening on {url}");
+                    }
+
+                    context.Output.WriteLine($"recorder serve: store {options.StorePath}; jobs: {(jobs == "sqlite" ? "SQLite in the store" : "PostgreSQL")}, " +
+                        $"{options.Workers} worker(s); Ctrl-C stops");
                 }
 
-                context.Output.WriteLine($"recorder serve: store {options.StorePath}; jobs: {(options.PostgresConnectionString is null ? "SQLite in the store" : "PostgreSQL")}, " +
-                    $"{options.Workers} worker(s); Ctrl-C stops");
                 context.Output.Flush();
                 await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            context.Output.WriteLine("recorder serve: stopped");
+            if (parse.GetValue(json))
+            {
+                context.WriteJsonLine(new JsonObject { ["event"] = "stopped", ["store"] = options.StorePath, ["node"] = options.NodeName });
+            }
+            else
+            {
+                context.Output.WriteLine("recorder serve: stopped");
+            }
+
             return ExitCodes.Ok;
         });
         return command;

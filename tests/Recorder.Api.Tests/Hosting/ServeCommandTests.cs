@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
 using Recorder.Api.Tests.Support;
 using Recorder.TestSupport;
 
@@ -41,6 +42,44 @@ public sealed class ServeCommandTests
         var actions = LedgerFile.Entries(store.StorePath).Select(e => e["action"]!.GetValue<string>()).ToList();
         Assert.Equal("service.stopped", actions[^1]);
         Assert.Contains("service.started", actions);
+    }
+
+    [Fact]
+    public async Task Serve_WithJson_SaysWhereItListensAndThatItStopped_OneObjectPerLine()
+    {
+        using var store = ServiceTestStore.Create(packets: 1_000);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "recorder.dll"), "--store", store.StorePath, "serve", "--urls", "http://127.0.0.1:0", "--policies", store.PoliciesPath, "--workers", "2", "--json" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var line = await process.StandardOutput.ReadLineAsync();
+        Assert.NotNull(line);
+        var listening = JsonNode.Parse(line)!.AsObject();
+        Assert.Equal("listening", listening["event"]!.GetValue<string>());
+        Assert.Equal(store.StorePath, listening["store"]!.GetValue<string>());
+        Assert.Equal("sqlite", listening["jobs"]!.GetValue<string>());
+        Assert.Equal(2, listening["workers"]!.GetValue<int>());
+        Assert.Contains(":", listening["node"]!.GetValue<string>(), StringComparison.Ordinal);
+        var address = new Uri(Assert.Single(listening["urls"]!.AsArray())!.GetValue<string>());
+        Assert.NotEqual(0, address.Port);
+        Assert.Equal(address + "ui/", listening["dashboard"]!.GetValue<string>());
+        using (var client = new HttpClient { BaseAddress = address })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+        }
+
+        Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        var rest = (await process.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await error}");
+        var stopped = JsonNode.Parse(Assert.Single(rest))!;
+        Assert.Equal("stopped", stopped["event"]!.GetValue<string>());
+        Assert.Equal(listening["node"]!.GetValue<string>(), stopped["node"]!.GetValue<string>());
     }
 
     [Fact]
