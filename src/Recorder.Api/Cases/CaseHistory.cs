@@ -33,7 +33,11 @@ public static class CaseHistory
     /// <summary>The sort keys a listing accepts (each also with a leading '-' for descending).</summary>
     public static readonly IReadOnlyList<string> SortKeys = ["latest", "first", "case", "queries"];
 
-    /// <summary>The cases holding queries that match <paramref name="search"/>, sorted; <paramref name="visible"/> says which queries the caller may see.</summary>
+    /// <summary>
+    /// The cases holding queries that match <paramref name="search"/>, sorted; <paramref name="visible"/>
+    /// says which queries the caller may see. <paramref name="summaries"/> come newest first (as
+    /// <see cref="QuerySummaries.All"/> gives them), so each case's queries are already in order.
+    /// </summary>
     public static IReadOnlyList<CaseSummary> Find(IEnumerable<QuerySummary> summaries, Func<QuerySummary, bool> visible, CaseSearch search)
     {
         ArgumentNullException.ThrowIfNull(summaries);
@@ -45,7 +49,7 @@ public static class CaseHistory
             .Where(s => search.To is null || string.CompareOrdinal(s.SubmittedAt, search.To) < 0)
             .GroupBy(s => s.Case, StringComparer.Ordinal)
             .Where(g => search.Search is null || Matches(g.Key, g, search.Search))
-            .Select(g => new CaseSummary(g.Key, g.OrderByDescending(s => s.SubmittedAt, StringComparer.Ordinal).ThenBy(s => s.Id, StringComparer.Ordinal).ToList()));
+            .Select(g => new CaseSummary(g.Key, g.ToList()));
         var descending = search.Sort.StartsWith('-');
         IOrderedEnumerable<CaseSummary> sorted = search.Sort.TrimStart('-') switch
         {
