@@ -243,11 +243,13 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The segment or one of its flows cannot be stored (see the message).</exception>
     /// <exception cref="InvalidOperationException">The instance was opened for reading.</exception>
-    public void Add(IndexedSegment segment, SegmentIndexData data)
+    public void Add(IndexedSegment segment, ISegmentIndexSource data)
     {
         ArgumentNullException.ThrowIfNull(segment);
         ArgumentNullException.ThrowIfNull(data);
-        var quarterable = ValidateSegment(segment, data);
+        ValidateSegment(segment);
+        var chunks = data.Chunks;
+        ValidateChunks(segment, chunks);
         var writer = ThrowIfNotWriter();
         lock (_writeLock)
         {
@@ -255,18 +257,18 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
             using var batch = new RocksWriteBatch();
             var segmentId = segment.SegmentId;
             var replaced = DeleteSegment(scope, batch, segmentId);
-            var state = scope.CatalogState().WithEntry(segmentId, replaced?.Generation);
-            batch.Put(writer.Catalog, IndexLayout.SegmentKey(segmentId), SegmentRecord.Encode(segment, data.Flows.Count, state.Generation));
-            batch.Put(writer.Chunks, IndexLayout.SegmentKey(segmentId), ChunkList.Encode(data.Chunks));
-            batch.Put(writer.Default, IndexLayout.CatalogStateKey, state.Encode());
             var postings = new Postings();
-            for (var ordinal = 0; ordinal < data.Flows.Count; ordinal++)
+
+            // The flows are read one at a time and checked as they come: a bad one throws before the
+            // batch is written, so nothing of the segment is stored.
+            var ordinal = 0;
+            foreach (var flow in data.ReadFlows())
             {
-                var flow = data.Flows[ordinal];
+                var multiplesOfFour = ValidateFlow(segmentId, ordinal, flow);
                 var key = IndexLayout.FlowKey(segmentId, ordinal);
                 var stored = flow.Positions;
                 byte flags = 0;
-                if (_options.QuarterPositions && stored.Length > 0 && quarterable[ordinal])
+                if (_options.QuarterPositions && stored.Length > 0 && multiplesOfFour)
                 {
                     stored = PositionList.Quarter(stored);
                     flags |= FlowRecord.FlagPositionsQuartered;
@@ -281,8 +283,13 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
 
                 batch.Put(writer.Flows, key, FlowRecord.Encode(flow, segment.FirstNanoseconds, stored, flags));
                 postings.Add(flow.Key, ordinal);
+                ordinal = checked(ordinal + 1);
             }
 
+            var state = scope.CatalogState().WithEntry(segmentId, replaced?.Generation);
+            batch.Put(writer.Catalog, IndexLayout.SegmentKey(segmentId), SegmentRecord.Encode(segment, ordinal, state.Generation));
+            batch.Put(writer.Chunks, IndexLayout.SegmentKey(segmentId), ChunkList.Encode(chunks));
+            batch.Put(writer.Default, IndexLayout.CatalogStateKey, state.Encode());
             postings.Put(batch, writer, segmentId);
             Commit(writer, batch);
         }
@@ -344,10 +351,9 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         _db.Dispose();
     }
 
-    /// <summary>Checks what <see cref="Add"/> was given; returns, per flow, whether its positions are all multiples of 4.</summary>
-    private static bool[] ValidateSegment(IndexedSegment segment, SegmentIndexData data)
+    /// <summary>Checks the catalog record <see cref="Add"/> was given.</summary>
+    private static void ValidateSegment(IndexedSegment segment)
     {
-        var quarterable = new bool[data.Flows.Count];
         if (segment.SegmentId <= 0)
         {
             throw new ArgumentException($"segment id {segment.SegmentId} is not positive", nameof(segment));
@@ -357,43 +363,46 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         {
             throw new ArgumentException($"segment {segment.SegmentId}: negative counts or no manifest hash", nameof(segment));
         }
+    }
 
-        for (var i = 0; i < data.Flows.Count; i++)
-        {
-            var flow = data.Flows[i] ?? throw new ArgumentException($"segment {segment.SegmentId}: flow {i} is null", nameof(data));
-            var problem = FlowRecord.Validate(flow);
-            if (problem is null)
-            {
-                try
-                {
-                    var (count, multiplesOfFour) = PositionList.Inspect(flow.Positions ?? []);
-                    quarterable[i] = multiplesOfFour;
-                    if (count != flow.Packets)
-                    {
-                        problem = $"{count} positions for {flow.Packets} packets";
-                    }
-                }
-                catch (Exception e) when (e is FormatException or OverflowException)
-                {
-                    problem = $"positions are not a delta-varint list: {e.Message}";
-                }
-            }
-
-            if (problem is not null)
-            {
-                throw new ArgumentException($"segment {segment.SegmentId}, flow {i} ({flow.Key}): {problem}", nameof(data));
-            }
-        }
-
-        foreach (var chunk in data.Chunks)
+    private static void ValidateChunks(IndexedSegment segment, IReadOnlyList<TimeChunk> chunks)
+    {
+        foreach (var chunk in chunks)
         {
             if (chunk.Packets < 0)
             {
-                throw new ArgumentException($"segment {segment.SegmentId}: a time chunk counts {chunk.Packets} packets", nameof(data));
+                throw new ArgumentException($"segment {segment.SegmentId}: a time chunk counts {chunk.Packets} packets", "data");
+            }
+        }
+    }
+
+    /// <summary>Checks one flow <see cref="Add"/> was given; returns whether its positions are all multiples of 4.</summary>
+    private static bool ValidateFlow(long segmentId, int ordinal, FlowEntry? flow)
+    {
+        if (flow is null)
+        {
+            throw new ArgumentException($"segment {segmentId}: flow {ordinal} is null", "data");
+        }
+
+        var problem = FlowRecord.Validate(flow);
+        var multiplesOfFour = false;
+        if (problem is null)
+        {
+            try
+            {
+                (var count, multiplesOfFour) = PositionList.Inspect(flow.Positions ?? []);
+                if (count != flow.Packets)
+                {
+                    problem = $"{count} positions for {flow.Packets} packets";
+                }
+            }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                problem = $"positions are not a delta-varint list: {e.Message}";
             }
         }
 
-        return quarterable;
+        return problem is null ? multiplesOfFour : throw new ArgumentException($"segment {segmentId}, flow {ordinal} ({flow.Key}): {problem}", "data");
     }
 
     /// <summary>
