@@ -238,7 +238,7 @@ public sealed class CaptureImporter
     {
         var length = before.Length;
         var target = session.NewFile(".pcap", firstPacket: 1);
-        using var builder = new SegmentIndexBuilder(SegmentWriter.IndexPath(target));
+        using var builder = new SegmentIndexBuilder(SegmentWriter.IndexPath(target), _store.Options.IndexMemoryBytes);
         long packets = 0, bytes = 0, original = 0, first = long.MaxValue, last = long.MinValue;
         string sha;
         TruncatedTail? truncation;

@@ -343,7 +343,7 @@ public sealed class RecordingSession : IDisposable
     {
         lane.SourceFirstPacket = _sourcePackets;
         var path = NewFile(".pcapng", lane.SourceFirstPacket);
-        return new SegmentWriter(path, lane.Interfaces, _store.Options.Application, _store.Clock.GetUtcNow());
+        return new SegmentWriter(path, lane.Interfaces, _store.Options.Application, _store.Clock.GetUtcNow(), _store.Options.IndexMemoryBytes);
     }
 
     /// <summary>

@@ -18,8 +18,12 @@ public sealed class SegmentWriter : IDisposable
     private readonly SegmentIndexBuilder _index;
     private bool _finished;
 
-    /// <summary>Creates the file (it must not exist) and writes the section header and interfaces.</summary>
-    public SegmentWriter(string path, IReadOnlyList<CaptureInterface> interfaces, string application, DateTimeOffset openedAt)
+    /// <summary>
+    /// Creates the file (it must not exist) and writes the section header and interfaces. The index
+    /// state held in memory is bounded by <paramref name="indexMemoryBytes"/>.
+    /// </summary>
+    public SegmentWriter(string path, IReadOnlyList<CaptureInterface> interfaces, string application, DateTimeOffset openedAt,
+        long indexMemoryBytes = SegmentIndexBuilder.DefaultMemoryLimit)
     {
         ArgumentNullException.ThrowIfNull(interfaces);
         if (interfaces.Count == 0 || interfaces.Any(i => i.LinkType != interfaces[0].LinkType))
@@ -35,7 +39,7 @@ public sealed class SegmentWriter : IDisposable
 
         // The index state spills beside the segment (PATH.index, runs PATH.index.run-N), so a full
         // segment's flows and positions never all sit in memory (see SegmentIndexBuilder).
-        _index = new SegmentIndexBuilder(IndexPath(path));
+        _index = new SegmentIndexBuilder(IndexPath(path), indexMemoryBytes);
         _file.Write(PcapngBlocks.SectionHeader(application));
         foreach (var captureInterface in interfaces)
         {
