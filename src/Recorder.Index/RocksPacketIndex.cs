@@ -243,48 +243,53 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The segment or one of its flows cannot be stored (see the message).</exception>
     /// <exception cref="InvalidOperationException">The instance was opened for reading.</exception>
-    public void Add(IndexedSegment segment, SegmentIndexData data)
+    public void Add(IndexedSegment segment, ISegmentIndexSource data)
     {
         ArgumentNullException.ThrowIfNull(segment);
         ArgumentNullException.ThrowIfNull(data);
-        var quarterable = ValidateSegment(segment, data);
+        ValidateSegment(segment);
+        var chunks = data.Chunks;
+        ValidateChunks(segment, chunks);
         var writer = ThrowIfNotWriter();
         lock (_writeLock)
         {
+            var segmentId = segment.SegmentId;
             using var scope = new ReadScope(writer);
             using var batch = new RocksWriteBatch();
-            var segmentId = segment.SegmentId;
             var replaced = DeleteSegment(scope, batch, segmentId);
-            var state = scope.CatalogState().WithEntry(segmentId, replaced?.Generation);
-            batch.Put(writer.Catalog, IndexLayout.SegmentKey(segmentId), SegmentRecord.Encode(segment, data.Flows.Count, state.Generation));
-            batch.Put(writer.Chunks, IndexLayout.SegmentKey(segmentId), ChunkList.Encode(data.Chunks));
-            batch.Put(writer.Default, IndexLayout.CatalogStateKey, state.Encode());
-            var postings = new Postings();
-            for (var ordinal = 0; ordinal < data.Flows.Count; ordinal++)
+            if (batch.Count > 0)
             {
-                var flow = data.Flows[ordinal];
-                var key = IndexLayout.FlowKey(segmentId, ordinal);
-                var stored = flow.Positions;
-                byte flags = 0;
-                if (_options.QuarterPositions && stored.Length > 0 && quarterable[ordinal])
-                {
-                    stored = PositionList.Quarter(stored);
-                    flags |= FlowRecord.FlagPositionsQuartered;
-                }
-
-                if (stored.Length > _options.InlinePositionsLimit)
-                {
-                    batch.Put(writer.Positions, key, stored);
-                    flags |= FlowRecord.FlagPositionsExternal;
-                    stored = [];
-                }
-
-                batch.Put(writer.Flows, key, FlowRecord.Encode(flow, segment.FirstNanoseconds, stored, flags));
-                postings.Add(flow.Key, ordinal);
+                // A replacement (or the leftovers of an Add a crash interrupted): the old entries
+                // stay readable until the new ones replace them in one batch, as big as the segment.
+                var postings = PutFlows(writer, batch, segment, data, spill: null);
+                Complete(writer, scope, batch, segment, chunks, postings, replaced?.Generation);
+                return;
             }
 
-            postings.Put(batch, writer, segmentId);
-            Commit(writer, batch);
+            // A new segment: its flows go to the database in batches of about FlowBatchBytes, with
+            // the memory tables flushed as they fill, so writing a segment holds a bounded part of it
+            // in memory. They are unreachable until the last batch writes the catalog entry, the
+            // postings and the chunks; a flow that cannot be stored removes the ones written.
+            try
+            {
+                var postings = PutFlows(writer, batch, segment, data, spill: writer);
+                Complete(writer, scope, batch, segment, chunks, postings, replacedGeneration: null);
+            }
+            catch (ArgumentException)
+            {
+                using var cleanup = new RocksWriteBatch();
+                using (var fresh = new ReadScope(writer))
+                {
+                    DeleteSegment(fresh, cleanup, segmentId);
+                }
+
+                if (cleanup.Count > 0)
+                {
+                    Commit(writer, cleanup);
+                }
+
+                throw;
+            }
         }
     }
 
@@ -344,10 +349,82 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         _db.Dispose();
     }
 
-    /// <summary>Checks what <see cref="Add"/> was given; returns, per flow, whether its positions are all multiples of 4.</summary>
-    private static bool[] ValidateSegment(IndexedSegment segment, SegmentIndexData data)
+    /// <summary>Bytes of flow records and position lists put into one write batch before it is written.</summary>
+    private const long FlowBatchBytes = 4L * 1024 * 1024;
+
+    /// <summary>Memory-table bytes written by one <see cref="Add"/> before they are flushed to table files.</summary>
+    private const long FlushBytes = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Puts every flow record (and external position list) of the segment into <paramref name="batch"/>,
+    /// checking each as it comes; with <paramref name="spill"/>, writes the batch (unsynced: the last,
+    /// synced write covers the log before it) whenever it holds <see cref="FlowBatchBytes"/>. Returns the postings.
+    /// </summary>
+    private Postings PutFlows(IndexDatabase writer, RocksWriteBatch batch, IndexedSegment segment, ISegmentIndexSource data, IndexDatabase? spill)
     {
-        var quarterable = new bool[data.Flows.Count];
+        var segmentId = segment.SegmentId;
+        var postings = new Postings();
+        var ordinal = 0;
+        long batched = 0, unflushed = 0;
+        foreach (var flow in data.ReadFlows())
+        {
+            var multiplesOfFour = ValidateFlow(segmentId, ordinal, flow);
+            var key = IndexLayout.FlowKey(segmentId, ordinal);
+            var stored = flow.Positions;
+            byte flags = 0;
+            if (_options.QuarterPositions && stored.Length > 0 && multiplesOfFour)
+            {
+                stored = PositionList.Quarter(stored);
+                flags |= FlowRecord.FlagPositionsQuartered;
+            }
+
+            if (stored.Length > _options.InlinePositionsLimit)
+            {
+                batch.Put(writer.Positions, key, stored);
+                batched += key.Length + stored.Length;
+                flags |= FlowRecord.FlagPositionsExternal;
+                stored = [];
+            }
+
+            var record = FlowRecord.Encode(flow, segment.FirstNanoseconds, stored, flags);
+            batch.Put(writer.Flows, key, record);
+            batched += key.Length + record.Length;
+            postings.Add(flow.Key, ordinal);
+            ordinal = checked(ordinal + 1);
+            if (spill is not null && batched >= FlowBatchBytes)
+            {
+                spill.Db.Write(batch, sync: false);
+                batch.Clear();
+                unflushed += batched;
+                batched = 0;
+                if (unflushed >= FlushBytes)
+                {
+                    spill.FlushAll();
+                    unflushed = 0;
+                }
+            }
+        }
+
+        postings.Count = ordinal;
+        return postings;
+    }
+
+    /// <summary>Adds the catalog entry, chunks, catalog state and postings to <paramref name="batch"/> and writes it, synced.</summary>
+    private static void Complete(IndexDatabase writer, ReadScope scope, RocksWriteBatch batch, IndexedSegment segment, IReadOnlyList<TimeChunk> chunks,
+        Postings postings, long? replacedGeneration)
+    {
+        var segmentId = segment.SegmentId;
+        var state = scope.CatalogState().WithEntry(segmentId, replacedGeneration);
+        batch.Put(writer.Catalog, IndexLayout.SegmentKey(segmentId), SegmentRecord.Encode(segment, postings.Count, state.Generation));
+        batch.Put(writer.Chunks, IndexLayout.SegmentKey(segmentId), ChunkList.Encode(chunks));
+        batch.Put(writer.Default, IndexLayout.CatalogStateKey, state.Encode());
+        postings.Put(batch, writer, segmentId);
+        Commit(writer, batch);
+    }
+
+    /// <summary>Checks the catalog record <see cref="Add"/> was given.</summary>
+    private static void ValidateSegment(IndexedSegment segment)
+    {
         if (segment.SegmentId <= 0)
         {
             throw new ArgumentException($"segment id {segment.SegmentId} is not positive", nameof(segment));
@@ -357,43 +434,46 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
         {
             throw new ArgumentException($"segment {segment.SegmentId}: negative counts or no manifest hash", nameof(segment));
         }
+    }
 
-        for (var i = 0; i < data.Flows.Count; i++)
-        {
-            var flow = data.Flows[i] ?? throw new ArgumentException($"segment {segment.SegmentId}: flow {i} is null", nameof(data));
-            var problem = FlowRecord.Validate(flow);
-            if (problem is null)
-            {
-                try
-                {
-                    var (count, multiplesOfFour) = PositionList.Inspect(flow.Positions ?? []);
-                    quarterable[i] = multiplesOfFour;
-                    if (count != flow.Packets)
-                    {
-                        problem = $"{count} positions for {flow.Packets} packets";
-                    }
-                }
-                catch (Exception e) when (e is FormatException or OverflowException)
-                {
-                    problem = $"positions are not a delta-varint list: {e.Message}";
-                }
-            }
-
-            if (problem is not null)
-            {
-                throw new ArgumentException($"segment {segment.SegmentId}, flow {i} ({flow.Key}): {problem}", nameof(data));
-            }
-        }
-
-        foreach (var chunk in data.Chunks)
+    private static void ValidateChunks(IndexedSegment segment, IReadOnlyList<TimeChunk> chunks)
+    {
+        foreach (var chunk in chunks)
         {
             if (chunk.Packets < 0)
             {
-                throw new ArgumentException($"segment {segment.SegmentId}: a time chunk counts {chunk.Packets} packets", nameof(data));
+                throw new ArgumentException($"segment {segment.SegmentId}: a time chunk counts {chunk.Packets} packets", "data");
+            }
+        }
+    }
+
+    /// <summary>Checks one flow <see cref="Add"/> was given; returns whether its positions are all multiples of 4.</summary>
+    private static bool ValidateFlow(long segmentId, int ordinal, FlowEntry? flow)
+    {
+        if (flow is null)
+        {
+            throw new ArgumentException($"segment {segmentId}: flow {ordinal} is null", "data");
+        }
+
+        var problem = FlowRecord.Validate(flow);
+        var multiplesOfFour = false;
+        if (problem is null)
+        {
+            try
+            {
+                (var count, multiplesOfFour) = PositionList.Inspect(flow.Positions ?? []);
+                if (count != flow.Packets)
+                {
+                    problem = $"{count} positions for {flow.Packets} packets";
+                }
+            }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                problem = $"positions are not a delta-varint list: {e.Message}";
             }
         }
 
-        return quarterable;
+        return problem is null ? multiplesOfFour : throw new ArgumentException($"segment {segmentId}, flow {ordinal} ({flow.Key}): {problem}", "data");
     }
 
     /// <summary>
@@ -478,6 +558,10 @@ public sealed class RocksPacketIndex : IPacketIndexWriter
     private sealed class Postings
     {
         private readonly Dictionary<UInt128, List<int>> _hosts = [];
+
+        /// <summary>Flows added (the segment's flow count once all are).</summary>
+        public int Count { get; set; }
+
         private readonly Dictionary<ushort, List<int>> _ports = [];
         private readonly Dictionary<byte, List<int>> _protocols = [];
 

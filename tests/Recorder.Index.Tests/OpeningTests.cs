@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using Recorder.Core.Indexing;
+using Recorder.Core.Packets;
 using Recorder.Core.Query;
 using Recorder.Index.Rocks;
 
@@ -163,9 +165,11 @@ public sealed class OpeningTests : IDisposable
         CreateWithOneSegment();
         var segment = Synthetic.ForId(1);
         var query = new PacketQuery { Ports = [443] };
-        var flowKey = Convert.FromHexString("000000000000000100000000");
-        Assert.True(segment.Data.Flows[0].Key.HasPorts);
-        var port = segment.Data.Flows[0].Key.PortA;
+        // Flows are in key order: the first with ports is not necessarily ordinal 0.
+        var ordinal = segment.Data.Flows.ToList().FindIndex(f => f.Key.HasPorts);
+        Assert.True(ordinal >= 0);
+        var flowKey = Convert.FromHexString("0000000000000001" + ordinal.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
+        var port = segment.Data.Flows[ordinal].Key.PortA;
         Raw(db =>
         {
             Assert.True(db.TryGetColumnFamily("flows", out var flows));
@@ -178,5 +182,64 @@ public sealed class OpeningTests : IDisposable
 
         Assert.Equal("flows", e.ColumnFamily);
         Assert.Contains("no record", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Add_ASegmentLargerThanOneFlowBatch_IsStoredExactly()
+    {
+        var segment = Large(1, 120_000);
+        using (var index = RocksPacketIndex.OpenWriter(IndexPath))
+        {
+            index.Add(segment.Segment, segment.Data);
+            Assert.Empty(segment.Data.Differences(index.Read(1)!));
+            Assert.Equal(segment.Data.Flows.Select(f => f.Key), index.Read(1)!.Flows.Select(f => f.Key));
+        }
+
+        Assert.Equal(120_000, FlowRecords(1));
+    }
+
+    [Fact]
+    public void Add_WhenALateFlowCannotBeStored_RemovesTheBatchesAlreadyWritten()
+    {
+        var good = Large(1, 120_000);
+        var badKey = new FlowKey(NetworkKind.IPv4, Protocols.Tcp, false, Net.V4("10.0.0.1"), 80, Net.V4("10.0.0.2"), 0);
+        var bad = good.Data with { Flows = [.. good.Data.Flows, new FlowEntry(badKey, 0, 0, 1, 10, Varint.WriteDeltas([48]))] };
+        using (var index = RocksPacketIndex.OpenWriter(IndexPath))
+        {
+            var e = Assert.Throws<ArgumentException>(() => index.Add(good.Segment, bad));
+            Assert.Contains("flow 120000", e.Message, StringComparison.Ordinal);
+            Assert.Empty(index.Segments());
+            Assert.Null(index.Read(1));
+        }
+
+        Assert.Equal(0, FlowRecords(1));
+    }
+
+    /// <summary>A segment of <paramref name="flows"/> one-packet flows: over 4 MB of flow records, several write batches.</summary>
+    private static (IndexedSegment Segment, SegmentIndexData Data) Large(long id, int flows)
+    {
+        var entries = Enumerable.Range(0, flows)
+            .Select(i => new FlowEntry(new FlowKey(NetworkKind.IPv6, Protocols.Udp, true, (UInt128)i << 32, 53, ((UInt128)i << 32) + 1, 1024),
+                1_000_000 + i, 1_000_000 + i, 1, 100, Varint.WriteDeltas([48L + i * 100])))
+            .ToList();
+        var segment = new IndexedSegment(id, 1_000_000, 1_000_000 + flows, flows, 48L + flows * 100L, "manifest");
+        return (segment, new SegmentIndexData(entries, [new TimeChunk(48, 48L + flows * 100L, 1_000_000, 1_000_000 + flows, flows)]));
+    }
+
+    /// <summary>Flow records of a segment in the database, counted with RocksDB directly.</summary>
+    private int FlowRecords(long segmentId)
+    {
+        var count = 0;
+        Raw(db =>
+        {
+            Assert.True(db.TryGetColumnFamily("flows", out var flows));
+            using var iterator = db.NewIterator(flows, new RocksIteratorOptions { TotalOrderSeek = true });
+            var prefix = Convert.FromHexString(segmentId.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+            for (iterator.Seek(prefix); iterator.Valid && iterator.Key.StartsWith(prefix); iterator.Next())
+            {
+                count++;
+            }
+        });
+        return count;
     }
 }

@@ -49,8 +49,11 @@ public interface IPacketIndex : IDisposable
 /// <summary>Write access to the index, held by one process at a time.</summary>
 public interface IPacketIndexWriter : IPacketIndex
 {
-    /// <summary>Adds (or replaces) a segment's entries atomically.</summary>
-    void Add(IndexedSegment segment, SegmentIndexData data);
+    /// <summary>
+    /// Adds (or replaces) a segment's entries atomically, reading its flows once, one at a time, in
+    /// the order given (so they need not all be in memory).
+    /// </summary>
+    void Add(IndexedSegment segment, ISegmentIndexSource data);
 
     /// <summary>Removes a segment's entries.</summary>
     void Remove(long segmentId);

@@ -32,11 +32,21 @@ public sealed record FlowEntry(FlowKey Key, long FirstNanoseconds, long LastNano
 public readonly record struct TimeChunk(long Offset, long EndOffset, long MinNanoseconds, long MaxNanoseconds, int Packets);
 
 /// <summary>Everything the index holds about one segment, derived from the segment file alone.</summary>
-/// <param name="Flows">Flows in order of their first packet.</param>
+/// <param name="Flows">
+/// Flows, each key once: in <see cref="FlowKeyOrder"/> as <see cref="SegmentIndexBuilder"/> makes them;
+/// an index written before 2026-12 holds them in order of their first packet.
+/// </param>
 /// <param name="Chunks">Chunks in file order.</param>
-public sealed record SegmentIndexData(IReadOnlyList<FlowEntry> Flows, IReadOnlyList<TimeChunk> Chunks)
+public sealed record SegmentIndexData(IReadOnlyList<FlowEntry> Flows, IReadOnlyList<TimeChunk> Chunks) : ISegmentIndexSource
 {
-    /// <summary>Compares with another derivation and describes the first few differences.</summary>
+    /// <inheritdoc />
+    public IEnumerable<FlowEntry> ReadFlows() => Flows;
+
+    /// <summary>
+    /// Compares with another derivation and describes the first few differences. Flows are matched
+    /// by key, not by position in the list: indexes written before flows were kept in key order hold
+    /// them in order of their first packet, and are as exact.
+    /// </summary>
     public IReadOnlyList<string> Differences(SegmentIndexData other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -46,12 +56,14 @@ public sealed record SegmentIndexData(IReadOnlyList<FlowEntry> Flows, IReadOnlyL
             differences.Add($"{other.Flows.Count} flows indexed, {Flows.Count} in the segment");
         }
 
-        for (var i = 0; i < Math.Min(Flows.Count, other.Flows.Count) && differences.Count < 5; i++)
+        var mine = Flows.Order(EntryOrder.Instance).ToList();
+        var theirs = other.Flows.Order(EntryOrder.Instance).ToList();
+        for (var i = 0; i < Math.Min(mine.Count, theirs.Count) && differences.Count < 5; i++)
         {
-            if (!Flows[i].SameAs(other.Flows[i]))
+            if (!mine[i].SameAs(theirs[i]))
             {
-                differences.Add($"flow {i} ({Flows[i].Key}): index has {other.Flows[i].Packets} packets " +
-                    $"{other.Flows[i].Key}, segment has {Flows[i].Packets}");
+                differences.Add($"flow {mine[i].Key}: index has {theirs[i].Packets} packets " +
+                    $"{theirs[i].Key}, segment has {mine[i].Packets}");
             }
         }
 
@@ -62,4 +74,13 @@ public sealed record SegmentIndexData(IReadOnlyList<FlowEntry> Flows, IReadOnlyL
 
         return differences;
     }
+}
+
+/// <summary>Orders flow entries by key (<see cref="FlowKeyOrder"/>).</summary>
+internal sealed class EntryOrder : IComparer<FlowEntry>
+{
+    public static readonly EntryOrder Instance = new();
+
+    public int Compare(FlowEntry? x, FlowEntry? y) =>
+        x is null || y is null ? (x is null ? 0 : 1) - (y is null ? 0 : 1) : FlowKeyOrder.CompareKeys(x.Key, y.Key);
 }

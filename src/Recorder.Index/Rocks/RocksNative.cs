@@ -107,6 +107,7 @@ internal static unsafe partial class RocksNative
     [LibraryImport(Library)] public static partial IntPtr rocksdb_writebatch_create();
     [LibraryImport(Library)] public static partial int rocksdb_writebatch_count(IntPtr batch);
     [LibraryImport(Library)] public static partial void rocksdb_writebatch_destroy(IntPtr batch);
+    [LibraryImport(Library)] public static partial void rocksdb_writebatch_clear(IntPtr batch);
     [LibraryImport(Library)] public static partial void rocksdb_writebatch_put_cf(IntPtr batch, IntPtr family, byte* key, nuint keyLength, byte* value, nuint valueLength);
     [LibraryImport(Library)] public static partial void rocksdb_writebatch_delete_cf(IntPtr batch, IntPtr family, byte* key, nuint keyLength);
     [LibraryImport(Library)] public static partial void rocksdb_write(IntPtr db, IntPtr options, IntPtr batch, out IntPtr error);

@@ -48,6 +48,9 @@ internal sealed unsafe class RocksWriteBatch : IDisposable
         return this;
     }
 
+    /// <summary>Empties the batch (after it was written) for the next writes.</summary>
+    public void Clear() => rocksdb_writebatch_clear(Handle);
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -238,7 +238,7 @@ public sealed class CaptureImporter
     {
         var length = before.Length;
         var target = session.NewFile(".pcap", firstPacket: 1);
-        var builder = new SegmentIndexBuilder();
+        using var builder = new SegmentIndexBuilder(SegmentWriter.IndexPath(target), _store.Options.IndexMemoryBytes);
         long packets = 0, bytes = 0, original = 0, first = long.MaxValue, last = long.MinValue;
         string sha;
         TruncatedTail? truncation;
@@ -309,7 +309,7 @@ public sealed class CaptureImporter
         else
         {
             session.AddFinished(new FinishedSegment(target, segmentLength, segmentSha, packets, bytes, original, captureInterface.LinkType,
-                [captureInterface], first, last, builder.Build(), CaptureFileFormat.Pcap), "end-of-input");
+                [captureInterface], first, last, builder.Finish(), CaptureFileFormat.Pcap), "end-of-input");
         }
 
         progress?.Report(new ImportProgress(source.Name, length, length));

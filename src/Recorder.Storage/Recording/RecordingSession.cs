@@ -322,7 +322,7 @@ public sealed class RecordingSession : IDisposable
         _unsettledSeals--;
     }
 
-    private void TryUpdateIndex(IReadOnlyList<SealedSegment> segments, Func<SealedSegment, SegmentIndexData> indexData)
+    private void TryUpdateIndex(IReadOnlyList<SealedSegment> segments, Func<SealedSegment, ISegmentIndexSource> indexData)
     {
         try
         {
@@ -343,7 +343,7 @@ public sealed class RecordingSession : IDisposable
     {
         lane.SourceFirstPacket = _sourcePackets;
         var path = NewFile(".pcapng", lane.SourceFirstPacket);
-        return new SegmentWriter(path, lane.Interfaces, _store.Options.Application, _store.Clock.GetUtcNow());
+        return new SegmentWriter(path, lane.Interfaces, _store.Options.Application, _store.Clock.GetUtcNow(), _store.Options.IndexMemoryBytes);
     }
 
     /// <summary>
@@ -423,23 +423,40 @@ public sealed class RecordingSession : IDisposable
             // A block-scoped copy: capturing the parameter would hoist it into the closure that
             // Origin() shares, and every staged segment would keep its index data reachable.
             var index = finished.Index;
-            TryUpdateIndex([sealedSegment], _ => index);
+            try
+            {
+                TryUpdateIndex([sealedSegment], _ => index);
+            }
+            finally
+            {
+                // Deletes the index file of a large segment when the update failed before taking it.
+                (index as IDisposable)?.Dispose();
+            }
+
             Settle(sealedSegment);
             Sealed?.Invoke(sealedSegment);
             return;
         }
 
         var staged = new StagedSegment(finished, reason, Origin);
-        var size = EstimateSize(finished.Index);
-        if (_stagedIndexBytes + size > StagedIndexMemoryLimit)
+        if (finished.Index is SegmentIndexData data)
         {
-            staged.SpillPath = Path.ChangeExtension(finished.Path, ".index");
-            IndexDataSpill.Write(staged.SpillPath, finished.Index);
+            // A small segment's index data stayed in memory; past a budget for all staged segments
+            // it goes to a file like a large segment's (whose builder already left it in one).
+            var size = EstimateSize(data);
+            if (_stagedIndexBytes + size > StagedIndexMemoryLimit)
+            {
+                staged.Index = SegmentIndexFile.Write(SegmentWriter.IndexPath(finished.Path), data);
+            }
+            else
+            {
+                staged.Index = data;
+                _stagedIndexBytes += size;
+            }
         }
         else
         {
-            staged.Data = finished.Index;
-            _stagedIndexBytes += size;
+            staged.Index = finished.Index;
         }
 
         _staged.Add(staged with { Segment = finished with { Index = EmptyIndex } });
@@ -519,16 +536,15 @@ public sealed class RecordingSession : IDisposable
 
     private sealed record StagedSegment(FinishedSegment Segment, string Reason, Func<JsonObject> Origin)
     {
-        public SegmentIndexData? Data { get; set; }
+        /// <summary>The index data: in memory, or a file in the session directory.</summary>
+        public ISegmentIndexSource? Index { get; set; }
 
-        public string? SpillPath { get; set; }
-
-        /// <summary>The index data, from memory or the spill file; the segment keeps no reference to it afterwards.</summary>
-        public SegmentIndexData TakeIndexData()
+        /// <summary>The index data; the segment keeps no reference to it afterwards (the index update disposes it).</summary>
+        public ISegmentIndexSource TakeIndexData()
         {
-            var data = Data ?? IndexDataSpill.Read(SpillPath!);
-            Data = null;
-            return data;
+            var index = Index ?? throw new InvalidOperationException($"{Segment.Path}: index data already taken");
+            Index = null;
+            return index;
         }
     }
 }

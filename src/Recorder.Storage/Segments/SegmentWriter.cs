@@ -15,11 +15,15 @@ namespace Recorder.Storage.Segments;
 public sealed class SegmentWriter : IDisposable
 {
     private readonly WriteBehindFile _file;
-    private readonly SegmentIndexBuilder _index = new();
+    private readonly SegmentIndexBuilder _index;
     private bool _finished;
 
-    /// <summary>Creates the file (it must not exist) and writes the section header and interfaces.</summary>
-    public SegmentWriter(string path, IReadOnlyList<CaptureInterface> interfaces, string application, DateTimeOffset openedAt)
+    /// <summary>
+    /// Creates the file (it must not exist) and writes the section header and interfaces. The index
+    /// state held in memory is bounded by <paramref name="indexMemoryBytes"/>.
+    /// </summary>
+    public SegmentWriter(string path, IReadOnlyList<CaptureInterface> interfaces, string application, DateTimeOffset openedAt,
+        long indexMemoryBytes = SegmentIndexBuilder.DefaultMemoryLimit)
     {
         ArgumentNullException.ThrowIfNull(interfaces);
         if (interfaces.Count == 0 || interfaces.Any(i => i.LinkType != interfaces[0].LinkType))
@@ -32,6 +36,10 @@ public sealed class SegmentWriter : IDisposable
         LinkType = interfaces[0].LinkType;
         OpenedAt = openedAt;
         _file = new WriteBehindFile(path);
+
+        // The index state spills beside the segment (PATH.index, runs PATH.index.run-N), so a full
+        // segment's flows and positions never all sit in memory (see SegmentIndexBuilder).
+        _index = new SegmentIndexBuilder(IndexPath(path), indexMemoryBytes);
         _file.Write(PcapngBlocks.SectionHeader(application));
         foreach (var captureInterface in interfaces)
         {
@@ -42,6 +50,9 @@ public sealed class SegmentWriter : IDisposable
 
     /// <summary>The file being written.</summary>
     public string Path { get; }
+
+    /// <summary>Where the index data of the segment at <paramref name="segmentPath"/> is spilled, and kept once finished.</summary>
+    public static string IndexPath(string segmentPath) => System.IO.Path.ChangeExtension(segmentPath, ".index");
 
     /// <summary>The link type of every packet in the segment.</summary>
     public int LinkType { get; }
@@ -109,11 +120,15 @@ public sealed class SegmentWriter : IDisposable
         var sha = _file.Finish();
         _finished = true;
         return new FinishedSegment(Path, Length, sha, Packets, PacketBytes, OriginalBytes, LinkType, Interfaces,
-            FirstNanoseconds, LastNanoseconds, _index.Build());
+            FirstNanoseconds, LastNanoseconds, _index.Finish());
     }
 
-    /// <summary>Closes the file without finishing it (the caller deletes or recovers it).</summary>
-    public void Dispose() => _file.Dispose();
+    /// <summary>Closes the file without finishing it (the caller deletes or recovers it), and deletes spilled index state.</summary>
+    public void Dispose()
+    {
+        _file.Dispose();
+        _index.Dispose();
+    }
 }
 
 /// <summary>A segment file fully written and flushed to disk, not yet sealed.</summary>
@@ -127,7 +142,10 @@ public sealed class SegmentWriter : IDisposable
 /// <param name="Interfaces">The interfaces described in it.</param>
 /// <param name="FirstNanoseconds">Earliest timestamp.</param>
 /// <param name="LastNanoseconds">Latest timestamp.</param>
-/// <param name="Index">The index data built while writing.</param>
+/// <param name="Index">
+/// The index data built while writing: in memory, or a <see cref="SegmentIndexFile"/> beside the
+/// segment that whoever indexes the segment disposes (deleting the file).
+/// </param>
 /// <param name="Format">The file's format (pcapng unless an imported classic pcap is kept verbatim).</param>
 public sealed record FinishedSegment(
     string Path,
@@ -140,5 +158,5 @@ public sealed record FinishedSegment(
     IReadOnlyList<CaptureInterface> Interfaces,
     long FirstNanoseconds,
     long LastNanoseconds,
-    SegmentIndexData Index,
+    ISegmentIndexSource Index,
     CaptureFileFormat Format = CaptureFileFormat.Pcapng);

@@ -230,11 +230,12 @@ public sealed class EvidenceStore : IDisposable
 
     /// <summary>
     /// Adds sealed segments to the index, asking <paramref name="indexData"/> for each one's index
-    /// data only when that segment is written, in order, so a caller that loads it then (from a
-    /// spill file) and keeps no reference holds one segment's index data at a time, however many
-    /// segments there are. First catches up with any sealed segment the index lacks.
+    /// data only when that segment is written, in order, so a caller that keeps no reference holds
+    /// one segment's index data at a time, however many segments there are; data in a file
+    /// (<see cref="SegmentIndexFile"/>) is streamed from it to the index, and disposed (the file
+    /// deleted) once written. First catches up with any sealed segment the index lacks.
     /// </summary>
-    public IndexUpdate UpdateIndex(IReadOnlyList<SealedSegment> sealedSegments, Func<SealedSegment, SegmentIndexData> indexData)
+    public IndexUpdate UpdateIndex(IReadOnlyList<SealedSegment> sealedSegments, Func<SealedSegment, ISegmentIndexSource> indexData)
     {
         ArgumentNullException.ThrowIfNull(sealedSegments);
         ArgumentNullException.ThrowIfNull(indexData);
@@ -258,7 +259,15 @@ public sealed class EvidenceStore : IDisposable
 
         foreach (var segment in sealedSegments)
         {
-            writer.Add(Catalog(segment), indexData(segment));
+            var source = indexData(segment);
+            try
+            {
+                writer.Add(Catalog(segment), source);
+            }
+            finally
+            {
+                (source as IDisposable)?.Dispose();
+            }
 
             // Each segment's entries leave memory before the next one's come: without a flush here
             // RocksDB's memory tables held every segment an import indexes until the end, so the

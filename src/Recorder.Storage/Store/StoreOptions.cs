@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Recorder.Core.Indexing;
 
 namespace Recorder.Storage.Store;
 
@@ -17,6 +18,14 @@ public sealed record StoreOptions
     /// </summary>
     public bool ImportVerbatim { get; init; } = true;
 
+    /// <summary>
+    /// Bytes of index state (flows and their positions) the writer of an open segment holds in
+    /// memory; beyond it the state is spilled to files beside the segment and merged when the
+    /// segment is finished, so an import's memory does not grow with the segment (default 16 MiB).
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long IndexMemoryBytes { get; init; } = SegmentIndexBuilder.DefaultMemoryLimit;
+
     /// <summary>A segment being captured is sealed once it is this old (default 5 minutes).</summary>
     public TimeSpan SegmentMaxAge { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -32,6 +41,11 @@ public sealed record StoreOptions
         if (SegmentMaxBytes < 64 * 1024 || SegmentMaxBytes > 4L * 1024 * 1024 * 1024)
         {
             throw new ArgumentException($"SegmentMaxBytes must be 64 KiB to 4 GiB, not {SegmentMaxBytes}");
+        }
+
+        if (IndexMemoryBytes < 1)
+        {
+            throw new ArgumentException($"IndexMemoryBytes must be positive, not {IndexMemoryBytes}");
         }
 
         if (SegmentMaxAge <= TimeSpan.Zero)

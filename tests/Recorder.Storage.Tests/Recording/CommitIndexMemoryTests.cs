@@ -69,7 +69,7 @@ public sealed class CommitIndexMemoryTests
 
         private sealed class Writer(IPacketIndexWriter inner, WatchingIndexProvider owner) : IPacketIndexWriter
         {
-            public void Add(IndexedSegment segment, SegmentIndexData data)
+            public void Add(IndexedSegment segment, ISegmentIndexSource data)
             {
                 owner.BeforeAdd();
                 inner.Add(segment, data);
