@@ -9,9 +9,10 @@ namespace Recorder.Sessions.Dns;
 /// Parses DNS messages (RFC 1035 §4) from hostile bytes without throwing. Names follow RFC 1035
 /// §4.1.4 compression with protection: at most <see cref="MaxPointers"/> pointers per name and
 /// 255 wire octets, so a pointer loop ends as a malformed name. Names are printed as tshark 4.0
-/// prints <c>dns.qry.name</c>: labels joined by dots, the root as <c>&lt;Root&gt;</c>, and a
-/// dot or backslash inside a label escaped with a backslash, other non-printable bytes as
-/// <c>\xNN</c>.
+/// prints <c>dns.qry.name</c> (checked against tshark 4.0.17): labels joined by dots, the root as
+/// <c>&lt;Root&gt;</c>, printable ASCII as is (a dot or backslash inside a label is not escaped),
+/// control characters as a backslash and three octal digits (<c>\001</c>), and octets from 0x80
+/// decoded as UTF-8 with U+FFFD for invalid sequences.
 /// </summary>
 public static class DnsParser
 {
@@ -265,10 +266,7 @@ public static class DnsParser
                 return false;
             }
 
-            foreach (var b in rdata.Slice(at, length))
-            {
-                AppendPrintable(text, b, escapeDots: false);
-            }
+            AppendText(text, rdata.Slice(at, length));
 
             at += length;
         }
@@ -351,10 +349,7 @@ public static class DnsParser
                 text.Append('.');
             }
 
-            foreach (var b in message.Slice(at + 1, length))
-            {
-                AppendPrintable(text, b, escapeDots: true);
-            }
+            AppendText(text, message.Slice(at + 1, length));
 
             at += length + 1;
         }
@@ -402,19 +397,35 @@ public static class DnsParser
         return false;
     }
 
-    private static void AppendPrintable(StringBuilder text, byte b, bool escapeDots)
+    private static void AppendText(StringBuilder text, ReadOnlySpan<byte> bytes)
     {
-        if (escapeDots && b is (byte)'.' or (byte)'\\')
+        var i = 0;
+        while (i < bytes.Length)
         {
-            text.Append('\\').Append((char)b);
-        }
-        else if (b is >= 0x20 and < 0x7F)
-        {
-            text.Append((char)b);
-        }
-        else
-        {
-            text.Append("\\x").Append(b.ToString("x2", CultureInfo.InvariantCulture));
+            var b = bytes[i];
+            if (b >= 0x80)
+            {
+                var run = i;
+                while (run < bytes.Length && bytes[run] >= 0x80)
+                {
+                    run++;
+                }
+
+                text.Append(Encoding.UTF8.GetString(bytes[i..run]));
+                i = run;
+                continue;
+            }
+
+            if (b is < 0x20 or 0x7F)
+            {
+                text.Append('\\').Append((char)('0' + (b >> 6))).Append((char)('0' + ((b >> 3) & 7))).Append((char)('0' + (b & 7)));
+            }
+            else
+            {
+                text.Append((char)b);
+            }
+
+            i++;
         }
     }
 }
