@@ -27,7 +27,7 @@ internal sealed class TcpStreamReassembler
     private readonly IReassemblySink sink;
     private readonly int maxBuffered;
     private readonly List<Pending> pending = [];
-    private readonly byte[]? history;
+    private byte[]? history;
     private int historyLength;
     private int historyWrite;
     private int buffered;
@@ -44,7 +44,6 @@ internal sealed class TcpStreamReassembler
         this.fromClient = fromClient;
         this.sink = sink;
         this.maxBuffered = maxBuffered;
-        history = historyBytes > 0 ? ArrayPool<byte>.Shared.Rent(historyBytes) : null;
         HistoryCapacity = historyBytes;
     }
 
@@ -338,10 +337,13 @@ internal sealed class TcpStreamReassembler
 
     private void Remember(ReadOnlySpan<byte> data)
     {
-        if (history is null || released)
+        if (HistoryCapacity == 0 || released)
         {
             return;
         }
+
+        // Rented at the first delivered byte: a connection without payload costs no history.
+        history ??= ArrayPool<byte>.Shared.Rent(HistoryCapacity);
 
         var capacity = HistoryCapacity;
         if (data.Length >= capacity)
