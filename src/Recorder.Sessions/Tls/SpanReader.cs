@@ -15,6 +15,8 @@ internal ref struct SpanReader(ReadOnlySpan<byte> data)
 
     public readonly bool IsEmpty => _position >= _data.Length;
 
+    public readonly int Position => _position;
+
     public bool TryU8(out byte value)
     {
         if (Remaining < 1)
@@ -63,6 +65,31 @@ internal ref struct SpanReader(ReadOnlySpan<byte> data)
 
         value = _data.Slice(_position, count);
         _position += count;
+        return true;
+    }
+
+    /// <summary>A QUIC variable-length integer (RFC 9000 §16): the two top bits give its length.</summary>
+    public bool TryVarInt(out ulong value)
+    {
+        value = 0;
+        if (Remaining < 1)
+        {
+            return false;
+        }
+
+        var length = 1 << (_data[_position] >> 6);
+        if (Remaining < length)
+        {
+            return false;
+        }
+
+        value = (ulong)(_data[_position] & 0x3f);
+        for (var i = 1; i < length; i++)
+        {
+            value = (value << 8) | _data[_position + i];
+        }
+
+        _position += length;
         return true;
     }
 
