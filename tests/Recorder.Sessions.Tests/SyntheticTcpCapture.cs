@@ -108,6 +108,6 @@ internal static class SyntheticTcpCapture
             sum = (sum & 0xffff) + (sum >> 16);
         }
 
-        return (ushort)~sum;
+        return unchecked((ushort)~sum);
     }
 }
