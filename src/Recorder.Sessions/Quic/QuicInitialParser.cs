@@ -236,7 +236,7 @@ public sealed class QuicInitialParser
         keys.Iv.CopyTo(nonce);
         for (var i = 0; i < 8; i++)
         {
-            nonce[4 + i] ^= (byte)(packetNumber >> (56 - (8 * i)));
+            nonce[4 + i] ^= unchecked((byte)(packetNumber >> (56 - (8 * i))));
         }
 
         var payloadStart = packetNumberOffset + numberLength;
