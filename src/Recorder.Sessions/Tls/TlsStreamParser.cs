@@ -1,0 +1,185 @@
+namespace Recorder.Sessions.Tls;
+
+/// <summary>
+/// Parses the clear-text part of a TLS connection from the two reassembled TCP byte streams. Bytes
+/// may arrive in any pieces (a record or a handshake message split anywhere); each direction stops
+/// being parsed once it goes encrypted, hits a gap, a limit or malformed framing, and the result says
+/// which. Never throws on the bytes; memory per connection is bounded by
+/// <see cref="TlsLimits.MaxHandshakeMessage"/> per direction.
+/// </summary>
+public sealed class TlsStreamParser
+{
+    private readonly HandshakeCollector _handshake = new(TlsTransport.Tcp);
+    private readonly RecordReader _client = new();
+    private readonly RecordReader _server = new();
+
+    /// <summary>Feeds the next bytes of one direction, in stream order.</summary>
+    public void Feed(bool fromClient, ReadOnlySpan<byte> bytes)
+    {
+        if (fromClient)
+        {
+            _client.Feed(bytes, _handshake.Client);
+        }
+        else
+        {
+            _server.Feed(bytes, _handshake.Server);
+        }
+    }
+
+    /// <summary>Tells the parser that bytes are missing in one direction: framing is lost, parsing of that direction stops.</summary>
+    public void Gap(bool fromClient) => (fromClient ? _client : _server).Gap();
+
+    /// <summary>What has been read so far (a snapshot; later feeds do not change it).</summary>
+    public TlsMetadata Result => new()
+    {
+        ClientHello = _handshake.ClientHello,
+        ServerHello = _handshake.ServerHello,
+        HelloRetryRequest = _handshake.HelloRetryRequest,
+        Certificates = [.. _handshake.Certificates],
+        CertificatesTruncated = _handshake.CertificatesTruncated,
+        CertificatesMalformed = _handshake.CertificateFault,
+        Client = _client.Result(),
+        Server = _server.Result(),
+    };
+
+    /// <summary>The TLS record layer (RFC 8446 §5.1, RFC 5246 §6.2) of one direction.</summary>
+    private sealed class RecordReader
+    {
+        private readonly HandshakeAssembler _messages = new();
+        private readonly byte[] _header = new byte[5];
+        private int _headerFill;
+        private int _remaining;
+        private bool _inBody;
+        private byte _type;
+        private readonly byte[] _alert = new byte[2];
+        private int _alertFill;
+        private long _bytes;
+        private int _records;
+        private TlsDirectionState _state = TlsDirectionState.NoData;
+        private string? _detail;
+        private TlsAlert? _firstAlert;
+
+        public void Gap()
+        {
+            if (_state is TlsDirectionState.NoData or TlsDirectionState.Parsing)
+            {
+                _state = TlsDirectionState.Gap;
+            }
+        }
+
+        public TlsDirectionResult Result() => new()
+        {
+            State = _state,
+            Detail = _detail,
+            Bytes = _bytes,
+            Records = _records,
+            Truncated = _messages.Pending,
+            Alert = _firstAlert,
+        };
+
+        public void Feed(ReadOnlySpan<byte> data, IHandshakeSink sink)
+        {
+            _bytes += data.Length;
+            if (_state == TlsDirectionState.NoData && !data.IsEmpty)
+            {
+                _state = TlsDirectionState.Parsing;
+            }
+
+            while (!data.IsEmpty && _state == TlsDirectionState.Parsing)
+            {
+                if (!_inBody)
+                {
+                    var take = Math.Min(5 - _headerFill, data.Length);
+                    data[..take].CopyTo(_header.AsSpan(_headerFill));
+                    _headerFill += take;
+                    data = data[take..];
+                    if (_headerFill == 5)
+                    {
+                        StartRecord();
+                    }
+
+                    continue;
+                }
+
+                var part = data[..Math.Min(_remaining, data.Length)];
+                data = data[part.Length..];
+                _remaining -= part.Length;
+                Body(part, sink);
+                if (_remaining == 0)
+                {
+                    _inBody = false;
+                }
+            }
+        }
+
+        private void StartRecord()
+        {
+            _headerFill = 0;
+            _type = _header[0];
+            var length = (_header[3] << 8) | _header[4];
+            var knownType = _type is >= TlsValues.ContentChangeCipherSpec and <= TlsValues.ContentHeartbeat;
+            if (!knownType || _header[1] != 3 || length > TlsLimits.MaxRecord)
+            {
+                Stop(_records == 0 ? TlsDirectionState.NotTls : TlsDirectionState.Malformed, DescribeBadHeader(knownType, length));
+                return;
+            }
+
+            _records++;
+            if (_type is TlsValues.ContentChangeCipherSpec or TlsValues.ContentApplicationData)
+            {
+                // After ChangeCipherSpec (TLS ≤ 1.2, or TLS 1.3's compatibility record) and from the
+                // first application data on, this direction is encrypted.
+                Stop(TlsDirectionState.Encrypted, null);
+                return;
+            }
+
+            _remaining = length;
+            _inBody = length > 0;
+            _alertFill = 0;
+        }
+
+        private string DescribeBadHeader(bool knownType, int length)
+        {
+            if (_records == 0 && (_header[0] & 0x80) != 0)
+            {
+                return "SSLv2 record format (not parsed)";
+            }
+
+            return !knownType ? $"record content type {_header[0]} is not TLS"
+                : _header[1] != 3 ? $"record version 0x{_header[1]:x2}{_header[2]:x2} is not TLS"
+                : $"record length {length} exceeds {TlsLimits.MaxRecord}";
+        }
+
+        private void Body(ReadOnlySpan<byte> part, IHandshakeSink sink)
+        {
+            if (_type == TlsValues.ContentHandshake)
+            {
+                _messages.Push(part, sink);
+                if (_messages.LimitHit)
+                {
+                    Stop(TlsDirectionState.LimitReached, $"handshake message longer than {TlsLimits.MaxHandshakeMessage} bytes");
+                }
+                else if (_messages.Stopped)
+                {
+                    Stop(TlsDirectionState.Encrypted, null);
+                }
+            }
+            else if (_type == TlsValues.ContentAlert)
+            {
+                var take = Math.Min(2 - _alertFill, part.Length);
+                part[..take].CopyTo(_alert.AsSpan(_alertFill));
+                _alertFill += take;
+                if (_alertFill == 2 && _firstAlert is null)
+                {
+                    _firstAlert = new TlsAlert(_alert[0], _alert[1]);
+                }
+            }
+        }
+
+        private void Stop(TlsDirectionState state, string? detail)
+        {
+            _state = state;
+            _detail = detail;
+        }
+    }
+}
