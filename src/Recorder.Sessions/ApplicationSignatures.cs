@@ -6,8 +6,10 @@ using Recorder.Sessions.Reassembly;
 namespace Recorder.Sessions;
 
 /// <summary>
-/// Identification by content for applications whose metadata another part of Recorder extracts (or
-/// none yet): the factories claim and return no dissector, so the stream is not reassembled further.
+/// Identification by content. TLS streams go to <see cref="Tls.TlsStreamParser"/> and QUIC datagrams
+/// to <see cref="Quic.QuicInitialParser"/>; the applications whose metadata is not extracted yet (SSH,
+/// SMTP, FTP, DHCP) are identified only: their factories return no dissector, so the stream is not
+/// reassembled further.
 /// The rules are in docs/sessions.md "Identification".
 /// </summary>
 public static class ApplicationSignatures
@@ -68,7 +70,7 @@ public sealed class TlsIdentification : IStreamDissectorFactory
     }
 
     /// <inheritdoc />
-    public IStreamDissector? Create(SessionRecord session) => null;
+    public IStreamDissector? Create(SessionRecord session) => new Tls.TlsStreamDissector(session);
 }
 
 /// <summary>SSH: the identification string <c>SSH-2.0-</c> (or <c>SSH-1.99-</c>) from either side (RFC 4253 §4.2).</summary>
@@ -169,5 +171,5 @@ public sealed class QuicIdentification : IDatagramDissectorFactory
     }
 
     /// <inheritdoc />
-    public IDatagramDissector? Create(SessionRecord session) => null;
+    public IDatagramDissector? Create(SessionRecord session) => new Tls.QuicDatagramDissector(session);
 }

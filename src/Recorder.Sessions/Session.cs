@@ -365,6 +365,13 @@ internal sealed class Session : IReassemblySink
         try
         {
             streamDissector.OnData(fromClient, data, timestamp);
+            if (streamDissector.Finished)
+            {
+                // Nothing more to read in this stream: its metadata is final, reassembly stops.
+                streamDissector.OnEnd();
+                streamDissector = null;
+                identification = Identification.IdentifiedOnly;
+            }
         }
         catch (Exception e)
         {

@@ -18,6 +18,13 @@ public interface IStreamDissector
 
     /// <summary>The session ended (FIN/RST, idle timeout, eviction or the end of input); called once.</summary>
     void OnEnd();
+
+    /// <summary>
+    /// True once the dissector needs no more bytes (TLS once both directions went encrypted): the
+    /// builder then ends it at once (<see cref="OnEnd"/>) and stops reassembling the stream, so a long
+    /// encrypted transfer costs no reassembly. Checked after each delivery; must not throw.
+    /// </summary>
+    bool Finished => false;
 }
 
 /// <summary>

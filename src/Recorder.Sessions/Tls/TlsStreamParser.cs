@@ -29,6 +29,9 @@ public sealed class TlsStreamParser
     /// <summary>Tells the parser that bytes are missing in one direction: framing is lost, parsing of that direction stops.</summary>
     public void Gap(bool fromClient) => (fromClient ? _client : _server).Gap();
 
+    /// <summary>True once neither direction is parsed any more (encrypted, a gap, a limit, malformed or not TLS): later bytes change nothing.</summary>
+    public bool Finished => _client.Stopped && _server.Stopped;
+
     /// <summary>What has been read so far (a snapshot; later feeds do not change it).</summary>
     public TlsMetadata Result => new()
     {
@@ -58,6 +61,8 @@ public sealed class TlsStreamParser
         private TlsDirectionState _state = TlsDirectionState.NoData;
         private string? _detail;
         private TlsAlert? _firstAlert;
+
+        public bool Stopped => _state is not (TlsDirectionState.NoData or TlsDirectionState.Parsing);
 
         public void Gap()
         {
