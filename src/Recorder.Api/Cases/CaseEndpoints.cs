@@ -32,16 +32,16 @@ public static class CaseEndpoints
         var group = endpoints.MapGroup("/api/cases").WithTags("Cases");
         group.MapGet("/", List)
             .RequirePermission(Permission.QueriesReadOwn, Permission.QueriesReadAll)
-            .Produces<JsonObject>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .Produces<Hosting.CaseListResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Cases with their queries' counts and times (search: case, query id, address, port or user; user; from; to; sort; page; pageSize)");
         group.MapGet("/{case}", Show)
             .RequirePermission(Permission.QueriesReadOwn, Permission.QueriesReadAll)
-            .Produces<JsonObject>().ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces<Hosting.CaseDetailResponse>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One case: its queries (state, who, when, reason, result hash), the packages built from it and its notes");
         group.MapPost("/{case}/notes", AddNote)
             .RequirePermission(Permission.QueriesSubmit, Permission.PackagesBuild)
             .ReadsJsonBody<Hosting.CaseNoteRequest>()
-            .Produces<JsonObject>(StatusCodes.Status201Created)
+            .Produces<Hosting.CaseNoteResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Add a note to a case: {\"text\"}; append-only and ledgered (case.note-added)");
     }

@@ -389,3 +389,531 @@ public sealed record CaseNoteRequest
     /// <summary>The note (append-only once added).</summary>
     public required string Text { get; init; }
 }
+
+/// <summary>One case of <c>GET /api/cases</c> (and the head of <c>GET /api/cases/{case}</c>).</summary>
+public record CaseSummaryResponse
+{
+    /// <summary>The case number.</summary>
+    public required string Case { get; init; }
+
+    /// <summary>Who submitted its queries (the ones the caller may see), sorted.</summary>
+    public required IReadOnlyList<string> Owners { get; init; }
+
+    /// <summary>When its first query was submitted (RFC 3339, UTC).</summary>
+    public required string FirstSubmittedAt { get; init; }
+
+    /// <summary>When its latest query was submitted.</summary>
+    public required string LastSubmittedAt { get; init; }
+
+    /// <summary>How many of its queries are in each state (<c>queued</c>, <c>running</c>, <c>succeeded</c>, <c>failed</c>, <c>cancelled</c>).</summary>
+    public required IReadOnlyDictionary<string, int> States { get; init; }
+
+    /// <summary>Packets in its queries' results.</summary>
+    public required long Packets { get; init; }
+
+    /// <summary><c>self</c> (this API) and <c>page</c> (the dashboard's page).</summary>
+    public required IReadOnlyDictionary<string, string> Links { get; init; }
+}
+
+/// <summary>One case in <see cref="CaseListResponse"/>.</summary>
+public sealed record CaseListItem : CaseSummaryResponse
+{
+    /// <summary>How many queries it has (that the caller may see).</summary>
+    public required int Queries { get; init; }
+
+    /// <summary>How many notes it has.</summary>
+    public required int Notes { get; init; }
+}
+
+/// <summary><c>GET /api/cases</c>: one page of cases.</summary>
+public sealed record CaseListResponse
+{
+    /// <summary>Cases matching the search.</summary>
+    public required int Total { get; init; }
+
+    /// <summary>This page's number (from 1).</summary>
+    public required int Page { get; init; }
+
+    /// <summary>Cases per page.</summary>
+    public required int PageSize { get; init; }
+
+    /// <summary>Pages in all.</summary>
+    public required int Pages { get; init; }
+
+    /// <summary>The sort key in force (a leading '-': descending).</summary>
+    public required string Sort { get; init; }
+
+    /// <summary>This page's cases.</summary>
+    public required IReadOnlyList<CaseListItem> Cases { get; init; }
+}
+
+/// <summary>One query of <see cref="CaseDetailResponse"/>.</summary>
+public sealed record CaseQueryItem
+{
+    /// <summary>The query id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Its state.</summary>
+    public required QueryState State { get; init; }
+
+    /// <summary>Who submitted it.</summary>
+    public required string Owner { get; init; }
+
+    /// <summary>When (RFC 3339, UTC).</summary>
+    public required string SubmittedAt { get; init; }
+
+    /// <summary>When it ended, if it has.</summary>
+    public string? FinishedAt { get; init; }
+
+    /// <summary>Why.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>Its filter, readable.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>The addresses and CIDR blocks of its filter.</summary>
+    public required IReadOnlyList<string> Hosts { get; init; }
+
+    /// <summary>The ports of its filter, as submitted (a port or a range).</summary>
+    public required IReadOnlyList<string> Ports { get; init; }
+
+    /// <summary>Packets in its result (or written so far).</summary>
+    public required long Packets { get; init; }
+
+    /// <summary>SHA-256 of its result, once it ended with one.</summary>
+    public string? ResultSha256 { get; init; }
+
+    /// <summary>True when its result is partial.</summary>
+    public required bool Partial { get; init; }
+
+    /// <summary>Ledger sequence of the submission.</summary>
+    public required long SubmittedSeq { get; init; }
+
+    /// <summary>Ledger sequence of the extraction (or failure).</summary>
+    public long? CompletedSeq { get; init; }
+
+    /// <summary><c>self</c> and <c>page</c>.</summary>
+    public required IReadOnlyDictionary<string, string> Links { get; init; }
+}
+
+/// <summary>A package in <see cref="CaseDetailResponse"/>.</summary>
+public sealed record CasePackageItem
+{
+    /// <summary>The package id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Its title.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>Who built it.</summary>
+    public string? BuiltBy { get; init; }
+
+    /// <summary>When (RFC 3339, UTC).</summary>
+    public string? BuiltAt { get; init; }
+
+    /// <summary>The queries it holds.</summary>
+    public IReadOnlyList<string>? Queries { get; init; }
+
+    /// <summary>SHA-256 of the zip, as ledgered.</summary>
+    public string? Sha256 { get; init; }
+
+    /// <summary>Ledger sequence of <c>package.built</c>.</summary>
+    public long? PackageSeq { get; init; }
+
+    /// <summary>True when it holds a partial extraction.</summary>
+    public bool? Partial { get; init; }
+
+    /// <summary><c>self</c> and <c>zip</c>.</summary>
+    public required IReadOnlyDictionary<string, string> Links { get; init; }
+}
+
+/// <summary>A note on a case (<c>POST /api/cases/{case}/notes</c> answers one).</summary>
+public sealed record CaseNoteResponse
+{
+    /// <summary>The note's id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The case.</summary>
+    public required string Case { get; init; }
+
+    /// <summary>Who wrote it.</summary>
+    public required string Author { get; init; }
+
+    /// <summary>Their role then.</summary>
+    public required string AuthorRole { get; init; }
+
+    /// <summary>When (RFC 3339, UTC).</summary>
+    public required string At { get; init; }
+
+    /// <summary>The text.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>SHA-256 of the text (UTF-8), as ledgered.</summary>
+    public required string Sha256 { get; init; }
+
+    /// <summary>Ledger sequence of <c>case.note-added</c>, which holds the text.</summary>
+    public required long LedgerSeq { get; init; }
+}
+
+/// <summary><c>GET /api/cases/{case}</c>: the case with its queries, packages and notes.</summary>
+public sealed record CaseDetailResponse : CaseSummaryResponse
+{
+    /// <summary>Its queries the caller may see, newest first.</summary>
+    public required IReadOnlyList<CaseQueryItem> Queries { get; init; }
+
+    /// <summary>The packages built from it.</summary>
+    public required IReadOnlyList<CasePackageItem> Packages { get; init; }
+
+    /// <summary>Its notes, oldest first.</summary>
+    public required IReadOnlyList<CaseNoteResponse> Notes { get; init; }
+}
+
+/// <summary><c>GET /api/capture</c> (and the answer to <c>POST /api/capture/start</c>).</summary>
+public sealed record CaptureStatusResponse
+{
+    /// <summary>True while a capture runs.</summary>
+    public required bool Running { get; init; }
+
+    /// <summary>The interface of the capture that runs (or ran last, until stopped).</summary>
+    public string? Interface { get; init; }
+
+    /// <summary>Its libpcap filter.</summary>
+    public string? Filter { get; init; }
+
+    /// <summary>When it started (RFC 3339, UTC).</summary>
+    public string? StartedAt { get; init; }
+
+    /// <summary>Who started it.</summary>
+    public string? StartedBy { get; init; }
+
+    /// <summary>Packets handed to the recorder.</summary>
+    public long? Delivered { get; init; }
+
+    /// <summary>Packets the kernel received.</summary>
+    public long? Received { get; init; }
+
+    /// <summary>Packets the kernel dropped (ring full).</summary>
+    public long? KernelDropped { get; init; }
+
+    /// <summary>Packets the interface dropped.</summary>
+    public long? InterfaceDropped { get; init; }
+
+    /// <summary>Packets the recorder dropped (counted and ledgered, never silent).</summary>
+    public long? RecorderDropped { get; init; }
+
+    /// <summary>Why the capture failed, if it did.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>The last stopped capture (<see cref="CaptureStopResponse"/>), if any.</summary>
+    public CaptureStopResponse? Last { get; init; }
+}
+
+/// <summary><c>POST /api/capture/stop</c>: what the stopped capture recorded.</summary>
+public sealed record CaptureStopResponse
+{
+    /// <summary>The capture's id.</summary>
+    public string? CaptureId { get; init; }
+
+    /// <summary>Its interface.</summary>
+    public required string Interface { get; init; }
+
+    /// <summary>Its libpcap filter.</summary>
+    public string? Filter { get; init; }
+
+    /// <summary>Packets recorded.</summary>
+    public long? Packets { get; init; }
+
+    /// <summary>Bytes of packets recorded.</summary>
+    public long? PacketBytes { get; init; }
+
+    /// <summary>Receive and drop counters (kernel, interface, recorder).</summary>
+    public JsonObject? Statistics { get; init; }
+
+    /// <summary>Why it stopped.</summary>
+    public string? StopReason { get; init; }
+
+    /// <summary>The segments it sealed.</summary>
+    public IReadOnlyList<string>? Segments { get; init; }
+
+    /// <summary>When it started (RFC 3339, UTC).</summary>
+    public string? StartedAt { get; init; }
+
+    /// <summary>When it stopped.</summary>
+    public string? StoppedAt { get; init; }
+
+    /// <summary>Why it failed, if it did.</summary>
+    public string? Error { get; init; }
+}
+
+/// <summary><c>GET /api/config</c>: the configuration in force on this node (never a secret).</summary>
+public sealed record ConfigResponse
+{
+    /// <summary>This node's name.</summary>
+    public required string Node { get; init; }
+
+    /// <summary>The store's <c>path</c> and <c>storeId</c>.</summary>
+    public required IReadOnlyDictionary<string, string> Store { get; init; }
+
+    /// <summary>The job storage (<c>storage</c>), <c>workers</c>, <c>queuePollIntervalMilliseconds</c>, <c>invisibilityTimeoutSeconds</c>.</summary>
+    public required JsonObject Jobs { get; init; }
+
+    /// <summary>When a chunk is cut: <c>maxPackets</c>, <c>maxBytes</c>, <c>maxDelayMilliseconds</c>.</summary>
+    public required JsonObject Chunks { get; init; }
+
+    /// <summary>Whether queries also read the open segment.</summary>
+    public required bool QueryOpenSegments { get; init; }
+
+    /// <summary>The largest request body accepted.</summary>
+    public required long MaxRequestBodyBytes { get; init; }
+
+    /// <summary><c>libpcap</c>, or why BPF filters are unavailable.</summary>
+    public required string Bpf { get; init; }
+
+    /// <summary>The roles and sinks in force.</summary>
+    public required JsonObject Policies { get; init; }
+
+    /// <summary>The capture's status.</summary>
+    public required CaptureStatusResponse Capture { get; init; }
+}
+
+/// <summary>A signed checkpoint inside a proof (docs/proof-format.md).</summary>
+public sealed record ProofCheckpoint
+{
+    /// <summary>The signing key's fingerprint.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>The Ed25519 signature (base64).</summary>
+    public required string Signature { get; init; }
+
+    /// <summary>The signed checkpoint text.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>The RFC 3161 time-stamp response (base64), if the checkpoint has one.</summary>
+    public string? TimeStamp { get; init; }
+}
+
+/// <summary><c>GET /api/ledger/proof/{seq}</c>: an inclusion proof (docs/proof-format.md), checked offline by <c>recorder ledger verify-proof</c>.</summary>
+public sealed record InclusionProofResponse
+{
+    /// <summary>Always <c>inclusion</c>.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The proof format's version.</summary>
+    public required long V { get; init; }
+
+    /// <summary>The entry, exactly as stored (one JSON line).</summary>
+    public required string Entry { get; init; }
+
+    /// <summary>Its sequence number (leaf index).</summary>
+    public required long LeafIndex { get; init; }
+
+    /// <summary>The size of the tree the proof is against.</summary>
+    public required long TreeSize { get; init; }
+
+    /// <summary>The audit path (base64 hashes), leaf to root.</summary>
+    public required IReadOnlyList<string> Path { get; init; }
+
+    /// <summary>The signed checkpoint of that size.</summary>
+    public required ProofCheckpoint Checkpoint { get; init; }
+}
+
+/// <summary><c>POST /api/queries/check</c>: the submission as POST /api/queries would accept it.</summary>
+public sealed record QueryCheckResponse
+{
+    /// <summary>Always true (an invalid submission is a 400 problem naming its fields).</summary>
+    public required bool Valid { get; init; }
+
+    /// <summary>The filter, readable.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>The filter as parsed (canonical form, as the query record keeps it).</summary>
+    public required JsonObject NormalizedFilter { get; init; }
+
+    /// <summary>The sinks it names.</summary>
+    public required IReadOnlyList<string> Sinks { get; init; }
+}
+
+/// <summary>A sink the caller's role may name (<see cref="QueryOptionsResponse"/>).</summary>
+public sealed record QuerySinkOption
+{
+    /// <summary>Its name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its type (folder, command, syslog…).</summary>
+    public required string Type { get; init; }
+
+    /// <summary>What it does.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>A folder sink's directory.</summary>
+    public string? Directory { get; init; }
+}
+
+/// <summary><c>GET /api/queries/options</c>: what the caller's role may submit.</summary>
+public sealed record QueryOptionsResponse
+{
+    /// <summary>The caller's role.</summary>
+    public required string Role { get; init; }
+
+    /// <summary>The widest window the role may ask for, if limited.</summary>
+    public long? MaxWindowSeconds { get; init; }
+
+    /// <summary>Whether BPF filters can be checked and used.</summary>
+    public required bool BpfAvailable { get; init; }
+
+    /// <summary>Why not, when they cannot.</summary>
+    public string? BpfUnavailable { get; init; }
+
+    /// <summary>The sinks the role may name.</summary>
+    public required IReadOnlyList<QuerySinkOption> Sinks { get; init; }
+
+    /// <summary>The cases of the caller's visible queries.</summary>
+    public required IReadOnlyList<string> Cases { get; init; }
+}
+
+/// <summary>A host of <see cref="PacketSummaryResponse"/>.</summary>
+public sealed record SummaryTalker
+{
+    /// <summary>The address.</summary>
+    public required string Address { get; init; }
+
+    /// <summary>Packets it sent or received.</summary>
+    public required long Packets { get; init; }
+
+    /// <summary>Their bytes.</summary>
+    public required long Bytes { get; init; }
+}
+
+/// <summary>A port of <see cref="PacketSummaryResponse"/>.</summary>
+public sealed record SummaryPort
+{
+    /// <summary>The port.</summary>
+    public required int Port { get; init; }
+
+    /// <summary>tcp, udp…</summary>
+    public required string Proto { get; init; }
+
+    /// <summary>Packets to or from it.</summary>
+    public required long Packets { get; init; }
+}
+
+/// <summary>A protocol of <see cref="PacketSummaryResponse"/>.</summary>
+public sealed record SummaryProtocol
+{
+    /// <summary>Its name.</summary>
+    public required string Proto { get; init; }
+
+    /// <summary>Packets.</summary>
+    public required long Packets { get; init; }
+
+    /// <summary>Bytes.</summary>
+    public required long Bytes { get; init; }
+}
+
+/// <summary>Packets over time in <see cref="PacketSummaryResponse"/>.</summary>
+public sealed record SummarySeries
+{
+    /// <summary>The first bucket's start (RFC 3339, UTC).</summary>
+    public required string Start { get; init; }
+
+    /// <summary>Each bucket's width.</summary>
+    public required long BucketSeconds { get; init; }
+
+    /// <summary>Packets per bucket.</summary>
+    public required IReadOnlyList<long> Packets { get; init; }
+}
+
+/// <summary><c>GET /api/queries/{id}/summary</c>: a finished result's packet summary.</summary>
+public sealed record PacketSummaryResponse
+{
+    /// <summary>The SHA-256 of the result summarised (as ledgered).</summary>
+    public required string ResultSha256 { get; init; }
+
+    /// <summary>Packets.</summary>
+    public required long Packets { get; init; }
+
+    /// <summary>Bytes.</summary>
+    public required long Bytes { get; init; }
+
+    /// <summary>The first packet's time.</summary>
+    public string? First { get; init; }
+
+    /// <summary>The last packet's time.</summary>
+    public string? Last { get; init; }
+
+    /// <summary>The busiest hosts.</summary>
+    public required IReadOnlyList<SummaryTalker> TopTalkers { get; init; }
+
+    /// <summary>The busiest ports.</summary>
+    public required IReadOnlyList<SummaryPort> Ports { get; init; }
+
+    /// <summary>Protocols.</summary>
+    public required IReadOnlyList<SummaryProtocol> Protocols { get; init; }
+
+    /// <summary>Packets over time (none for an empty result).</summary>
+    public SummarySeries? PerSecond { get; init; }
+}
+
+/// <summary>One check of <see cref="PackageVerifyResponse"/>.</summary>
+public sealed record PackageCheck
+{
+    /// <summary>What was checked.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Whether it passed.</summary>
+    public required bool Passed { get; init; }
+
+    /// <summary>What it found (file, subject, expected, found).</summary>
+    public required JsonArray Findings { get; init; }
+}
+
+/// <summary><c>GET /api/packages/{id}/verify</c>: verify-package's checks on the stored zip.</summary>
+public sealed record PackageVerifyResponse
+{
+    /// <summary>The package.</summary>
+    public required string PackageId { get; init; }
+
+    /// <summary>True when every check passed.</summary>
+    public required bool Passed { get; init; }
+
+    /// <summary>The checks.</summary>
+    public required IReadOnlyList<PackageCheck> Checks { get; init; }
+
+    /// <summary>What the checks noted without failing.</summary>
+    public JsonArray? Notes { get; init; }
+
+    /// <summary>The same check offline.</summary>
+    public required string Command { get; init; }
+}
+
+/// <summary>One page of <see cref="ReportPagesResponse"/>.</summary>
+public sealed record ReportPage
+{
+    /// <summary>Its number, from 1.</summary>
+    public required int Number { get; init; }
+
+    /// <summary>The PNG's size.</summary>
+    public required long Bytes { get; init; }
+
+    /// <summary>The PNG's SHA-256.</summary>
+    public required string Sha256 { get; init; }
+
+    /// <summary>The PNG as a data: URL.</summary>
+    public required string Src { get; init; }
+}
+
+/// <summary><c>GET /api/packages/{id}/report/pages</c>: the report rendered as images.</summary>
+public sealed record ReportPagesResponse
+{
+    /// <summary>The package.</summary>
+    public required string PackageId { get; init; }
+
+    /// <summary>The report's SHA-256, checked before rendering.</summary>
+    public required string ReportSha256 { get; init; }
+
+    /// <summary>The rendering's resolution.</summary>
+    public required int Dpi { get; init; }
+
+    /// <summary>The pages.</summary>
+    public required IReadOnlyList<ReportPage> Pages { get; init; }
+}

@@ -49,16 +49,16 @@ public static class ServiceEndpoints
             .Produces<UserView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Change a user's role: {\"role\": \"auditor\"}; the token stays the same");
 
-        endpoints.MapGet("/api/config", Configuration).RequirePermission(Permission.ConfigRead).WithTags("Administration").Produces<JsonObject>()
+        endpoints.MapGet("/api/config", Configuration).RequirePermission(Permission.ConfigRead).WithTags("Administration").Produces<ConfigResponse>()
             .WithSummary("Policies in force, sinks, job storage, chunking, node");
 
         var capture = endpoints.MapGroup("/api/capture").WithTags("Administration");
-        capture.MapGet("/", (ServiceRuntime runtime) => Results.Json(runtime.Capture.Status())).RequirePermission(Permission.CaptureControl).Produces<JsonObject>()
+        capture.MapGet("/", (ServiceRuntime runtime) => Results.Json(runtime.Capture.Status())).RequirePermission(Permission.CaptureControl).Produces<CaptureStatusResponse>()
             .WithSummary("The live capture's state and counters");
         capture.MapPost("/start", StartCapture).RequirePermission(Permission.CaptureControl).ReadsJsonBody<CaptureStartRequest>()
-            .Produces<JsonObject>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict)
+            .Produces<CaptureStatusResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Start live capture: {\"interface\": \"eth0\", \"filter\": \"BPF\"}");
-        capture.MapPost("/stop", StopCapture).RequirePermission(Permission.CaptureControl).Produces<JsonObject>().ProducesProblem(StatusCodes.Status409Conflict)
+        capture.MapPost("/stop", StopCapture).RequirePermission(Permission.CaptureControl).Produces<CaptureStopResponse>().ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Stop live capture and seal what it recorded");
     }
 

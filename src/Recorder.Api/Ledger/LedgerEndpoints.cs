@@ -37,7 +37,7 @@ public static class LedgerEndpoints
         group.MapGet("/checkpoints/latest", LatestCheckpoint).RequirePermission(Permission.LedgerRead).Produces<CheckpointResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The latest signed checkpoint, RFC 3161 time-stamped; ?file=checkpoint.txt|checkpoint.sig|checkpoint.tsr|tsa.pem gives one file");
-        group.MapGet("/proof/{seq:long}", Proof).RequirePermission(Permission.LedgerProve).Produces<JsonObject>()
+        group.MapGet("/proof/{seq:long}", Proof).RequirePermission(Permission.LedgerProve).Produces<InclusionProofResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("An inclusion proof of entry seq against the checkpoint of size S (?size=S, default: latest), checkable offline");
     }

@@ -48,10 +48,10 @@ public static class PackageInspection
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/api/packages").WithTags("Packages");
         group.MapGet("/{id}/verify", Verify).RequirePermission(Permission.PackagesBuild)
-            .Produces<System.Text.Json.Nodes.JsonObject>().ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces<Hosting.PackageVerifyResponse>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Run verify-package's checks on the stored zip: each check passed or its findings");
         group.MapGet("/{id}/report/pages", Pages).RequirePermission(Permission.ReportsBuild, Permission.PackagesBuild)
-            .Produces<System.Text.Json.Nodes.JsonObject>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .Produces<Hosting.ReportPagesResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("The report's pages as PNG images (data: URLs, rendered with pdftoppm) after checking the report's SHA-256; the read is ledgered");
     }
 

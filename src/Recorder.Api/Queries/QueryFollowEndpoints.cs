@@ -31,11 +31,11 @@ internal static class QueryFollowEndpoints
         group.MapPost("/check", Check)
             .RequirePermission(Permission.QueriesSubmit)
             .ReadsJsonBody<QuerySubmissionBody>()
-            .Produces<System.Text.Json.Nodes.JsonObject>()
+            .Produces<Hosting.QueryCheckResponse>()
             .WithSummary("Check a submission as POST /api/queries would, without submitting it: 200 with the parsed filter, or the same 400/403 problems");
         group.MapGet("/options", Options)
             .RequirePermission(Permission.QueriesSubmit)
-            .Produces<System.Text.Json.Nodes.JsonObject>()
+            .Produces<Hosting.QueryOptionsResponse>()
             .WithSummary("What the caller's role may submit: its sinks, its widest window, whether BPF is available, and the cases of the caller's visible queries");
         group.MapGet("/{id}/events", EventsAsync)
             .RequirePermission(Permission.QueriesReadOwn, Permission.QueriesReadAll)
@@ -44,7 +44,7 @@ internal static class QueryFollowEndpoints
             .WithSummary("Follow a query as Server-Sent Events: a 'query' event (the JSON of GET /api/queries/{id}) at each change, ends once it has settled");
         group.MapGet("/{id}/summary", Summary)
             .RequirePermission(Permission.ResultsReadOwn, Permission.ResultsReadAll)
-            .Produces<System.Text.Json.Nodes.JsonObject>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .Produces<Hosting.PacketSummaryResponse>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("A finished result's packet summary: top talkers, ports, protocols, packets over time (ledgered as a read-out)");
     }
 

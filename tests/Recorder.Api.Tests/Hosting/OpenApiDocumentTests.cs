@@ -40,6 +40,14 @@ public sealed class OpenApiDocumentTests(SharedService service) : IClassFixture<
                     problems.Add($"{name}: no success response with a schema");
                 }
 
+                foreach (var (status, response) in responses.Where(r => r.Key.StartsWith('2')))
+                {
+                    if (response?["content"]?["application/json"]?["schema"] is { } schema && IsBareObject(document, schema))
+                    {
+                        problems.Add($"{name}: the {status} response's schema is a bare object (no properties)");
+                    }
+                }
+
                 if (path is "/health" or "/openapi/{documentName}.json")
                 {
                     continue;
@@ -76,6 +84,29 @@ public sealed class OpenApiDocumentTests(SharedService service) : IClassFixture<
         {
             Assert.True(document["paths"]![post]!["post"]!["requestBody"] is not null, $"POST {post} declares no request body");
         }
+    }
+
+    [Theory]
+    [InlineData("alice", "/api/cases", "/api/cases")]
+    [InlineData("alice", "/api/cases/CASE-42", "/api/cases/{case}")]
+    [InlineData("ada", "/api/config", "/api/config")]
+    [InlineData("ada", "/api/capture", "/api/capture")]
+    [InlineData("ivan", "/api/ledger/proof/1", "/api/ledger/proof/{seq}")]
+    [InlineData("alice", "/api/queries/options", "/api/queries/options")]
+    [InlineData("alice", "/api/queries/{alice}/summary", "/api/queries/{id}/summary")]
+    public async Task RealResponses_OfTheCaseConfigurationCaptureAndProofEndpoints_MatchTheDocumentsSchemas(string user, string url, string template)
+    {
+        var document = await Document();
+        using var client = service.As(user);
+        url = url.Replace("{alice}", service.AliceQuery, StringComparison.Ordinal);
+        using var response = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+        var schema = document["paths"]![template]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!;
+        Assert.False(IsBareObject(document, schema), $"{template}: a bare object schema");
+        var problems = new List<string>();
+        Check(document, schema, body, "$", problems);
+        Assert.True(problems.Count == 0, $"{url}:\n" + string.Join("\n", problems));
     }
 
     [Theory]
@@ -122,6 +153,24 @@ public sealed class OpenApiDocumentTests(SharedService service) : IClassFixture<
         using var anonymous = service.Factory.As(null);
         using var response = await anonymous.GetAsync("/openapi/v1.json");
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    /// <summary>An object schema that says nothing of its members: no properties, no additionalProperties.</summary>
+    private static bool IsBareObject(JsonNode document, JsonNode schema)
+    {
+        while (schema["$ref"] is { } reference)
+        {
+            schema = document["components"]!["schemas"]![reference.GetValue<string>().Split('/')[^1]]!;
+        }
+
+        var type = schema["type"] switch
+        {
+            JsonArray list => list.Select(t => t!.GetValue<string>()).FirstOrDefault(t => t != "null"),
+            JsonValue one => one.GetValue<string>(),
+            _ => null,
+        };
+        return type is null or "object" && schema["properties"] is null && schema["additionalProperties"] is null
+            && schema["allOf"] is null && schema["oneOf"] is null && schema["anyOf"] is null && schema["items"] is null;
     }
 
     /// <summary>Required properties present, and every value of the JSON type its schema names (recursively).</summary>
