@@ -7,8 +7,9 @@ namespace Recorder.Sessions;
 
 /// <summary>
 /// Identification by content. TLS streams go to <see cref="Tls.TlsStreamParser"/> and QUIC datagrams
-/// to <see cref="Quic.QuicInitialParser"/>; the applications whose metadata is not extracted yet (SSH,
-/// SMTP, FTP, DHCP) are identified only: their factories return no dissector, so the stream is not
+/// to <see cref="Quic.QuicInitialParser"/>; SSH streams to the SSH dissector
+/// (banners, HASSH); the applications whose metadata is not extracted yet (SMTP, FTP, DHCP) are
+/// identified only: their factories return no dissector, so the stream is not
 /// reassembled further.
 /// The rules are in docs/sessions.md "Identification".
 /// </summary>
@@ -84,7 +85,7 @@ public sealed class SshIdentification : IStreamDissectorFactory
         firstBytes.StartsWith("SSH-2.0-"u8) || firstBytes.StartsWith("SSH-1.99-"u8);
 
     /// <inheritdoc />
-    public IStreamDissector? Create(SessionRecord session) => null;
+    public IStreamDissector? Create(SessionRecord session) => new Ssh.SshStreamDissector(session);
 }
 
 /// <summary>SMTP: the server's 220 greeting and the client's <c>EHLO</c>/<c>HELO</c> (RFC 5321 §3.1, §4.1.1.1); both are needed.</summary>
