@@ -8,8 +8,8 @@ namespace Recorder.Sessions;
 /// <summary>
 /// Identification by content. TLS streams go to <see cref="Tls.TlsStreamParser"/> and QUIC datagrams
 /// to <see cref="Quic.QuicInitialParser"/>; SSH streams to the SSH dissector
-/// (banners, HASSH); the applications whose metadata is not extracted yet (SMTP, FTP, DHCP) are
-/// identified only: their factories return no dissector, so the stream is not
+/// (banners, HASSH); DHCP datagrams to the DHCP parser; the applications whose metadata is not
+/// extracted yet (SMTP, FTP) are identified only: their factories return no dissector, so the stream is not
 /// reassembled further.
 /// The rules are in docs/sessions.md "Identification".
 /// </summary>
@@ -135,7 +135,7 @@ public sealed class DhcpIdentification : IDatagramDissectorFactory
         && BinaryPrimitives.ReadUInt32BigEndian(payload[236..]) == 0x63825363;
 
     /// <inheritdoc />
-    public IDatagramDissector? Create(SessionRecord session) => null;
+    public IDatagramDissector? Create(SessionRecord session) => new Dhcp.DhcpDatagramDissector(session);
 }
 
 /// <summary>
