@@ -8,8 +8,8 @@ namespace Recorder.Sessions;
 /// <summary>
 /// Identification by content. TLS streams go to <see cref="Tls.TlsStreamParser"/> and QUIC datagrams
 /// to <see cref="Quic.QuicInitialParser"/>; SSH streams to the SSH dissector
-/// (banners, HASSH); DHCP datagrams to the DHCP parser; the applications whose metadata is not
-/// extracted yet (SMTP, FTP) are identified only: their factories return no dissector, so the stream is not
+/// (banners, HASSH); DHCP datagrams to the DHCP parser, SMTP streams to the SMTP dissector
+/// (envelope, headers, attachments); FTP, whose metadata is not extracted yet, is identified only: their factories return no dissector, so the stream is not
 /// reassembled further.
 /// The rules are in docs/sessions.md "Identification".
 /// </summary>
@@ -103,7 +103,7 @@ public sealed class SmtpIdentification : IStreamDissectorFactory
         && (ApplicationSignatures.StartsWithIgnoreCase(clientFirstBytes, "EHLO "u8) || ApplicationSignatures.StartsWithIgnoreCase(clientFirstBytes, "HELO "u8));
 
     /// <inheritdoc />
-    public IStreamDissector? Create(SessionRecord session) => null;
+    public IStreamDissector? Create(SessionRecord session) => new Smtp.SmtpStreamDissector(session);
 }
 
 /// <summary>FTP control: the server's 220 greeting and the client's <c>USER</c> (RFC 959 §4.1.1); both are needed.</summary>
