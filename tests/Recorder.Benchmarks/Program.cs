@@ -8,6 +8,7 @@ using Recorder.Benchmarks;
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- service [service options]   the investigation service under load
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- needle [--store DIR --host H --port P]   where a warm query's time goes
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- history [--queries N] [--requests R]   the dashboard's history pages with 10 000 queries
+// dotnet run --project tests/Recorder.Benchmarks -c Release -- sessions [--capture FILE] [--runs N]   session metadata throughput on one core (issue 12)
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- import-memory [--sizes 2,20] [--segment-bytes N]   import peak RSS as the capture grows
 if (args.Length > 0 && args[0] == "micro")
 {
@@ -33,6 +34,11 @@ if (args.Length > 0 && args[0] == "needle")
 if (args.Length > 0 && args[0] == "import-memory")
 {
     return ImportMemory.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "sessions")
+{
+    return SessionFigures.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "history")

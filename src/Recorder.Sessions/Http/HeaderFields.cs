@@ -18,12 +18,16 @@ internal readonly struct HeaderFields
 
     public string? TransferEncoding { get; init; }
 
+    public string? ContentEncoding { get; init; }
+
+    public string? ContentDisposition { get; init; }
+
     /// <summary>Transfer-Encoding's last coding is chunked (RFC 9112 §6.3 rule 4).</summary>
     public bool Chunked { get; init; }
 
     public static HeaderFields Parse(ReadOnlySpan<byte> headers)
     {
-        string? host = null, agent = null, type = null, encoding = null;
+        string? host = null, agent = null, type = null, encoding = null, contentEncoding = null, disposition = null;
         long? length = null;
         var invalid = false;
         while (!headers.IsEmpty)
@@ -60,6 +64,14 @@ internal readonly struct HeaderFields
             {
                 encoding = encoding is null ? HttpDissector.Text(value) : encoding + ", " + HttpDissector.Text(value);
             }
+            else if (Is(name, "content-encoding"u8))
+            {
+                contentEncoding = contentEncoding is null ? HttpDissector.Text(value) : contentEncoding + ", " + HttpDissector.Text(value);
+            }
+            else if (Is(name, "content-disposition"u8))
+            {
+                disposition ??= HttpDissector.Text(value);
+            }
             else if (Is(name, "content-length"u8))
             {
                 if (value.Length is > 0 and <= 18 && long.TryParse(Encoding.ASCII.GetString(value), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
@@ -83,6 +95,8 @@ internal readonly struct HeaderFields
             ContentLength = invalid ? null : length,
             ContentLengthInvalid = invalid && !chunked,
             TransferEncoding = encoding,
+            ContentEncoding = contentEncoding,
+            ContentDisposition = disposition,
             Chunked = chunked,
         };
     }

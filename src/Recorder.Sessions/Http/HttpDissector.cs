@@ -40,7 +40,7 @@ public sealed class HttpDissectorFactory(IHttpBodySink? bodies = null) : IStream
         ArgumentNullException.ThrowIfNull(session);
         var metadata = new HttpSessionMetadata();
         session.Metadata = metadata;
-        return new HttpDissector(metadata, bodies);
+        return new HttpDissector(session, metadata, bodies);
     }
 
     internal static bool IsRequestLine(ReadOnlySpan<byte> line)
@@ -83,7 +83,7 @@ public sealed class HttpDissectorFactory(IHttpBodySink? bodies = null) : IStream
 /// cut); a gap anywhere else loses the framing of that direction, which is then recorded as
 /// malformed and not parsed further.
 /// </summary>
-internal sealed class HttpDissector(HttpSessionMetadata metadata, IHttpBodySink? bodies) : IStreamDissector
+internal sealed class HttpDissector(SessionRecord session, HttpSessionMetadata metadata, IHttpBodySink? bodies) : IStreamDissector
 {
     /// <summary>A header block longer than this is malformed (the direction stops being parsed).</summary>
     public const int MaxHeaderBytes = 64 * 1024;
@@ -94,6 +94,7 @@ internal sealed class HttpDissector(HttpSessionMetadata metadata, IHttpBodySink?
     private readonly Queue<HttpTransaction> awaitingResponse = new();
     private readonly HttpDirection client = new(true);
     private readonly HttpDirection server = new(false);
+    private long transactionCount;
 
     public void OnData(bool fromClient, ReadOnlySpan<byte> data, long timestampNanoseconds)
     {
@@ -271,6 +272,7 @@ internal sealed class HttpDissector(HttpSessionMetadata metadata, IHttpBodySink?
         var last = line.LastIndexOf((byte)' ');
         var transaction = new HttpTransaction
         {
+            Index = transactionCount++,
             Method = Text(line[..first]),
             Uri = Text(line[(first + 1)..last]),
             RequestVersion = Text(line[(last + 1)..]),
@@ -279,6 +281,8 @@ internal sealed class HttpDissector(HttpSessionMetadata metadata, IHttpBodySink?
             RequestContentType = fields.ContentType,
             RequestContentLength = fields.ContentLength,
             RequestTransferEncoding = fields.TransferEncoding,
+            RequestContentEncoding = fields.ContentEncoding,
+            RequestContentDisposition = fields.ContentDisposition,
             RequestNanoseconds = timestamp,
         };
         if (metadata.Transactions.Count < HttpSessionMetadata.MaxTransactions)
@@ -323,7 +327,7 @@ internal sealed class HttpDissector(HttpSessionMetadata metadata, IHttpBodySink?
 
         if (!awaitingResponse.TryDequeue(out var transaction))
         {
-            transaction = new HttpTransaction();
+            transaction = new HttpTransaction { Index = transactionCount++ };
             if (metadata.Transactions.Count < HttpSessionMetadata.MaxTransactions)
             {
                 metadata.Transactions.Add(transaction);
@@ -340,6 +344,8 @@ internal sealed class HttpDissector(HttpSessionMetadata metadata, IHttpBodySink?
         transaction.ResponseContentType = fields.ContentType;
         transaction.ResponseContentLength = fields.ContentLength;
         transaction.ResponseTransferEncoding = fields.TransferEncoding;
+        transaction.ResponseContentEncoding = fields.ContentEncoding;
+        transaction.ResponseContentDisposition = fields.ContentDisposition;
         transaction.ResponseNanoseconds = timestamp;
         direction.Current = transaction;
         if (status == 101 || (transaction.Method == "CONNECT" && status is >= 200 and < 300))
@@ -395,7 +401,7 @@ internal sealed class HttpDissector(HttpSessionMetadata metadata, IHttpBodySink?
             HttpBodyFraming.Chunked => ParseState.ChunkSize,
             _ => ParseState.UntilClose,
         };
-        bodies?.OnBodyStart(direction.Current!, direction.FromClient);
+        bodies?.OnBodyStart(session, direction.Current!, direction.FromClient);
     }
 
     private int ConsumeBody(HttpDirection direction, ReadOnlySpan<byte> data)

@@ -38,6 +38,9 @@ public sealed class HttpBody
 /// <summary>One HTTP/1.x request and its response (either may be missing).</summary>
 public sealed class HttpTransaction
 {
+    /// <summary>Ordinal of the transaction in its session (0 for the first request), counting those beyond <see cref="HttpSessionMetadata.MaxTransactions"/>.</summary>
+    public long Index { get; internal set; }
+
     /// <summary>Request method (<c>http.request.method</c>).</summary>
     public string? Method { get; internal set; }
 
@@ -61,6 +64,12 @@ public sealed class HttpTransaction
 
     /// <summary>The request's Transfer-Encoding, as sent.</summary>
     public string? RequestTransferEncoding { get; internal set; }
+
+    /// <summary>The request's Content-Encoding, as sent (several fields joined with ", ").</summary>
+    public string? RequestContentEncoding { get; internal set; }
+
+    /// <summary>The request's Content-Disposition, as sent.</summary>
+    public string? RequestContentDisposition { get; internal set; }
 
     /// <summary>Capture time of the request's first octet.</summary>
     public long? RequestNanoseconds { get; internal set; }
@@ -86,6 +95,12 @@ public sealed class HttpTransaction
     /// <summary>The response's Transfer-Encoding, as sent.</summary>
     public string? ResponseTransferEncoding { get; internal set; }
 
+    /// <summary>The response's Content-Encoding, as sent (several fields joined with ", ").</summary>
+    public string? ResponseContentEncoding { get; internal set; }
+
+    /// <summary>The response's Content-Disposition, as sent.</summary>
+    public string? ResponseContentDisposition { get; internal set; }
+
     /// <summary>Capture time of the response's first octet.</summary>
     public long? ResponseNanoseconds { get; internal set; }
 
@@ -96,8 +111,8 @@ public sealed class HttpTransaction
 /// <summary>Receives decoded body octets as they pass (for object extraction); must not throw.</summary>
 public interface IHttpBodySink
 {
-    /// <summary>A body starts.</summary>
-    void OnBodyStart(HttpTransaction transaction, bool request);
+    /// <summary>A body starts, in <paramref name="session"/>.</summary>
+    void OnBodyStart(SessionRecord session, HttpTransaction transaction, bool request);
 
     /// <summary>Decoded body octets (chunk framing removed, content codings not undone). Valid only during the call.</summary>
     void OnBodyData(HttpTransaction transaction, bool request, ReadOnlySpan<byte> data);

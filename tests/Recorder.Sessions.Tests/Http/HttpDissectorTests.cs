@@ -117,7 +117,7 @@ public sealed class HttpDissectorTests
 
         public List<string> Completed { get; } = [];
 
-        public void OnBodyStart(HttpTransaction transaction, bool request) => open[(transaction, request)] = [];
+        public void OnBodyStart(SessionRecord session, HttpTransaction transaction, bool request) => open[(transaction, request)] = [];
 
         public void OnBodyData(HttpTransaction transaction, bool request, ReadOnlySpan<byte> data) => open[(transaction, request)].AddRange(data.ToArray());
 
