@@ -9,8 +9,7 @@ namespace Recorder.Sessions;
 /// Identification by content. TLS streams go to <see cref="Tls.TlsStreamParser"/> and QUIC datagrams
 /// to <see cref="Quic.QuicInitialParser"/>; SSH streams to the SSH dissector
 /// (banners, HASSH); DHCP datagrams to the DHCP parser, SMTP streams to the SMTP dissector
-/// (envelope, headers, attachments); FTP, whose metadata is not extracted yet, is identified only: their factories return no dissector, so the stream is not
-/// reassembled further.
+/// (envelope, headers, attachments), FTP control streams to the FTP dissector (commands, transfers).
 /// The rules are in docs/sessions.md "Identification".
 /// </summary>
 public static class ApplicationSignatures
@@ -120,7 +119,7 @@ public sealed class FtpIdentification : IStreamDissectorFactory
         ApplicationSignatures.IsGreeting220(serverFirstBytes) && ApplicationSignatures.StartsWithIgnoreCase(clientFirstBytes, "USER "u8);
 
     /// <inheritdoc />
-    public IStreamDissector? Create(SessionRecord session) => null;
+    public IStreamDissector? Create(SessionRecord session) => new Ftp.FtpStreamDissector(session);
 }
 
 /// <summary>DHCP: a BOOTP message (op 1 or 2, hardware type and length sane) with the magic cookie 99.130.83.99 at offset 236 (RFC 2131 §3, RFC 2132 §2).</summary>
