@@ -16,10 +16,18 @@ internal static class SyntheticTcpCapture
     public const ushort ClientPort = 50123;
     public const ushort ServerPort = 443;
 
-    public static void Write(string path, IReadOnlyList<(bool FromClient, byte[] Bytes)> writes)
+    public static void Write(string path, IReadOnlyList<(bool FromClient, byte[] Bytes)> writes) => Write(path, writes, CaptureFileFormat.Pcap, null);
+
+    /// <summary>As <see cref="Write(string, IReadOnlyList{ValueTuple{bool, byte[]}})"/>, in <paramref name="format"/>, with a TLS key log Decryption Secrets Block first (pcapng) when <paramref name="keyLog"/> is given.</summary>
+    public static void Write(string path, IReadOnlyList<(bool FromClient, byte[] Bytes)> writes, CaptureFileFormat format, string? keyLog)
     {
         using var stream = File.Create(path);
-        using var writer = new CaptureWriter(stream, CaptureFileFormat.Pcap, "Recorder tests");
+        using var writer = new CaptureWriter(stream, format, "Recorder tests");
+        if (keyLog is not null)
+        {
+            writer.WriteDecryptionSecrets(PcapngBlocks.TlsKeyLogSecrets, System.Text.Encoding.ASCII.GetBytes(keyLog));
+        }
+
         uint clientSeq = 1000;
         uint serverSeq = 5000;
         long time = 1_700_000_000_000_000_000;
@@ -51,6 +59,14 @@ internal static class SyntheticTcpCapture
                 }
             }
         }
+
+        // The connection closes (FIN from each side, then the last ACK): a reader then knows an
+        // HTTP/1.0 body that runs to the close is whole.
+        Emit(false, 0x11, []);
+        serverSeq++;
+        Emit(true, 0x11, []);
+        clientSeq++;
+        Emit(false, 0x10, []);
     }
 
     private static byte[] Frame(bool fromClient, uint seq, uint ack, byte flags, ReadOnlySpan<byte> payload)

@@ -117,6 +117,26 @@ public sealed class CaptureWriter : IDisposable
         Packets++;
     }
 
+    /// <summary>
+    /// Writes a Decryption Secrets Block (pcapng only; see <see cref="PcapngBlocks.DecryptionSecrets"/>).
+    /// Readers apply it to the packets after it: write it before them.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The format is classic pcap, which has no place for secrets.</exception>
+    public void WriteDecryptionSecrets(uint secretsType, ReadOnlySpan<byte> secrets)
+    {
+        if (Format != CaptureFileFormat.Pcapng)
+        {
+            throw new InvalidOperationException("decryption secrets need pcapng: classic pcap has no block for them");
+        }
+
+        if (!HeaderWritten)
+        {
+            WriteHeader(-1);
+        }
+
+        Emit(PcapngBlocks.DecryptionSecrets(secretsType, secrets));
+    }
+
     /// <summary>Flushes the underlying stream.</summary>
     public void Flush() => _output.Flush();
 

@@ -108,6 +108,23 @@ public static class PcapngBlocks
         body.Write(end);
     }
 
+    /// <summary>The Decryption Secrets Block's secrets type for a TLS key log in NSS format ("TLSK").</summary>
+    public const uint TlsKeyLogSecrets = 0x544c534b;
+
+    /// <summary>
+    /// A Decryption Secrets Block (block type 0x0A, draft-ietf-opsawg-pcapng §4.7): the secrets'
+    /// type, their length and the secrets padded to 32 bits, so that a reader (Wireshark, tshark)
+    /// decrypts the packets after it with no further step.
+    /// </summary>
+    public static byte[] DecryptionSecrets(uint secretsType, ReadOnlySpan<byte> secrets)
+    {
+        var body = new byte[8 + ((secrets.Length + 3) & ~3)];
+        BinaryPrimitives.WriteUInt32LittleEndian(body, secretsType);
+        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(4), (uint)secrets.Length);
+        secrets.CopyTo(body.AsSpan(8));
+        return Frame(0x0000000A, body);
+    }
+
     private static byte[] Frame(uint type, byte[] body)
     {
         var total = 12 + body.Length;

@@ -24,21 +24,25 @@ internal static class HelloParser
         var hasAlpn = false;
         var sessionIdLength = 0;
 
-        if (!reader.TryU16(out var legacyVersion) || !reader.TryBytes(32, out _))
+        string? clientRandom = null;
+        if (!reader.TryU16(out var legacyVersion) || !reader.TryBytes(32, out var random))
         {
             malformed = "ClientHello shorter than version and random";
         }
         else if (!reader.TryVector8(out var sessionId))
         {
+            clientRandom = Convert.ToHexStringLower(random);
             malformed = "session id runs past the message";
         }
         else if (!reader.TryVector16(out var cipherBytes) || (cipherBytes.Length & 1) != 0)
         {
+            clientRandom = Convert.ToHexStringLower(random);
             sessionIdLength = sessionId.Length;
             malformed = "cipher suite list runs past the message or has odd length";
         }
         else
         {
+            clientRandom = Convert.ToHexStringLower(random);
             sessionIdLength = sessionId.Length;
             ReadU16List(cipherBytes, ciphers);
             if (!reader.TryVector8(out _))
@@ -59,6 +63,7 @@ internal static class HelloParser
         {
             Transport = transport,
             LegacyVersion = legacyVersion,
+            Random = clientRandom,
             SessionIdLength = sessionIdLength,
             CipherSuites = ciphers,
             Extensions = extensions,

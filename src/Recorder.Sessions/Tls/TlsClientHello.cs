@@ -16,6 +16,9 @@ public sealed record TlsClientHello
     /// <summary>Length of <c>legacy_session_id</c> (0–32).</summary>
     public required int SessionIdLength { get; init; }
 
+    /// <summary>The client random (32 bytes, lower-case hex): what an NSS key log names a connection by.</summary>
+    public string? Random { get; init; }
+
     /// <summary>Cipher suites in the order offered, GREASE included.</summary>
     public required IReadOnlyList<ushort> CipherSuites { get; init; }
 
