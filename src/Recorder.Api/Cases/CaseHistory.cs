@@ -1,5 +1,6 @@
 using System.Globalization;
 using Recorder.Api.Queries;
+using Recorder.Core.Query;
 using Recorder.Core.Time;
 
 namespace Recorder.Api.Cases;
@@ -83,10 +84,22 @@ public static class CaseHistory
             : (null, $"'{(trimmed.Length > 64 ? trimmed[..64] : trimmed)}' is not a time: {error}");
     }
 
-    private static bool Matches(string caseId, IEnumerable<QuerySummary> queries, string text) =>
-        caseId.Contains(text, StringComparison.OrdinalIgnoreCase)
-        || queries.Any(q => q.Id.StartsWith(text, StringComparison.OrdinalIgnoreCase)
-            || q.Hosts.Any(h => h.Contains(text, StringComparison.OrdinalIgnoreCase))
-            || q.Ports.Any(p => p == text)
-            || q.Owner.Equals(text, StringComparison.OrdinalIgnoreCase));
+    /// <summary>
+    /// Whether a case matches the search text: in its number, a query id's start, an owner, a port, or
+    /// an address of a query's filter, where an address or CIDR block searched for also matches a
+    /// filter's block that overlaps it (an indicator 10.1.2.3 finds the query on 10.1.0.0/16, and
+    /// 10.1.0.0/16 the query on 10.1.2.3).
+    /// </summary>
+    private static bool Matches(string caseId, IEnumerable<QuerySummary> queries, string text)
+    {
+        var network = IpNetwork.TryParse(text, out var parsed, out _) ? parsed : null;
+        return caseId.Contains(text, StringComparison.OrdinalIgnoreCase)
+            || queries.Any(q => q.Id.StartsWith(text, StringComparison.OrdinalIgnoreCase)
+                || q.Hosts.Any(h => h.Contains(text, StringComparison.OrdinalIgnoreCase) || (network is not null && Overlaps(network, h)))
+                || q.Ports.Any(p => p == text)
+                || q.Owner.Equals(text, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static bool Overlaps(IpNetwork searched, string host) =>
+        IpNetwork.TryParse(host, out var filter, out _) && filter.IsIPv4 == searched.IsIPv4 && filter.First <= searched.Last && searched.First <= filter.Last;
 }

@@ -31,6 +31,10 @@ public sealed class CaseApiTests(SharedService service) : IClassFixture<SharedSe
         var found = Assert.Single(all["cases"]!.AsArray());
         Assert.Equal("BOB-CASE-1", found!["case"]!.GetValue<string>());
         Assert.Equal("/ui/cases/BOB-CASE-1", found["links"]!["page"]!.GetValue<string>());
+        // An indicator given as a block finds the queries on addresses inside it (and a neighbour block does not).
+        var byBlock = await lena.GetJsonAsync("/api/cases?search=" + Uri.EscapeDataString("198.51.100.0/24"));
+        Assert.Equal("BOB-CASE-1", Assert.Single(byBlock["cases"]!.AsArray())!["case"]!.GetValue<string>());
+        Assert.Equal(0, (await lena.GetJsonAsync("/api/cases?search=" + Uri.EscapeDataString("198.51.101.0/24")))["total"]!.GetValue<int>());
         var byPort = await lena.GetJsonAsync("/api/cases?search=8443");
         Assert.Equal("BOB-CASE-1", Assert.Single(byPort["cases"]!.AsArray())!["case"]!.GetValue<string>());
         var byUser = await lena.GetJsonAsync("/api/cases?user=alice");
