@@ -80,7 +80,10 @@ public static class SessionMetadataBuilder
     }
 
     /// <summary>Reads a metadata file's records, in file order; throws <see cref="FormatException"/> naming the line of a damaged one.</summary>
-    public static IEnumerable<SessionDocument> Read(string path)
+    public static IEnumerable<SessionDocument> Read(string path) => ReadLines(path).Select(l => l.Document);
+
+    /// <summary>Reads a metadata file's records with each one's exact line (without the newline).</summary>
+    public static IEnumerable<(SessionDocument Document, ReadOnlyMemory<byte> Line)> ReadLines(string path)
     {
         var bytes = File.ReadAllBytes(path);
         var start = 0;
@@ -104,7 +107,7 @@ public static class SessionMetadataBuilder
                 throw new FormatException($"{path}: line {line}: {e.Message}", e);
             }
 
-            yield return document;
+            yield return (document, bytes.AsMemory(start, end - start));
             start = end + 1;
         }
     }
