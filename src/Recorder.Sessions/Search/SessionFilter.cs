@@ -110,7 +110,7 @@ public sealed class SessionFilter
         }
 
         IPAddress? host = null;
-        if (arguments.Host is { } hostText && !IPAddress.TryParse(hostText, out host))
+        if (arguments.Host is { } hostText && !TryParseAddress(hostText, out host))
         {
             return (null, new SessionFilterError("--host", $"'{hostText}' is not an IPv4 or IPv6 address"));
         }
@@ -238,6 +238,16 @@ public sealed class SessionFilter
     private static bool Like(string? value, string pattern) => value is not null && Wildcard.Matches(value, pattern);
 
     private static bool Same(string? value, string wanted) => value is not null && string.Equals(value, wanted, StringComparison.OrdinalIgnoreCase);
+
+    private static bool TryParseAddress(string text, out IPAddress? address)
+    {
+        // IPAddress.TryParse also takes inet_aton's short forms ("10.0.0" is 10.0.0.0): an IPv4
+        // address given in part is refused, not widened.
+        var dotted = text.Split('.');
+        var fullIPv4 = dotted.Length == 4 && Array.TrueForAll(dotted, p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit));
+        address = null;
+        return (fullIPv4 || text.Contains(':', StringComparison.Ordinal)) && IPAddress.TryParse(text, out address);
+    }
 
     private static bool IsHex(string text, int length) => text.Length == length && text.All(char.IsAsciiHexDigit);
 
