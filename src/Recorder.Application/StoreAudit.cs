@@ -34,6 +34,7 @@ public static class StoreAudit
         var notes = storeReport.Notes.DeepClone().AsObject();
         var named = new List<(long Seq, long SegmentId, string ManifestSha256)>();
         var deleted = new HashSet<long>();
+        var sessionFiles = new Dictionary<long, (long Seq, string Sha256)>();
         var ledgered = new LedgeredFiles(store.Layout);
         var ledgerDirectory = store.Layout.LedgerDirectory;
         if (!File.Exists(Path.Combine(ledgerDirectory, "ledger.jsonl")))
@@ -50,6 +51,7 @@ public static class StoreAudit
                 EntryCheck = entry =>
                 {
                     Collect(entry, named, deleted);
+                    CollectSessions(entry, sessionFiles);
                     ledgered.Add(entry);
                     return [];
                 },
@@ -99,6 +101,10 @@ public static class StoreAudit
         }
 
         findings.AddRange(ledgered.Check(cancellationToken));
+        var notBuilt = CheckSessionFiles(store.Layout, storeReport.SegmentIds.Where(id => !storeReport.InFlightSegmentIds.Contains(id) && !deleted.Contains(id)),
+            sessionFiles, findings);
+        notes["sessionMetadataChecked"] = sessionFiles.Count - notBuilt.Count(sessionFiles.ContainsKey);
+        notes["sessionMetadataNotBuilt"] = new JsonArray(notBuilt.Select(id => (JsonNode)id).ToArray());
         notes["ledgerEntries"] = report.Entries;
         notes["ledgerSignedHeads"] = report.Heads;
         notes["ledgerCheckpointsChecked"] = report.CheckpointsChecked;
@@ -138,5 +144,57 @@ public static class StoreAudit
         {
             deleted.Add(deletedId);
         }
+    }
+
+    private static void CollectSessions(LedgerEntry entry, Dictionary<long, (long, string)> sessionFiles)
+    {
+        if (entry.Action == LedgerActions.SessionsIndexed
+            && entry.Subjects["segmentId"] is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && entry.Hashes.TryGetValue("sessions", out var sha))
+        {
+            // A rebuilt file (recorder sessions index --all) is recorded again: the newest entry holds.
+            sessionFiles[value.GetValue<long>()] = (entry.Seq, sha);
+        }
+    }
+
+    /// <summary>
+    /// Each segment's session metadata file against the newest <c>sessions.indexed</c> entry: a file
+    /// whose SHA-256 differs, or a file no entry names, is a finding naming the file; a segment without
+    /// a file is "not built" (returned, not a finding: the entry is written before the file is put in
+    /// place, so a crash in between, or an import with --no-sessions, leaves exactly this).
+    /// </summary>
+    private static List<long> CheckSessionFiles(StoreLayout layout, IEnumerable<long> segmentIds, Dictionary<long, (long Seq, string Sha256)> sessionFiles,
+        List<Finding> findings)
+    {
+        var notBuilt = new List<long>();
+        foreach (var id in segmentIds)
+        {
+            var path = layout.SessionsFile(id);
+            var recorded = sessionFiles.TryGetValue(id, out var entry);
+            if (!File.Exists(path))
+            {
+                notBuilt.Add(id);
+                continue;
+            }
+
+            var actual = Recorder.Core.Hashing.Hex.Lower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+            if (!recorded)
+            {
+                findings.Add(new Finding(layout.Relative(path), "session metadata", "a sessions.indexed entry naming this file", "no ledger entry")
+                {
+                    SegmentId = id,
+                });
+            }
+            else if (actual != entry.Sha256)
+            {
+                findings.Add(new Finding(layout.Relative(path), "session metadata", $"sha256 {entry.Sha256} (ledger seq {entry.Seq})", $"sha256 {actual}")
+                {
+                    SegmentId = id,
+                    Sequence = entry.Seq,
+                });
+            }
+        }
+
+        return notBuilt;
     }
 }

@@ -38,6 +38,13 @@ public sealed class CaptureTests : IDisposable
         }
 
         Assert.Contains(packets, p => p.Nanoseconds % 1000 != 0);
+
+        // Every sealed segment's session metadata was built while capturing: the datagrams are one UDP session.
+        var segments = result.Json["segments"]!.AsArray().Count;
+        Assert.Equal(segments, result.Json["sessions"]!.AsArray().Count(s => s!["error"] is null && s["sha256"] is not null));
+        var found = Cli.Run("--store", Store, "sessions", "--proto", "udp", "--case", "T-1", "--reason", "tests", "--json");
+        Assert.True(found.ExitCode == 0, found.ToString());
+        Assert.Equal(100, found.Json["results"]!.AsArray().Sum(r => r!["clientPackets"]!.GetValue<long>() + r["serverPackets"]!.GetValue<long>()));
         Assert.Equal(0, Cli.Run("--store", Store, "verify").ExitCode);
         var ledger = Cli.Run("--store", Store, "ledger", "--json", "--action", "capture.*").Json.AsArray();
         Assert.Equal(["capture.started", "capture.stopped"], ledger.Select(e => e!["action"]!.GetValue<string>()).ToArray());

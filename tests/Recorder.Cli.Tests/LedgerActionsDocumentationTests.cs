@@ -94,6 +94,7 @@ public sealed partial class LedgerActionsDocumentationTests : IDisposable
         Run("--store", store, "package", "--query", query.Json["queryId"]!.GetValue<string>(), "--out", _directory.File("package"), "--title", "Check");
         Run("--store", store, "key", "export", "--out", _directory.File("key.pem"));
         Run("--store", store, "index", "rebuild");
+        Run("--store", store, "sessions", "--proto", "udp", "--case", "CASE-7", "--reason", "documentation check");
         Run("--store", store, "ledger", "checkpoint", "--out", _directory.File("cp"));
         Run("--store", store, "verify");
 
@@ -106,6 +107,7 @@ public sealed partial class LedgerActionsDocumentationTests : IDisposable
             LedgerActions.StoreCreated, LedgerActions.ImportCompleted, LedgerActions.ImportRefused, LedgerActions.SegmentSealed,
             LedgerActions.QuerySubmitted, LedgerActions.ExtractionWritten, LedgerActions.QueryRefused, LedgerActions.PackageBuilt,
             LedgerActions.ReportGenerated, LedgerActions.KeyExported, LedgerActions.IndexRebuilt, LedgerActions.VerifyCompleted,
+            LedgerActions.SessionsIndexed, LedgerActions.SessionsSearched,
         }, seen);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Recorder.Core.Store;
 using Recorder.Signing;
 using Recorder.TestSupport;
 
@@ -28,7 +29,12 @@ public sealed class LedgerTests : IDisposable
         var entries = Cli.Run("--store", Store, "ledger", "--json").Json.AsArray().Select(e => e!.AsObject()).ToList();
 
         var actions = entries.Select(e => e["action"]!.GetValue<string>()).ToList();
-        Assert.Equal(["key.created", "store.created", "key.created", "segment.sealed", "import.completed", "query.submitted", "extraction.written", "verify.completed"], actions);
+        // The session metadata is built on another thread once the segment is sealed: its entry comes
+        // after segment.sealed, before or after import.completed.
+        Assert.Equal(["key.created", "store.created", "key.created", "segment.sealed", "import.completed", "query.submitted", "extraction.written", "verify.completed"],
+            actions.Where(a => a != LedgerActions.SessionsIndexed));
+        Assert.True(actions.IndexOf(LedgerActions.SessionsIndexed) > actions.IndexOf(LedgerActions.SegmentSealed));
+        Assert.Single(actions, LedgerActions.SessionsIndexed);
         for (var i = 0; i < entries.Count; i++)
         {
             Assert.Equal(i, entries[i]["seq"]!.GetValue<long>());
@@ -37,16 +43,16 @@ public sealed class LedgerTests : IDisposable
             Assert.Equal(64, entries[i]["prev"]!.GetValue<string>().Length);
         }
 
-        var submitted = entries[5];
+        var submitted = entries[actions.IndexOf(LedgerActions.QuerySubmitted)];
         Assert.Equal("CASE-42", submitted["case"]!.GetValue<string>());
         Assert.Equal("suspected exfiltration to 192.0.2.10", submitted["reason"]!.GetValue<string>());
         Assert.Equal(query["queryId"]!.GetValue<string>(), submitted["subjects"]!["queryId"]!.GetValue<string>());
-        var extraction = entries[6];
+        var extraction = entries[actions.IndexOf(LedgerActions.ExtractionWritten)];
         Assert.Equal(CaptureFiles.Sha256(output), extraction["hashes"]!["output"]!.GetValue<string>());
         Assert.Equal(query["queryId"]!.GetValue<string>(), extraction["subjects"]!["queryId"]!.GetValue<string>());
         var segment = Cli.Run("--store", Store, "segments", "--json").Json.AsArray()[0]!;
         Assert.Equal(segment["manifestSha256"]!.GetValue<string>(), entries[3]["hashes"]!["manifest"]!.GetValue<string>());
-        var import = entries[4]["details"]!["sources"]![0]!;
+        var import = entries[actions.IndexOf(LedgerActions.ImportCompleted)]["details"]!["sources"]![0]!;
         Assert.Equal(_truth.FileBytes, import["bytes"]!.GetValue<long>());
 
         var filtered = Cli.Run("--store", Store, "ledger", "--json", "--case", "CASE-42").Json.AsArray();

@@ -84,6 +84,14 @@ internal static class CaptureCommand
                         ["stopReason"] = result.StopReason,
                         ["elapsedSeconds"] = Math.Round(result.Elapsed.TotalSeconds, 3),
                         ["segments"] = new JsonArray(result.Segments.Select(s => (JsonNode)SegmentsCommand.ToJson(s)).ToArray()),
+                        ["sessions"] = new JsonArray(result.Sessions.Select(s => (JsonNode)new JsonObject
+                        {
+                            ["segmentId"] = s.SegmentId,
+                            ["sessions"] = s.Sessions,
+                            ["sha256"] = s.Sha256,
+                            ["searchableSecondsAfterSeal"] = Math.Round(s.SealedToSearchable.TotalSeconds, 3),
+                            ["error"] = s.Error,
+                        }).ToArray()),
                     });
                 }
                 else
@@ -94,6 +102,12 @@ internal static class CaptureCommand
                     context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  drops: kernel {stats.KernelDropped}, interface {stats.InterfaceDropped}, recorder {stats.RecorderDropped}; " +
                         $"libpcap received {stats.Received}; captured after the packet limit and not stored: {result.NotStoredAfterLimit}"));
+                    foreach (var built in result.Sessions)
+                    {
+                        context.Output.WriteLine(built.Error is null
+                            ? $"  sessions of segment {built.SegmentId}: {Format.Count(built.Sessions)}, searchable {Format.Seconds(built.SealedToSearchable)} after sealing"
+                            : $"  sessions of segment {built.SegmentId}: not built ({built.Error}); run `recorder sessions index`");
+                    }
                 }
 
                 return ExitCodes.Ok;

@@ -19,10 +19,14 @@ internal static class ImportCommand
         {
             Description = "Import a file whose SHA-256 the store already holds (its packets are then stored twice; recorded in the ledger)",
         };
+        var noSessions = new Option<bool>("--no-sessions")
+        {
+            Description = "Do not build the segments' session metadata now (`recorder sessions index` builds it later)",
+        };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var command = new Command("import", "Import capture files into the store (all files or nothing; a file already imported is refused)")
         {
-            files, acceptTruncated, allowDuplicate, json,
+            files, acceptTruncated, allowDuplicate, noSessions, json,
         };
         factory.SetAction(command, (context, cancellationToken) =>
         {
@@ -46,6 +50,7 @@ internal static class ImportCommand
             {
                 AcceptTruncated = context.Parse.GetValue(acceptTruncated),
                 AllowDuplicate = context.Parse.GetValue(allowDuplicate),
+                BuildSessions = !context.Parse.GetValue(noSessions),
             };
             var result = ProgressReporter.Run("importing", totalBytes, update =>
             {
@@ -75,6 +80,13 @@ internal static class ImportCommand
             });
 
             var exitCode = CatchUpIndex(store, result, context);
+            foreach (var failed in result.Sessions.Where(s => s.Error is not null))
+            {
+                // The segment is stored and recorded; only its session metadata is missing.
+                context.Error.WriteLine($"recorder import: session metadata of segment {failed.SegmentId} not built ({failed.Error}); " +
+                    "run `recorder sessions index`");
+                exitCode = ExitCodes.Problem;
+            }
 
             if (context.Parse.GetValue(json))
             {
@@ -110,6 +122,12 @@ internal static class ImportCommand
             {
                 context.Output.WriteLine($"  segment {segment.Id}: {Format.Count(segment.Manifest.Packets)} packets, " +
                     $"{Format.Bytes(segment.Manifest.Bytes)}, sha256 {segment.Manifest.Sha256}");
+            }
+
+            foreach (var built in result.Sessions.Where(s => s.Error is null))
+            {
+                context.Output.WriteLine($"  sessions of segment {built.SegmentId}: {Format.Count(built.Sessions)} in {built.Path}, " +
+                    $"searchable {Format.Seconds(built.SealedToSearchable)} after sealing (built in {Format.Seconds(built.BuildTime)})");
             }
 
             return exitCode;
@@ -169,6 +187,16 @@ internal static class ImportCommand
             ["phaseSeconds"] = new JsonObject(result.Phases.Select(p => new KeyValuePair<string, JsonNode?>(p.Key, Math.Round(p.Value.TotalSeconds, 3)))),
             ["files"] = files,
             ["segments"] = new JsonArray(result.Segments.Select(s => (JsonNode)SegmentsCommand.ToJson(s)).ToArray()),
+            ["sessions"] = new JsonArray(result.Sessions.Select(s => (JsonNode)new JsonObject
+            {
+                ["segmentId"] = s.SegmentId,
+                ["sessions"] = s.Sessions,
+                ["path"] = s.Path,
+                ["sha256"] = s.Sha256,
+                ["buildSeconds"] = Math.Round(s.BuildTime.TotalSeconds, 3),
+                ["searchableSecondsAfterSeal"] = Math.Round(s.SealedToSearchable.TotalSeconds, 3),
+                ["error"] = s.Error,
+            }).ToArray()),
         };
     }
 }

@@ -76,6 +76,12 @@ internal static class VerifyCommand
                     $"{report.SegmentsChecked} segment(s), {Format.Count(report.PacketsChecked)} packets, {Format.Bytes(report.BytesHashed)} re-hashed, " +
                     $"{report.IndexEntriesChecked} index entries compared, {Format.Count(ledgerEntries)} ledger entries" +
                     (earlier.Count > 0 ? $", extends {earlier.Count} earlier checkpoint(s)" : string.Empty) + $"; {recorded}");
+                if (report.Notes["sessionMetadataNotBuilt"] is JsonArray { Count: > 0 } notBuilt)
+                {
+                    // Not a finding: metadata is derived after sealing and may be built later.
+                    context.Output.WriteLine($"  note: session metadata not built for {notBuilt.Count} segment(s) " +
+                        $"({string.Join(", ", notBuilt.Take(10).Select(n => n!.ToJsonString()))}{(notBuilt.Count > 10 ? ", ..." : string.Empty)}): run `recorder sessions index`");
+                }
             }
 
             return report.Passed ? ExitCodes.Ok : ExitCodes.Problem;

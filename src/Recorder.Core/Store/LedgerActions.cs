@@ -60,6 +60,14 @@ public static class LedgerActions
     /// <summary>Reserved (version 1 of the vocabulary); recoveries are recorded per segment.</summary>
     public const string RecoveryCompleted = "recovery.completed";
 
+    // Session metadata
+
+    /// <summary>A sealed segment's session metadata file was built (its SHA-256 recorded before it was put in place).</summary>
+    public const string SessionsIndexed = "sessions.indexed";
+
+    /// <summary>An investigator searched the session metadata (case, reason, filter, results and the answer's SHA-256).</summary>
+    public const string SessionsSearched = "sessions.searched";
+
     // Queries and extractions
 
     /// <summary>A query was submitted, with its case and reason, before any packet was read.</summary>
@@ -198,6 +206,8 @@ public static class LedgerActions
         SegmentDeleted,
         SegmentRecovered,
         RecoveryCompleted,
+        SessionsIndexed,
+        SessionsSearched,
         QuerySubmitted,
         QueryRefused,
         QueryStarted,

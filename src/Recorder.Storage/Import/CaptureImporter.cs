@@ -9,6 +9,7 @@ using Recorder.Core.Store;
 using Recorder.Core.Time;
 using Recorder.Storage.Recording;
 using Recorder.Storage.Segments;
+using Recorder.Storage.Sessions;
 using Recorder.Storage.Store;
 
 namespace Recorder.Storage.Import;
@@ -24,6 +25,12 @@ public sealed record ImportOptions
     /// input refuses the whole import. Each duplicate let through is listed in <c>import.completed</c>.
     /// </summary>
     public bool AllowDuplicate { get; init; }
+
+    /// <summary>
+    /// Build each sealed segment's session metadata on a background worker and wait for it before
+    /// returning (default). Off: segments get none until <c>recorder sessions index</c>.
+    /// </summary>
+    public bool BuildSessions { get; init; } = true;
 }
 
 /// <summary>What an import did with one input file.</summary>
@@ -52,6 +59,9 @@ public sealed record ImportResult(string ImportId, IReadOnlyList<ImportedFile> F
 {
     /// <summary>How long each phase took: reading (with hashing, copying and index building), sealing and indexing, ledgering.</summary>
     public IReadOnlyDictionary<string, TimeSpan> Phases { get; init; } = new Dictionary<string, TimeSpan>();
+
+    /// <summary>Session metadata built per segment after sealing (empty when <see cref="ImportOptions.BuildSessions"/> is off).</summary>
+    public IReadOnlyList<SessionIndexOutcome> Sessions { get; init; } = [];
 
     /// <summary>Index updates that failed (the segments are sealed regardless).</summary>
     public IReadOnlyList<string> IndexProblems { get; init; } = [];
@@ -94,6 +104,14 @@ public sealed class CaptureImporter
         var origin = new JsonObject { ["kind"] = "import", ["importId"] = importId };
         var session = RecordingSession.Start(_store, SealMode.OnCommit, origin);
         var imported = new List<ImportedFile>();
+
+        // Session metadata is built from each segment once it is sealed, on the worker's own thread.
+        using var sessions = options.BuildSessions ? new SessionIndexer(_store) : null;
+        if (sessions is not null)
+        {
+            session.Sealed += sessions.Enqueue;
+        }
+
         try
         {
             var duplicates = new DuplicateInputs(_store);
@@ -109,14 +127,18 @@ public sealed class CaptureImporter
             var committed = stopwatch.Elapsed;
             var result = new ImportResult(importId, imported, segments, stopwatch.Elapsed) { IndexProblems = session.IndexProblems };
             RecordCompleted(result, duplicates.Allowed, startedAt);
+            var recorded = stopwatch.Elapsed;
+            var built = sessions?.Complete() ?? [];
             return result with
             {
                 Elapsed = stopwatch.Elapsed,
+                Sessions = built,
                 Phases = new Dictionary<string, TimeSpan>
                 {
                     ["readHashCopyAndIndexInMemory"] = read,
                     ["sealAndIndex"] = committed - read,
-                    ["ledger"] = stopwatch.Elapsed - committed,
+                    ["ledger"] = recorded - committed,
+                    ["waitForSessions"] = stopwatch.Elapsed - recorded,
                 },
             };
         }

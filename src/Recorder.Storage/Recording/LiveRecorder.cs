@@ -5,6 +5,7 @@ using Recorder.Core.Capture;
 using Recorder.Core.Formats;
 using Recorder.Core.Store;
 using Recorder.Storage.Segments;
+using Recorder.Storage.Sessions;
 using Recorder.Storage.Store;
 
 namespace Recorder.Storage.Recording;
@@ -44,6 +45,9 @@ public sealed record LiveRecordingResult(
     TimeSpan Elapsed,
     string StopReason)
 {
+    /// <summary>Session metadata built per segment after it sealed (on the indexer's thread, while the capture went on).</summary>
+    public IReadOnlyList<SessionIndexOutcome> Sessions { get; init; } = [];
+
     /// <summary>The statistics as recorded in manifests and the ledger.</summary>
     public JsonObject StatisticsJson() => new()
     {
@@ -94,6 +98,10 @@ public sealed class LiveRecorder
         _store.Record(LedgerActions.CaptureStarted, new JsonObject { ["captureId"] = captureId, ["interface"] = captureInterface.Name },
             new Dictionary<string, string>(), origin.DeepClone().AsObject());
         var session = RecordingSession.Start(_store, SealMode.Immediately, origin);
+
+        // Each segment's session metadata is built on the indexer's own thread as it seals.
+        using var sessions = new SessionIndexer(_store);
+        session.Sealed += sessions.Enqueue;
         var stopwatch = Stopwatch.StartNew();
         var lastFlush = stopwatch.Elapsed;
         long stored = 0, notStored = 0;
@@ -178,7 +186,7 @@ public sealed class LiveRecorder
 
         var partial = new LiveRecordingResult(captureId, stored, session.PacketBytes, statistics!, notStored, [], stopwatch.Elapsed, stopReason!);
         var segments = session.Commit("end-of-capture", new JsonObject { ["statistics"] = partial.StatisticsJson(), ["stopReason"] = stopReason });
-        var result = partial with { Segments = segments };
+        var result = partial with { Segments = segments, Sessions = sessions.Complete() };
         _store.Record(LedgerActions.CaptureStopped,
             new JsonObject
             {

@@ -82,7 +82,7 @@ public static class SegmentCatalog
                 var name = Path.GetFileName(file);
                 var dot = name.IndexOf('.', StringComparison.Ordinal);
                 var known = dot == 12 && StoreLayout.TryParseSegmentName(name[..12], out var id) && sealedIds.Contains(id)
-                    && name[12..] is ".pcapng" or ".pcap" or ".manifest.json" or ".manifest.sig";
+                    && name[12..] is ".pcapng" or ".pcap" or ".manifest.json" or ".manifest.sig" or StoreLayout.SessionsExtension;
                 if (!known)
                 {
                     stray.Add(file);

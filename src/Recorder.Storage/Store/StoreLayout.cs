@@ -85,6 +85,15 @@ public sealed class StoreLayout
     /// </summary>
     public string SealIntentFile(long id) => Path.Combine(SegmentDirectory(id), SegmentName(id) + ".seal-intent.json");
 
+    /// <summary>
+    /// The segment's session metadata: one JSON object per session (docs/sessions.md, "In the
+    /// store"), written after sealing and ledgered as <c>sessions.indexed</c>.
+    /// </summary>
+    public string SessionsFile(long id) => Path.Combine(SegmentDirectory(id), SegmentName(id) + SessionsExtension);
+
+    /// <summary>The suffix of a segment's session metadata file.</summary>
+    public const string SessionsExtension = ".sessions.jsonl";
+
     /// <summary>The base name of a segment's files: twelve decimal digits.</summary>
     public static string SegmentName(long id)
     {

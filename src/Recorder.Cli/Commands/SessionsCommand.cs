@@ -1,0 +1,212 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Recorder.Core.Store;
+using Recorder.Core.Text;
+using Recorder.Sessions.Search;
+using Recorder.Storage.Sessions;
+
+namespace Recorder.Cli.Commands;
+
+/// <summary>
+/// <c>recorder sessions</c>: searches the sessions' metadata (names, URLs, fingerprints, addresses,
+/// a time window), an audited search like a query (case and reason, ledgered with the answer's
+/// SHA-256); <c>recorder sessions index</c> builds the metadata of segments that have none.
+/// </summary>
+internal static class SessionsCommand
+{
+    public static Command Create(CommandFactory factory)
+    {
+        var sni = Text("--sni", "TLS or QUIC server name (wildcards: *.example.com)", "NAME");
+        var domain = Text("--domain", "A DNS question name, TLS/QUIC server name or HTTP Host (wildcards)", "NAME");
+        var url = Text("--url", "An HTTP request target, or host + target (wildcards)", "URL");
+        var hostHeader = Text("--host-header", "An HTTP Host header (wildcards)", "NAME");
+        var userAgent = Text("--user-agent", "An HTTP User-Agent (wildcards)", "TEXT");
+        var ja3 = Text("--ja3", "JA3 or JA3S (32 hex digits)", "HASH");
+        var ja4 = Text("--ja4", "JA4 (TLS or QUIC) or JA4S", "FINGERPRINT");
+        var cert = Text("--cert-sha256", "SHA-256 of a certificate of the TLS chain", "HASH");
+        var app = Text("--app", "Application identified from the payload: dns, http, tls, quic, ssh, smtp, ftp, dhcp, unknown", "NAME");
+        var host = Text("--host", "Address, either side", "IP");
+        var port = Text("--port", "Port, either side", "N");
+        var proto = Text("--proto", "tcp, udp, icmp, icmp6, sctp or a protocol number", "PROTO");
+        var from = Text("--from", "Sessions active at or after this time: RFC 3339 UTC or Unix seconds", "TIME");
+        var to = Text("--to", "Sessions that began before this time", "TIME");
+        var caseOption = Text("--case", "The case this search is for (recorded in the ledger; required)", "ID");
+        var reason = Text("--reason", "Why the sessions are searched (recorded in the ledger; required)", "TEXT");
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var command = new Command("sessions",
+            "Search session metadata (an audited search: --case and --reason are required); `sessions index` builds missing metadata")
+        {
+            sni, domain, url, hostHeader, userAgent, ja3, ja4, cert, app, host, port, proto, from, to, caseOption, reason, json,
+        };
+        factory.SetAction(command, (context, cancellationToken) =>
+        {
+            var parse = context.Parse;
+            var caseId = CheckText(parse.GetValue(caseOption), "--case", 200);
+            var why = CheckText(parse.GetValue(reason), "--reason", 4000);
+            var arguments = new SessionFilterArguments
+            {
+                Sni = parse.GetValue(sni), Domain = parse.GetValue(domain), Url = parse.GetValue(url), HostHeader = parse.GetValue(hostHeader),
+                UserAgent = parse.GetValue(userAgent), Ja3 = parse.GetValue(ja3), Ja4 = parse.GetValue(ja4), CertSha256 = parse.GetValue(cert),
+                App = parse.GetValue(app), Host = parse.GetValue(host), Port = parse.GetValue(port), Proto = parse.GetValue(proto),
+                From = parse.GetValue(from), To = parse.GetValue(to),
+            };
+            var (filter, error) = SessionFilter.Parse(arguments);
+            if (filter is null)
+            {
+                throw CliException.Usage($"{error!.Option}: {error.Message}");
+            }
+
+            using var store = context.OpenStore(create: false);
+            var searchId = Guid.NewGuid().ToString();
+            var result = SessionSearch.Run(store, filter, cancellationToken);
+            var filterJson = new JsonObject(filter.Given().Select(p => new KeyValuePair<string, JsonNode?>(p.Key, p.Value)));
+            var seq = store.Record(LedgerActions.SessionsSearched, new JsonObject { ["searchId"] = searchId },
+                new Dictionary<string, string> { ["answer"] = result.AnswerSha256 },
+                new JsonObject
+                {
+                    ["filter"] = filterJson.DeepClone(),
+                    ["results"] = result.Matches.Count,
+                    ["segmentsScanned"] = Ids(result.SegmentsScanned),
+                    ["segmentsNotBuilt"] = Ids(result.SegmentsNotBuilt),
+                },
+                caseId, why);
+            if (parse.GetValue(json))
+            {
+                context.WriteJson(new JsonObject
+                {
+                    ["searchId"] = searchId,
+                    ["case"] = caseId,
+                    ["reason"] = why,
+                    ["filter"] = filterJson,
+                    ["count"] = result.Matches.Count,
+                    ["answerSha256"] = result.AnswerSha256,
+                    ["segmentsScanned"] = Ids(result.SegmentsScanned),
+                    ["segmentsNotBuilt"] = Ids(result.SegmentsNotBuilt),
+                    ["ledgerSeq"] = seq,
+                    ["searchMilliseconds"] = Math.Round(result.Elapsed.TotalMilliseconds, 3),
+                    ["results"] = new JsonArray(result.Matches.Select(m => JsonNode.Parse(m.Line.Span)).ToArray()),
+                });
+                return ExitCodes.Ok;
+            }
+
+            PrintTable(context.Output, result);
+            context.Output.WriteLine($"{result.Matches.Count} session(s) in {result.SegmentsScanned.Count} segment(s) " +
+                $"in {result.Elapsed.TotalMilliseconds:0.0} ms; answer sha256 {result.AnswerSha256}; search {searchId} for case {caseId}, ledger entry {seq}");
+            if (result.SegmentsNotBuilt.Count > 0)
+            {
+                context.Output.WriteLine($"  note: {result.SegmentsNotBuilt.Count} segment(s) in the window have no session metadata " +
+                    $"({string.Join(", ", result.SegmentsNotBuilt)}) and were not searched: run `recorder sessions index`");
+            }
+
+            return ExitCodes.Ok;
+        });
+        command.Subcommands.Add(CreateIndex(factory));
+        return command;
+    }
+
+    private static Command CreateIndex(CommandFactory factory)
+    {
+        var all = new Option<bool>("--all") { Description = "Rebuild every segment's metadata, not only missing ones" };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var index = new Command("index", "Build the session metadata of sealed segments that have none (segments sealed before it existed)") { all, json };
+        factory.SetAction(index, (context, cancellationToken) =>
+        {
+            using var store = context.OpenStore(create: false);
+            var stopwatch = Stopwatch.StartNew();
+            var outcomes = new List<SessionIndexOutcome>();
+            var rebuild = context.Parse.GetValue(all);
+            foreach (var segment in store.ListSegments())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (rebuild || !File.Exists(store.Layout.SessionsFile(segment.Id)))
+                {
+                    outcomes.Add(SessionIndexer.IndexOne(store, segment));
+                }
+            }
+
+            if (context.Parse.GetValue(json))
+            {
+                context.WriteJson(new JsonObject
+                {
+                    ["segments"] = outcomes.Count,
+                    ["built"] = new JsonArray(outcomes.Select(o => (JsonNode)new JsonObject
+                    {
+                        ["segmentId"] = o.SegmentId,
+                        ["sessions"] = o.Sessions,
+                        ["path"] = o.Path,
+                        ["sha256"] = o.Sha256,
+                        ["buildSeconds"] = Math.Round(o.BuildTime.TotalSeconds, 3),
+                    }).ToArray()),
+                    ["elapsedSeconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
+                });
+                return ExitCodes.Ok;
+            }
+
+            foreach (var o in outcomes)
+            {
+                context.Output.WriteLine($"  segment {o.SegmentId}: {Format.Count(o.Sessions)} session(s) in {o.Path}, sha256 {o.Sha256}");
+            }
+
+            context.Output.WriteLine($"built the session metadata of {outcomes.Count} segment(s) in {Format.Seconds(stopwatch.Elapsed)}");
+            return ExitCodes.Ok;
+        });
+        return index;
+    }
+
+    private static Option<string?> Text(string name, string description, string helpName) =>
+        new(name) { Description = description, HelpName = helpName };
+
+    private static JsonArray Ids(IReadOnlyList<long> ids) => new(ids.Select(i => (JsonNode)i).ToArray());
+
+    private static void PrintTable(TextWriter output, SessionSearchResult result)
+    {
+        if (result.Matches.Count == 0)
+        {
+            output.WriteLine("no sessions matched");
+            return;
+        }
+
+        output.WriteLine($"{"first (UTC)",-24} {"seg",5} {"proto",5} {"client",-40} {"server",-40} {"app",-7} {"pkts",8} {"bytes",12}  names");
+        foreach (var match in result.Matches)
+        {
+            var d = match.Document;
+            var first = DateTimeOffset.UnixEpoch.AddTicks(d.FirstNanoseconds / 100).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+            var names = string.Join(" ", d.DnsQueries.Concat(d.HttpHosts).Concat(new[] { d.TlsSni, d.QuicSni }.OfType<string>()).Distinct().Take(4));
+            output.WriteLine($"{first,-24} {d.SegmentId,5} {Protocol(d.Protocol),5} {Endpoint(d.Client, d.ClientPort),-40} {Endpoint(d.Server, d.ServerPort),-40} " +
+                $"{d.Application ?? "-",-7} {d.ClientPackets + d.ServerPackets,8} {d.ClientBytes + d.ServerBytes,12}  {names}");
+        }
+    }
+
+    private static string Protocol(int protocol) => protocol switch
+    {
+        1 => "icmp",
+        6 => "tcp",
+        17 => "udp",
+        58 => "icmp6",
+        _ => protocol.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static string Endpoint(string address, int port) => address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{port}" : $"{address}:{port}";
+
+    private static string CheckText(string? value, string option, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw CliException.Usage($"{option}: required and must not be empty (a session search is audited)");
+        }
+
+        if (value.Length > maxLength)
+        {
+            throw CliException.Usage($"{option}: at most {maxLength} characters");
+        }
+
+        if (UserText.Problem(value) is { } unsafeText)
+        {
+            throw CliException.Usage($"{option}: {unsafeText}: no control characters or bidirectional overrides");
+        }
+
+        return value.Trim();
+    }
+}

@@ -1,0 +1,228 @@
+using System.Text.Json;
+
+namespace Recorder.Sessions.Search;
+
+/// <summary>
+/// The JSON form of a <see cref="SessionDocument"/>: one object per line (JSON Lines), UTF-8, field
+/// names and order as written here (docs/sessions.md, "In the store"). Optional fields (<c>vlan</c>,
+/// <c>application</c>, <c>dissectorFailure</c>, and the <c>dns</c>/<c>http</c>/<c>tls</c>/<c>quic</c>
+/// objects) are left out when empty. Written with <see cref="Utf8JsonWriter"/> (no reflection).
+/// </summary>
+public static class SessionDocumentJson
+{
+    /// <summary>Writes <paramref name="document"/> as one JSON object (no newline).</summary>
+    public static void Write(Utf8JsonWriter writer, SessionDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(document);
+        writer.WriteStartObject();
+        writer.WriteNumber("segmentId", document.SegmentId);
+        writer.WriteNumber("id", document.Id);
+        writer.WriteString("network", document.Network);
+        writer.WriteNumber("protocol", document.Protocol);
+        writer.WriteString("client", document.Client);
+        writer.WriteNumber("clientPort", document.ClientPort);
+        writer.WriteString("server", document.Server);
+        writer.WriteNumber("serverPort", document.ServerPort);
+        if (document.Vlan is { } vlan)
+        {
+            writer.WriteNumber("vlan", vlan);
+        }
+
+        writer.WriteNumber("linkType", document.LinkType);
+        writer.WriteNumber("firstNanoseconds", document.FirstNanoseconds);
+        writer.WriteNumber("lastNanoseconds", document.LastNanoseconds);
+        writer.WriteNumber("clientPackets", document.ClientPackets);
+        writer.WriteNumber("clientBytes", document.ClientBytes);
+        writer.WriteNumber("clientPayloadBytes", document.ClientPayloadBytes);
+        writer.WriteNumber("serverPackets", document.ServerPackets);
+        writer.WriteNumber("serverBytes", document.ServerBytes);
+        writer.WriteNumber("serverPayloadBytes", document.ServerPayloadBytes);
+        writer.WriteNumber("clientTcpFlags", document.ClientTcpFlags);
+        writer.WriteNumber("serverTcpFlags", document.ServerTcpFlags);
+        writer.WriteString("connState", document.ConnState);
+        writer.WriteString("history", document.History);
+        if (document.Application is not null)
+        {
+            writer.WriteString("application", document.Application);
+        }
+
+        writer.WriteBoolean("contentIncomplete", document.ContentIncomplete);
+        writer.WriteNumber("clientMissingBytes", document.ClientMissingBytes);
+        writer.WriteNumber("serverMissingBytes", document.ServerMissingBytes);
+        writer.WriteBoolean("startedMidStream", document.StartedMidStream);
+        writer.WriteNumber("retransmissions", document.Retransmissions);
+        writer.WriteNumber("overlapConflicts", document.OverlapConflicts);
+        writer.WriteString("endReason", document.EndReason);
+        if (document.DissectorFailure is not null)
+        {
+            writer.WriteString("dissectorFailure", document.DissectorFailure);
+        }
+
+        writer.WriteBoolean("continuesPreviousSegment", document.ContinuesPreviousSegment);
+        writer.WriteBoolean("openAtSegmentEnd", document.OpenAtSegmentEnd);
+        if (document.DnsQueries.Count + document.DnsAnswers.Count + document.DnsResponseCodes.Count > 0)
+        {
+            writer.WriteStartObject("dns");
+            Strings(writer, "queries", document.DnsQueries);
+            Strings(writer, "answers", document.DnsAnswers);
+            Numbers(writer, "responseCodes", document.DnsResponseCodes);
+            writer.WriteEndObject();
+        }
+
+        if (document.HttpHosts.Count + document.HttpUris.Count + document.HttpUserAgents.Count + document.HttpMethods.Count + document.HttpStatuses.Count > 0)
+        {
+            writer.WriteStartObject("http");
+            Strings(writer, "methods", document.HttpMethods);
+            Strings(writer, "hosts", document.HttpHosts);
+            Strings(writer, "uris", document.HttpUris);
+            Strings(writer, "userAgents", document.HttpUserAgents);
+            Numbers(writer, "statuses", document.HttpStatuses);
+            writer.WriteEndObject();
+        }
+
+        if (document.TlsSni is not null || document.Ja3 is not null || document.Ja3S is not null || document.CertificateSha256.Count > 0)
+        {
+            writer.WriteStartObject("tls");
+            OptionalString(writer, "sni", document.TlsSni);
+            Strings(writer, "alpn", document.TlsAlpn);
+            OptionalString(writer, "ja3", document.Ja3);
+            OptionalString(writer, "ja3s", document.Ja3S);
+            OptionalString(writer, "ja4", document.Ja4);
+            OptionalString(writer, "ja4s", document.Ja4S);
+            Strings(writer, "certificateSha256", document.CertificateSha256);
+            writer.WriteEndObject();
+        }
+
+        if (document.QuicVersion is not null || document.QuicSni is not null || document.QuicJa4 is not null)
+        {
+            writer.WriteStartObject("quic");
+            OptionalString(writer, "version", document.QuicVersion);
+            OptionalString(writer, "sni", document.QuicSni);
+            Strings(writer, "alpn", document.QuicAlpn);
+            OptionalString(writer, "ja4", document.QuicJa4);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads one JSON object written by <see cref="Write"/>; throws <see cref="FormatException"/> when it is not one.</summary>
+    public static SessionDocument Read(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            using var json = JsonDocument.ParseValue(ref reader);
+            return Read(json.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            throw new FormatException($"not a session record: {e.Message}", e);
+        }
+    }
+
+    private static SessionDocument Read(JsonElement root)
+    {
+        var dns = Object(root, "dns");
+        var http = Object(root, "http");
+        var tls = Object(root, "tls");
+        var quic = Object(root, "quic");
+        return new SessionDocument
+        {
+            SegmentId = root.GetProperty("segmentId").GetInt64(),
+            Id = root.GetProperty("id").GetInt64(),
+            Network = root.GetProperty("network").GetString()!,
+            Protocol = root.GetProperty("protocol").GetInt32(),
+            Client = root.GetProperty("client").GetString()!,
+            ClientPort = root.GetProperty("clientPort").GetInt32(),
+            Server = root.GetProperty("server").GetString()!,
+            ServerPort = root.GetProperty("serverPort").GetInt32(),
+            Vlan = root.TryGetProperty("vlan", out var vlan) ? vlan.GetInt32() : null,
+            LinkType = root.GetProperty("linkType").GetInt32(),
+            FirstNanoseconds = root.GetProperty("firstNanoseconds").GetInt64(),
+            LastNanoseconds = root.GetProperty("lastNanoseconds").GetInt64(),
+            ClientPackets = root.GetProperty("clientPackets").GetInt64(),
+            ClientBytes = root.GetProperty("clientBytes").GetInt64(),
+            ClientPayloadBytes = root.GetProperty("clientPayloadBytes").GetInt64(),
+            ServerPackets = root.GetProperty("serverPackets").GetInt64(),
+            ServerBytes = root.GetProperty("serverBytes").GetInt64(),
+            ServerPayloadBytes = root.GetProperty("serverPayloadBytes").GetInt64(),
+            ClientTcpFlags = root.GetProperty("clientTcpFlags").GetInt32(),
+            ServerTcpFlags = root.GetProperty("serverTcpFlags").GetInt32(),
+            ConnState = root.GetProperty("connState").GetString()!,
+            History = root.GetProperty("history").GetString()!,
+            Application = root.TryGetProperty("application", out var application) ? application.GetString() : null,
+            ContentIncomplete = root.GetProperty("contentIncomplete").GetBoolean(),
+            ClientMissingBytes = root.GetProperty("clientMissingBytes").GetInt64(),
+            ServerMissingBytes = root.GetProperty("serverMissingBytes").GetInt64(),
+            StartedMidStream = root.GetProperty("startedMidStream").GetBoolean(),
+            Retransmissions = root.GetProperty("retransmissions").GetInt64(),
+            OverlapConflicts = root.GetProperty("overlapConflicts").GetInt64(),
+            EndReason = root.GetProperty("endReason").GetString()!,
+            DissectorFailure = root.TryGetProperty("dissectorFailure", out var failure) ? failure.GetString() : null,
+            ContinuesPreviousSegment = root.GetProperty("continuesPreviousSegment").GetBoolean(),
+            DnsQueries = Strings(dns, "queries"),
+            DnsAnswers = Strings(dns, "answers"),
+            DnsResponseCodes = Numbers(dns, "responseCodes"),
+            HttpMethods = Strings(http, "methods"),
+            HttpHosts = Strings(http, "hosts"),
+            HttpUris = Strings(http, "uris"),
+            HttpUserAgents = Strings(http, "userAgents"),
+            HttpStatuses = Numbers(http, "statuses"),
+            TlsSni = OptionalString(tls, "sni"),
+            TlsAlpn = Strings(tls, "alpn"),
+            Ja3 = OptionalString(tls, "ja3"),
+            Ja3S = OptionalString(tls, "ja3s"),
+            Ja4 = OptionalString(tls, "ja4"),
+            Ja4S = OptionalString(tls, "ja4s"),
+            CertificateSha256 = Strings(tls, "certificateSha256"),
+            QuicVersion = OptionalString(quic, "version"),
+            QuicSni = OptionalString(quic, "sni"),
+            QuicAlpn = Strings(quic, "alpn"),
+            QuicJa4 = OptionalString(quic, "ja4"),
+        };
+    }
+
+    private static JsonElement? Object(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
+
+    private static string? OptionalString(JsonElement? parent, string name) =>
+        parent is { } p && p.TryGetProperty(name, out var value) ? value.GetString() : null;
+
+    private static List<string> Strings(JsonElement? parent, string name) =>
+        parent is { } p && p.TryGetProperty(name, out var value) ? value.EnumerateArray().Select(e => e.GetString()!).ToList() : [];
+
+    private static List<int> Numbers(JsonElement? parent, string name) =>
+        parent is { } p && p.TryGetProperty(name, out var value) ? value.EnumerateArray().Select(e => e.GetInt32()).ToList() : [];
+
+    private static void Strings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void Numbers(Utf8JsonWriter writer, string name, IReadOnlyList<int> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            writer.WriteNumberValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void OptionalString(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}

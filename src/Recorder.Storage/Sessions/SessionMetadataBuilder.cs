@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Recorder.Core.Hashing;
+using Recorder.Sessions;
+using Recorder.Sessions.Search;
+using Recorder.Storage.Segments;
+using Recorder.Storage.Store;
+
+namespace Recorder.Storage.Sessions;
+
+/// <summary>A segment's session metadata, built in memory and not yet in place.</summary>
+/// <param name="Segment">The segment it describes.</param>
+/// <param name="Contents">The file's exact bytes (JSON Lines).</param>
+/// <param name="Sha256">SHA-256 of <paramref name="Contents"/>, lower-case hex.</param>
+/// <param name="Sessions">Records written.</param>
+/// <param name="Continuing">Records marked as continuing a session of the previous segment.</param>
+/// <param name="OpenAtEnd">Records of sessions still active when the segment ended.</param>
+/// <param name="Statistics">The session builder's counters.</param>
+/// <param name="BuildTime">Time spent reading the segment and building the records.</param>
+public sealed record SessionMetadata(SealedSegment Segment, byte[] Contents, string Sha256, long Sessions, long Continuing, long OpenAtEnd,
+    SessionStatistics Statistics, TimeSpan BuildTime);
+
+/// <summary>
+/// Builds a sealed segment's sessions from its file alone (<see cref="SegmentReader"/> through a
+/// <see cref="SessionBuilder"/> with every default dissector), one record per session per segment.
+/// A session still active at the segment's end is written with end reason <c>EndOfInput</c>; in the
+/// next segment the same endpoints within the idle timeout are a new record with
+/// <see cref="SessionDocument.ContinuesPreviousSegment"/> set, decided from the previous segment's
+/// metadata file (so the mark is the same however often the file is rebuilt, once the previous one exists).
+/// </summary>
+public static class SessionMetadataBuilder
+{
+    /// <summary>Reads <paramref name="segment"/> and builds its metadata file's contents.</summary>
+    public static SessionMetadata Build(StoreLayout layout, SealedSegment segment, SessionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(segment);
+        options ??= new SessionOptions();
+        var stopwatch = Stopwatch.StartNew();
+        var open = segment.Id > 1 ? OpenAtEnd(layout.SessionsFile(segment.Id - 1)) : [];
+        var records = new List<SessionRecord>();
+        var builder = new SessionBuilder(options, records.Add, ApplicationSignatures.DefaultStreamFactories(),
+            ApplicationSignatures.DefaultDatagramFactories());
+        using (var reader = new SegmentReader(segment.Path))
+        {
+            var offset = reader.DataStart;
+            while (offset < reader.Length)
+            {
+                var packet = reader.ReadAt(offset);
+                builder.Add(packet.LinkType, packet.Data, packet.Nanoseconds, segment.Id, (int)Math.Min(packet.OriginalLength, int.MaxValue));
+                offset = packet.EndOffset;
+            }
+        }
+
+        builder.Complete();
+        records.Sort((a, b) => a.Id.CompareTo(b.Id));
+        var output = new ArrayBufferWriter<byte>(Math.Max(4096, records.Count * 512));
+        long continuing = 0, openAtEnd = 0;
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            foreach (var record in records)
+            {
+                var continues = open.TryGetValue(Key(record), out var last)
+                    && record.FirstNanoseconds - last <= IdleTimeout(options, record.Protocol).Ticks * 100;
+                var document = SessionDocument.From(record, segment.Id, continues);
+                continuing += continues ? 1 : 0;
+                openAtEnd += document.OpenAtSegmentEnd ? 1 : 0;
+                SessionDocumentJson.Write(writer, document);
+                writer.Flush();
+                output.Write("\n"u8);
+                writer.Reset();
+            }
+        }
+
+        var contents = output.WrittenSpan.ToArray();
+        return new SessionMetadata(segment, contents, Hex.Lower(SHA256.HashData(contents)), records.Count, continuing, openAtEnd,
+            builder.Statistics, stopwatch.Elapsed);
+    }
+
+    /// <summary>Reads a metadata file's records, in file order; throws <see cref="FormatException"/> naming the line of a damaged one.</summary>
+    public static IEnumerable<SessionDocument> Read(string path) => ReadLines(path).Select(l => l.Document);
+
+    /// <summary>Reads a metadata file's records with each one's exact line (without the newline).</summary>
+    public static IEnumerable<(SessionDocument Document, ReadOnlyMemory<byte> Line)> ReadLines(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var start = 0;
+        var line = 0;
+        while (start < bytes.Length)
+        {
+            line++;
+            var end = Array.IndexOf(bytes, (byte)'\n', start);
+            if (end < 0)
+            {
+                end = bytes.Length;
+            }
+
+            SessionDocument document;
+            try
+            {
+                document = SessionDocumentJson.Read(bytes.AsSpan(start, end - start));
+            }
+            catch (FormatException e)
+            {
+                throw new FormatException($"{path}: line {line}: {e.Message}", e);
+            }
+
+            yield return (document, bytes.AsMemory(start, end - start));
+            start = end + 1;
+        }
+    }
+
+    private static Dictionary<(int, string, int, string, int, int), long> OpenAtEnd(string previousFile)
+    {
+        var open = new Dictionary<(int, string, int, string, int, int), long>();
+        if (!File.Exists(previousFile))
+        {
+            return open;
+        }
+
+        try
+        {
+            foreach (var document in Read(previousFile).Where(d => d.OpenAtSegmentEnd))
+            {
+                open[Key(document.Protocol, document.Client, document.ClientPort, document.Server, document.ServerPort, document.Vlan)] =
+                    document.LastNanoseconds;
+            }
+        }
+        catch (FormatException)
+        {
+            // A damaged previous file is verification's finding; here it only costs the continuation marks.
+            open.Clear();
+        }
+
+        return open;
+    }
+
+    private static (int, string, int, string, int, int) Key(SessionRecord record)
+    {
+        var v4 = record.Network == Recorder.Core.Packets.NetworkKind.IPv4;
+        return Key(record.Protocol, Recorder.Core.Packets.IpAddress128.Format(record.Client.Address, v4), record.Client.Port,
+            Recorder.Core.Packets.IpAddress128.Format(record.Server.Address, v4), record.Server.Port, record.Vlan);
+    }
+
+    // Either side may send a segment's first packet: the key orders the two endpoints.
+    private static (int, string, int, string, int, int) Key(int protocol, string a, int aPort, string b, int bPort, int? vlan) =>
+        string.CompareOrdinal(a, b) < 0 || (a == b && aPort <= bPort)
+            ? (protocol, a, aPort, b, bPort, vlan ?? -1)
+            : (protocol, b, bPort, a, aPort, vlan ?? -1);
+
+    private static TimeSpan IdleTimeout(SessionOptions options, int protocol) => protocol switch
+    {
+        6 => options.TcpIdleTimeout,
+        17 => options.UdpIdleTimeout,
+        _ => options.OtherIdleTimeout,
+    };
+}

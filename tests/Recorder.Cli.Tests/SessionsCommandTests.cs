@@ -1,0 +1,327 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Recorder.Core.Hashing;
+using Recorder.Core.Packets;
+using Recorder.Core.Store;
+using Recorder.Sessions;
+using Recorder.Sessions.Search;
+using Recorder.TestSupport;
+
+namespace Recorder.Cli.Tests;
+
+/// <summary>
+/// Session metadata end to end: import builds each segment's sessions file after sealing, `recorder
+/// sessions` finds exactly the sessions a filter names and ledgers the search, and verify checks the
+/// files against the ledger.
+/// </summary>
+public sealed class SessionsCommandTests : IDisposable
+{
+    private const long Start = 1_790_000_000_000_000_000L;
+    private readonly TempDirectory _directory = new("recorder-sessions");
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void Search_ByDomainWildcard_FindsExactlyTheDnsAndHttpSessionsNamingIt()
+    {
+        var store = ImportedStore();
+
+        var wildcard = Run("--store", store, "sessions", "--domain", "*.example.com", "--case", "CASE-1", "--reason", "which hosts asked", "--json").Json;
+        var exact = Run("--store", store, "sessions", "--domain", "WWW.example.com", "--case", "CASE-1", "--reason", "one name", "--json").Json;
+
+        Assert.Equal([40001, 40002, 45000], Ports(wildcard));
+        Assert.Equal([40001], Ports(exact));
+        Assert.Equal("dns", exact["results"]![0]!["application"]!.GetValue<string>());
+        Assert.Equal("93.184.216.34", exact["results"]![0]!["dns"]!["answers"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Search_ByHttpFieldsAppPortAndWindow_FindsExactlyTheExpectedSessions()
+    {
+        var store = ImportedStore();
+        string[] audit = ["--case", "CASE-2", "--reason", "fields", "--json"];
+
+        Assert.Equal([45000], Ports(Run(["--store", store, "sessions", "--user-agent", "TestAgent/*", .. audit]).Json));
+        Assert.Equal([45000], Ports(Run(["--store", store, "sessions", "--url", "files.example.com/report*.pdf", .. audit]).Json));
+        Assert.Equal([45000], Ports(Run(["--store", store, "sessions", "--host-header", "files.example.com", "--proto", "tcp", .. audit]).Json));
+        Assert.Equal([40003], Ports(Run(["--store", store, "sessions", "--app", "dns", "--port", "40003", .. audit]).Json));
+        Assert.Equal([40001, 40002, 40003], Ports(Run(["--store", store, "sessions", "--app", "dns", "--host", "10.0.0.53", .. audit]).Json));
+        Assert.Empty(Ports(Run(["--store", store, "sessions", "--sni", "*.example.com", .. audit]).Json));
+
+        // The DNS sessions are 1 s apart from Start: a window of [Start+1.5 s, Start+2.5 s) holds only the third.
+        var from = ((Start / 1_000_000_000) + 1.5).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+        var to = ((Start / 1_000_000_000) + 2.5).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal([40003], Ports(Run(["--store", store, "sessions", "--app", "dns", "--from", from, "--to", to, .. audit]).Json));
+    }
+
+    [Fact]
+    public void Search_IsLedgered_WithCaseReasonFilterCountAndTheAnswersHash()
+    {
+        var store = ImportedStore();
+
+        var result = Run("--store", store, "sessions", "--domain", "*.example.com", "--case", "CASE-3", "--reason", "audit check", "--json").Json;
+
+        var entry = LedgerEntries(store).Single(e => e["action"]!.GetValue<string>() == LedgerActions.SessionsSearched);
+        Assert.Equal("CASE-3", entry["case"]!.GetValue<string>());
+        Assert.Equal("audit check", entry["reason"]!.GetValue<string>());
+        Assert.Equal("*.example.com", entry["details"]!["filter"]!["domain"]!.GetValue<string>());
+        Assert.Equal(3, entry["details"]!["results"]!.GetValue<int>());
+        Assert.Equal(result["answerSha256"]!.GetValue<string>(), entry["hashes"]!["answer"]!.GetValue<string>());
+        Assert.Equal(result["ledgerSeq"]!.GetValue<long>(), entry["seq"]!.GetValue<long>());
+
+        // The answer is the matching records' lines as the ledgered metadata file holds them.
+        var lines = File.ReadAllLines(SessionsFile(store, 1))
+            .Where(l => JsonNode.Parse(l)!["clientPort"]!.GetValue<int>() is 40001 or 40002 or 45000);
+        var answer = Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+        Assert.Equal(Hex.Lower(SHA256.HashData(answer)), result["answerSha256"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Import_LedgersTheMetadataFile_AndSaysWhenItWasSearchable()
+    {
+        var store = _directory.File("store");
+        var import = Run("--store", store, "import", WriteCapture(), "--json").Json;
+
+        var built = Assert.Single(import["sessions"]!.AsArray())!;
+        Assert.Equal(4, built["sessions"]!.GetValue<int>());
+        Assert.Null(built["error"]);
+        Assert.True(built["searchableSecondsAfterSeal"]!.GetValue<double>() >= 0);
+        var entry = LedgerEntries(store).Single(e => e["action"]!.GetValue<string>() == LedgerActions.SessionsIndexed);
+        Assert.Equal(CaptureFiles.Sha256(SessionsFile(store, 1)), entry["hashes"]!["sessions"]!.GetValue<string>());
+        Assert.Equal(built["sha256"]!.GetValue<string>(), entry["hashes"]!["sessions"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Verify_AfterTheMetadataFileIsAltered_FailsNamingTheFile()
+    {
+        var store = ImportedStore();
+        Run("--store", store, "verify");
+        var file = SessionsFile(store, 1);
+        var bytes = File.ReadAllBytes(file);
+        var at = Encoding.ASCII.GetString(bytes).IndexOf("40001", StringComparison.Ordinal);
+        bytes[at + 4] = (byte)'9';
+        File.WriteAllBytes(file, bytes);
+
+        var verify = Cli.Run("--store", store, "verify", "--json");
+
+        Assert.Equal(1, verify.ExitCode);
+        var finding = Assert.Single(verify.Json["findings"]!.AsArray())!;
+        Assert.Equal("segments/000000/000000000001.sessions.jsonl", finding["subject"]!.GetValue<string>());
+        Assert.Equal("session metadata", finding["check"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Verify_WithoutTheMetadataFile_ReportsNotBuilt_AndIndexBuildsTheSameFile()
+    {
+        var store = ImportedStore();
+        var file = SessionsFile(store, 1);
+        var original = File.ReadAllBytes(file);
+        File.Delete(file);
+
+        var verify = Run("--store", store, "verify", "--json").Json;
+        var search = Run("--store", store, "sessions", "--app", "dns", "--case", "C", "--reason", "R", "--json").Json;
+        var index = Run("--store", store, "sessions", "index", "--json").Json;
+
+        Assert.Equal([1L], verify["notes"]!["sessionMetadataNotBuilt"]!.AsArray().Select(n => n!.GetValue<long>()));
+        Assert.Equal(0, search["count"]!.GetValue<int>());
+        Assert.Equal([1L], search["segmentsNotBuilt"]!.AsArray().Select(n => n!.GetValue<long>()));
+        Assert.Equal(1, index["segments"]!.GetValue<int>());
+        Assert.Equal(original, File.ReadAllBytes(file));
+        Run("--store", store, "verify");
+    }
+
+    [Fact]
+    public void Import_WithNoSessions_BuildsNone_UntilSessionsIndex()
+    {
+        var store = _directory.File("store");
+        var import = Run("--store", store, "import", "--no-sessions", WriteCapture(), "--json").Json;
+
+        Assert.Empty(import["sessions"]!.AsArray());
+        Assert.False(File.Exists(SessionsFile(store, 1)));
+        Run("--store", store, "sessions", "index");
+        Assert.Equal([40001], Ports(Run("--store", store, "sessions", "--domain", "www.example.com", "--case", "C", "--reason", "R", "--json").Json));
+    }
+
+    [Theory]
+    [InlineData("--port", "http")]
+    [InlineData("--port", "70000")]
+    [InlineData("--ja3", "abc")]
+    [InlineData("--cert-sha256", "zz")]
+    [InlineData("--host", "999.1.1.1")]
+    [InlineData("--proto", "tcpp")]
+    [InlineData("--from", "yesterday")]
+    [InlineData("--domain", " ")]
+    public void BadFilter_ExitsTwo_NamingTheOption(string option, string value)
+    {
+        var store = ImportedStore();
+
+        var result = Cli.Run("--store", store, "sessions", option, value, "--case", "C", "--reason", "R");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"recorder sessions: {option}:", result.Error.Trim(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--case")]
+    [InlineData("--reason")]
+    public void Search_WithoutCaseOrReason_ExitsTwo_AndIsNotRun(string missing)
+    {
+        var store = ImportedStore();
+        string[] args = missing == "--case" ? ["--reason", "R"] : ["--case", "C"];
+
+        var result = Cli.Run(["--store", store, "sessions", "--app", "dns", .. args]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(missing, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(LedgerEntries(store), e => e["action"]!.GetValue<string>() == LedgerActions.SessionsSearched);
+    }
+
+    [SkippableTheory]
+    [InlineData("http-download.pcap")]
+    [InlineData("mixed.pcap")]
+    public void Corpus_ImportAndSearch_GiveTheSameSessionsAsTheBuilderDirectly(string name)
+    {
+        var file = Path.Combine(ExternalTools.RequireShared(), "corpus", "small", name);
+        var store = _directory.File("store-" + name);
+        Run("--store", store, "import", file);
+
+        var direct = new List<SessionRecord>();
+        var builder = new SessionBuilder(new SessionOptions(), direct.Add, ApplicationSignatures.DefaultStreamFactories(),
+            ApplicationSignatures.DefaultDatagramFactories());
+        foreach (var packet in CaptureFiles.Read(file))
+        {
+            builder.Add(packet.LinkType, packet.Data, packet.Nanoseconds, 1, (int)packet.OriginalLength);
+        }
+
+        builder.Complete();
+        var expected = direct.OrderBy(r => r.Id).Select(r => Line(SessionDocument.From(r, 1, continuesPreviousSegment: false))).ToList();
+        var searched = Run("--store", store, "sessions", "--case", "C", "--reason", "corpus", "--json").Json["results"]!.AsArray()
+            .Select(r => r!.ToJsonString()).ToList();
+
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, File.ReadAllLines(SessionsFile(store, 1)));
+        Assert.Equal(expected.Select(l => JsonNode.Parse(l)!.ToJsonString()), searched);
+        Assert.Equal(direct.Count(r => r.Application == "http"),
+            Run("--store", store, "sessions", "--app", "http", "--case", "C", "--reason", "corpus", "--json").Json["count"]!.GetValue<int>());
+    }
+
+    private static string Line(SessionDocument document)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(stream))
+        {
+            SessionDocumentJson.Write(writer, document);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private string ImportedStore()
+    {
+        var store = _directory.File("store");
+        Run("--store", store, "import", WriteCapture());
+        return store;
+    }
+
+    /// <summary>
+    /// Three DNS lookups (www.example.com, mail.example.com, other.test) from ports 40001..40003 one
+    /// second apart, then an HTTP GET of files.example.com/report-7.pdf from port 45000.
+    /// </summary>
+    private string WriteCapture()
+    {
+        var packets = new List<TestPacket>();
+        var time = Start;
+        void Add(byte[] frame, long step = 1_000_000)
+        {
+            packets.Add(new TestPacket(LinkTypes.Ethernet, time, (uint)frame.Length, frame));
+            time += step;
+        }
+
+        ushort id = 0x1000;
+        foreach (var (port, name) in new[] { ((ushort)40001, "www.example.com"), ((ushort)40002, "mail.example.com"), ((ushort)40003, "other.test") })
+        {
+            Add(Udp("10.0.0.1", port, "10.0.0.53", 53, Dns(id, name, answer: null)));
+            Add(Udp("10.0.0.53", 53, "10.0.0.1", port, Dns(id, name, answer: [93, 184, 216, 34])), 999_000_000);
+            id++;
+        }
+
+        const uint c = 1000, s = 5000;
+        var request = Encoding.ASCII.GetBytes("GET /report-7.pdf HTTP/1.1\r\nHost: files.example.com\r\nUser-Agent: TestAgent/1.0\r\n\r\n");
+        var response = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: 4\r\n\r\n%PDF");
+        Add(Tcp("10.0.0.1", 45000, "10.0.0.80", 80, c, 0, 0x02));
+        Add(Tcp("10.0.0.80", 80, "10.0.0.1", 45000, s, c + 1, 0x12));
+        Add(Tcp("10.0.0.1", 45000, "10.0.0.80", 80, c + 1, s + 1, 0x10));
+        Add(Tcp("10.0.0.1", 45000, "10.0.0.80", 80, c + 1, s + 1, 0x18, request));
+        Add(Tcp("10.0.0.80", 80, "10.0.0.1", 45000, s + 1, c + 1 + (uint)request.Length, 0x18, response));
+        Add(Tcp("10.0.0.1", 45000, "10.0.0.80", 80, c + 1 + (uint)request.Length, s + 1 + (uint)response.Length, 0x11));
+        Add(Tcp("10.0.0.80", 80, "10.0.0.1", 45000, s + 1 + (uint)response.Length, c + 2 + (uint)request.Length, 0x11));
+        Add(Tcp("10.0.0.1", 45000, "10.0.0.80", 80, c + 2 + (uint)request.Length, s + 2 + (uint)response.Length, 0x10));
+        var path = _directory.File($"sessions-{Guid.NewGuid():N}.pcap");
+        CaptureFiles.Write(path, packets);
+        return path;
+    }
+
+    private static byte[] Dns(ushort id, string name, byte[]? answer)
+    {
+        var message = new List<byte>();
+        message.AddRange([(byte)(id >> 8), unchecked((byte)id), answer is null ? (byte)0x01 : (byte)0x81, answer is null ? (byte)0x00 : (byte)0x80, 0, 1, 0,
+            answer is null ? (byte)0 : (byte)1, 0, 0, 0, 0]);
+        foreach (var label in name.Split('.'))
+        {
+            message.Add((byte)label.Length);
+            message.AddRange(Encoding.ASCII.GetBytes(label));
+        }
+
+        message.AddRange([0, 0, 1, 0, 1]);
+        if (answer is not null)
+        {
+            message.AddRange([0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0x0E, 0x10, 0, 4]);
+            message.AddRange(answer);
+        }
+
+        return [.. message];
+    }
+
+    private static byte[] Udp(string source, ushort sourcePort, string destination, ushort destinationPort, byte[] payload)
+    {
+        var transport = new byte[8 + payload.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(transport, sourcePort);
+        BinaryPrimitives.WriteUInt16BigEndian(transport.AsSpan(2), destinationPort);
+        BinaryPrimitives.WriteUInt16BigEndian(transport.AsSpan(4), (ushort)transport.Length);
+        payload.CopyTo(transport.AsSpan(8));
+        return Frames.Ip(source, destination, 17, transport);
+    }
+
+    private static byte[] Tcp(string source, ushort sourcePort, string destination, ushort destinationPort, uint seq, uint ack, byte flags, byte[]? payload = null)
+    {
+        payload ??= [];
+        var transport = new byte[20 + payload.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(transport, sourcePort);
+        BinaryPrimitives.WriteUInt16BigEndian(transport.AsSpan(2), destinationPort);
+        BinaryPrimitives.WriteUInt32BigEndian(transport.AsSpan(4), seq);
+        BinaryPrimitives.WriteUInt32BigEndian(transport.AsSpan(8), ack);
+        transport[12] = 0x50;
+        transport[13] = flags;
+        BinaryPrimitives.WriteUInt16BigEndian(transport.AsSpan(14), 65535);
+        payload.CopyTo(transport.AsSpan(20));
+        return Frames.Ip(source, destination, 6, transport);
+    }
+
+    private static List<int> Ports(JsonNode result) =>
+        result["results"]!.AsArray().Select(r => r!["clientPort"]!.GetValue<int>()).Order().ToList();
+
+    private static string SessionsFile(string store, long id) =>
+        Path.Combine(store, "segments", "000000", id.ToString("D12", System.Globalization.CultureInfo.InvariantCulture) + ".sessions.jsonl");
+
+    private static List<JsonNode> LedgerEntries(string store) =>
+        File.ReadAllLines(Path.Combine(store, "ledger", "ledger.jsonl")).Select(l => JsonNode.Parse(l)!).Where(e => e["action"] is not null).ToList();
+
+    private static CliResult Run(params string[] args)
+    {
+        var result = Cli.Run(args);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result;
+    }
+}
