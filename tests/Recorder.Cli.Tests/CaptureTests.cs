@@ -17,7 +17,7 @@ public sealed class CaptureTests : IDisposable
     public void Capture_PacketLimit_StoresExactlyThosePackets_WithNanosecondTimestamps_AndTheDropCounters()
     {
         RequireLiveCapture();
-        using var capture = Start("--packets", "100", "--duration", "60", "--json");
+        using var capture = Start("--packets", "100", "--duration", "60", "--sessions", "--json");
         Send(150);
         Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(60)), "capture did not stop at its packet limit");
         var result = new CliResult(capture.ExitCode, capture.StandardOutput.ReadToEnd(), capture.StandardError.ReadToEnd());
@@ -39,7 +39,7 @@ public sealed class CaptureTests : IDisposable
 
         Assert.Contains(packets, p => p.Nanoseconds % 1000 != 0);
 
-        // Every sealed segment's session metadata was built while capturing: the datagrams are one UDP session.
+        // With --sessions every sealed segment's session metadata was built while capturing: the datagrams are one UDP session.
         var segments = result.Json["segments"]!.AsArray().Count;
         Assert.Equal(segments, result.Json["sessions"]!.AsArray().Count(s => s!["error"] is null && s["sha256"] is not null));
         var found = Cli.Run("--store", Store, "sessions", "--proto", "udp", "--case", "T-1", "--reason", "tests", "--json");

@@ -84,7 +84,7 @@ public sealed partial class LedgerActionsDocumentationTests : IDisposable
     {
         var store = _directory.File("store");
         var (sample, truth) = Cli.Sample(_directory, packets: 2000);
-        Run("--store", store, "import", sample);
+        Run("--store", store, "import", "--sessions", sample);
         Assert.Equal(2, Cli.Run("--store", store, "import", sample).ExitCode);
         var needle = truth.Needles[0];
         var query = Run("--store", store, "query", "--host", needle.Query.Hosts[0], "--out", _directory.File("needle.pcap"),

@@ -82,7 +82,7 @@ public sealed class SessionsCommandTests : IDisposable
     public void Import_LedgersTheMetadataFile_AndSaysWhenItWasSearchable()
     {
         var store = _directory.File("store");
-        var import = Run("--store", store, "import", WriteCapture(), "--json").Json;
+        var import = Run("--store", store, "import", "--sessions", WriteCapture(), "--json").Json;
 
         var built = Assert.Single(import["sessions"]!.AsArray())!;
         Assert.Equal(4, built["sessions"]!.GetValue<int>());
@@ -185,7 +185,7 @@ public sealed class SessionsCommandTests : IDisposable
     {
         var file = Path.Combine(ExternalTools.RequireShared(), "corpus", "small", name);
         var store = _directory.File("store-" + name);
-        Run("--store", store, "import", file);
+        Run("--store", store, "import", "--sessions", file);
 
         var direct = new List<SessionRecord>();
         var builder = new SessionBuilder(new SessionOptions(), direct.Add, ApplicationSignatures.DefaultStreamFactories(),
@@ -221,7 +221,7 @@ public sealed class SessionsCommandTests : IDisposable
     private string ImportedStore()
     {
         var store = _directory.File("store");
-        Run("--store", store, "import", WriteCapture());
+        Run("--store", store, "import", "--sessions", WriteCapture());
         return store;
     }
 

@@ -20,7 +20,11 @@ internal static class CaptureCommand
         var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds", HelpName = "SECONDS" };
         var packets = new Option<long?>("--packets") { Description = "Stop after storing this many packets", HelpName = "N" };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
-        var command = new Command("capture", "Record live traffic into the store") { interfaceOption, filter, duration, packets, json };
+        var buildSessions = new Option<bool>("--sessions")
+        {
+            Description = "Build each segment's session metadata as it seals, on another thread (`recorder sessions index` builds it later otherwise)",
+        };
+        var command = new Command("capture", "Record live traffic into the store") { interfaceOption, filter, duration, packets, buildSessions, json };
         factory.SetAction(command, (context, cancellationToken) =>
         {
             var seconds = context.Parse.GetValue(duration);
@@ -70,6 +74,7 @@ internal static class CaptureCommand
                     Filter = filterText,
                     MaxPackets = limit,
                     Duration = seconds is { } s ? TimeSpan.FromSeconds(s) : null,
+                    BuildSessions = context.Parse.GetValue(buildSessions),
                 }, cancellationToken);
                 if (context.Parse.GetValue(json))
                 {

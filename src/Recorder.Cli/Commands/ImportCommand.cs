@@ -19,14 +19,18 @@ internal static class ImportCommand
         {
             Description = "Import a file whose SHA-256 the store already holds (its packets are then stored twice; recorded in the ledger)",
         };
+        var buildSessions = new Option<bool>("--sessions")
+        {
+            Description = "Also build the segments' session metadata, after sealing, before exiting (about the import's time again; otherwise `recorder sessions index` builds it later)",
+        };
         var noSessions = new Option<bool>("--no-sessions")
         {
-            Description = "Do not build the segments' session metadata now (`recorder sessions index` builds it later)",
+            Description = "Do not build session metadata (the default; kept for scripts)",
         };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var command = new Command("import", "Import capture files into the store (all files or nothing; a file already imported is refused)")
         {
-            files, acceptTruncated, allowDuplicate, noSessions, json,
+            files, acceptTruncated, allowDuplicate, buildSessions, noSessions, json,
         };
         factory.SetAction(command, (context, cancellationToken) =>
         {
@@ -46,11 +50,16 @@ internal static class ImportCommand
 
             using var store = context.OpenStore(create: true);
             var totalBytes = paths.Sum(p => new FileInfo(CaptureImporter.ResolveInput(p)).Length);
+            if (context.Parse.GetValue(buildSessions) && context.Parse.GetValue(noSessions))
+            {
+                throw CliException.Usage("--sessions and --no-sessions: give one of them");
+            }
+
             var options = new ImportOptions
             {
                 AcceptTruncated = context.Parse.GetValue(acceptTruncated),
                 AllowDuplicate = context.Parse.GetValue(allowDuplicate),
-                BuildSessions = !context.Parse.GetValue(noSessions),
+                BuildSessions = context.Parse.GetValue(buildSessions) && !context.Parse.GetValue(noSessions),
             };
             var result = ProgressReporter.Run("importing", totalBytes, update =>
             {

@@ -22,6 +22,12 @@ public sealed record LiveRecordingOptions
     /// <summary>Stop after this long.</summary>
     public TimeSpan? Duration { get; init; }
 
+    /// <summary>
+    /// Build each sealed segment's session metadata on its own thread as the capture goes on (off by
+    /// default: it costs a core's time and memory per concurrent session; docs/sessions.md "In the store").
+    /// </summary>
+    public bool BuildSessions { get; init; }
+
     /// <summary>How often open segments are handed to the OS and checked against the age limit.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 }
@@ -100,8 +106,12 @@ public sealed class LiveRecorder
         var session = RecordingSession.Start(_store, SealMode.Immediately, origin);
 
         // Each segment's session metadata is built on the indexer's own thread as it seals.
-        using var sessions = new SessionIndexer(_store);
-        session.Sealed += sessions.Enqueue;
+        using var sessions = options.BuildSessions ? new SessionIndexer(_store) : null;
+        if (sessions is not null)
+        {
+            session.Sealed += sessions.Enqueue;
+        }
+
         var stopwatch = Stopwatch.StartNew();
         var lastFlush = stopwatch.Elapsed;
         long stored = 0, notStored = 0;
@@ -186,7 +196,7 @@ public sealed class LiveRecorder
 
         var partial = new LiveRecordingResult(captureId, stored, session.PacketBytes, statistics!, notStored, [], stopwatch.Elapsed, stopReason!);
         var segments = session.Commit("end-of-capture", new JsonObject { ["statistics"] = partial.StatisticsJson(), ["stopReason"] = stopReason });
-        var result = partial with { Segments = segments, Sessions = sessions.Complete() };
+        var result = partial with { Segments = segments, Sessions = sessions?.Complete() ?? [] };
         _store.Record(LedgerActions.CaptureStopped,
             new JsonObject
             {
