@@ -46,6 +46,10 @@ public sealed class SessionsCommandTests : IDisposable
         Assert.Equal([45000], Ports(Run(["--store", store, "sessions", "--user-agent", "TestAgent/*", .. audit]).Json));
         Assert.Equal([45000], Ports(Run(["--store", store, "sessions", "--url", "files.example.com/report*.pdf", .. audit]).Json));
         Assert.Equal([45000], Ports(Run(["--store", store, "sessions", "--host-header", "files.example.com", "--proto", "tcp", .. audit]).Json));
+        // The HTTP body the session carried ("%PDF"), by its SHA-256; another hash finds nothing.
+        var body = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("%PDF"u8));
+        Assert.Equal([45000], Ports(Run(["--store", store, "sessions", "--file-sha256", body, .. audit]).Json));
+        Assert.Empty(Ports(Run(["--store", store, "sessions", "--file-sha256", new string('0', 64), .. audit]).Json));
         Assert.Equal([40003], Ports(Run(["--store", store, "sessions", "--app", "dns", "--port", "40003", .. audit]).Json));
         Assert.Equal([40001, 40002, 40003], Ports(Run(["--store", store, "sessions", "--app", "dns", "--host", "10.0.0.53", .. audit]).Json));
         Assert.Empty(Ports(Run(["--store", store, "sessions", "--sni", "*.example.com", .. audit]).Json));
@@ -149,6 +153,7 @@ public sealed class SessionsCommandTests : IDisposable
     [InlineData("--port", "70000")]
     [InlineData("--ja3", "abc")]
     [InlineData("--cert-sha256", "zz")]
+    [InlineData("--file-sha256", "abc")]
     [InlineData("--host", "999.1.1.1")]
     [InlineData("--proto", "tcpp")]
     [InlineData("--from", "yesterday")]
@@ -188,7 +193,15 @@ public sealed class SessionsCommandTests : IDisposable
         Run("--store", store, "import", "--sessions", file);
 
         var direct = new List<SessionRecord>();
-        var builder = new SessionBuilder(new SessionOptions(), direct.Add, ApplicationSignatures.DefaultStreamFactories(),
+        var files = new Dictionary<long, List<string>>();
+        var extractor = new Recorder.Sessions.Files.HttpObjectExtractor(f =>
+        {
+            if (f.Sha256 is not null)
+            {
+                (files.TryGetValue(f.SessionId, out var list) ? list : files[f.SessionId] = []).Add(f.Sha256);
+            }
+        });
+        var builder = new SessionBuilder(new SessionOptions(), direct.Add, ApplicationSignatures.DefaultStreamFactories(extractor),
             ApplicationSignatures.DefaultDatagramFactories());
         foreach (var packet in CaptureFiles.Read(file))
         {
@@ -196,7 +209,7 @@ public sealed class SessionsCommandTests : IDisposable
         }
 
         builder.Complete();
-        var expected = direct.OrderBy(r => r.Id).Select(r => Line(SessionDocument.From(r, 1, continuesPreviousSegment: false))).ToList();
+        var expected = direct.OrderBy(r => r.Id).Select(r => Line(SessionDocument.From(r, 1, continuesPreviousSegment: false, files.GetValueOrDefault(r.Id)))).ToList();
         var searched = Run("--store", store, "sessions", "--case", "C", "--reason", "corpus", "--json").Json["results"]!.AsArray()
             .Select(r => r!.ToJsonString()).ToList();
 
@@ -205,6 +218,15 @@ public sealed class SessionsCommandTests : IDisposable
         Assert.Equal(expected.Select(l => JsonNode.Parse(l)!.ToJsonString()), searched);
         Assert.Equal(direct.Count(r => r.Application == "http"),
             Run("--store", store, "sessions", "--app", "http", "--case", "C", "--reason", "corpus", "--json").Json["count"]!.GetValue<int>());
+        // Every complete HTTP file is findable by its hash (http-download.pcap: the served files of MANIFEST).
+        foreach (var (session, hashes) in files)
+        {
+            foreach (var hash in hashes)
+            {
+                Assert.Contains(Run("--store", store, "sessions", "--file-sha256", hash, "--case", "C", "--reason", "corpus", "--json").Json["results"]!.AsArray(),
+                    r => r!["id"]!.GetValue<long>() == session);
+            }
+        }
     }
 
     private static string Line(SessionDocument document)

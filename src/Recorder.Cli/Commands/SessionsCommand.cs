@@ -26,6 +26,7 @@ internal static class SessionsCommand
         var ja3 = Text("--ja3", "JA3 or JA3S (32 hex digits)", "HASH");
         var ja4 = Text("--ja4", "JA4 (TLS or QUIC) or JA4S", "FINGERPRINT");
         var cert = Text("--cert-sha256", "SHA-256 of a certificate of the TLS chain", "HASH");
+        var file = Text("--file-sha256", "SHA-256 of a file the session carried (an HTTP body, decoded; an SMTP attachment)", "HASH");
         var app = Text("--app", "Application identified from the payload: dns, http, tls, quic, ssh, smtp, ftp, dhcp, unknown", "NAME");
         var host = Text("--host", "Address, either side", "IP");
         var port = Text("--port", "Port, either side", "N");
@@ -38,7 +39,7 @@ internal static class SessionsCommand
         var command = new Command("sessions",
             "Search session metadata (an audited search: --case and --reason are required); `sessions index` builds missing metadata")
         {
-            sni, domain, url, hostHeader, userAgent, ja3, ja4, cert, app, host, port, proto, from, to, caseOption, reason, json,
+            sni, domain, url, hostHeader, userAgent, ja3, ja4, cert, file, app, host, port, proto, from, to, caseOption, reason, json,
         };
         factory.SetAction(command, (context, cancellationToken) =>
         {
@@ -48,7 +49,7 @@ internal static class SessionsCommand
             var arguments = new SessionFilterArguments
             {
                 Sni = parse.GetValue(sni), Domain = parse.GetValue(domain), Url = parse.GetValue(url), HostHeader = parse.GetValue(hostHeader),
-                UserAgent = parse.GetValue(userAgent), Ja3 = parse.GetValue(ja3), Ja4 = parse.GetValue(ja4), CertSha256 = parse.GetValue(cert),
+                UserAgent = parse.GetValue(userAgent), Ja3 = parse.GetValue(ja3), Ja4 = parse.GetValue(ja4), CertSha256 = parse.GetValue(cert), FileSha256 = parse.GetValue(file),
                 App = parse.GetValue(app), Host = parse.GetValue(host), Port = parse.GetValue(port), Proto = parse.GetValue(proto),
                 From = parse.GetValue(from), To = parse.GetValue(to),
             };

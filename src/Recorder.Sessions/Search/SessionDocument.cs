@@ -173,8 +173,17 @@ public sealed class SessionDocument
     /// <summary>JA4 (<c>q…</c>) of the QUIC ClientHello.</summary>
     public string? QuicJa4 { get; init; }
 
-    /// <summary>Flattens <paramref name="record"/> (from segment <paramref name="segmentId"/>).</summary>
-    public static SessionDocument From(SessionRecord record, long segmentId, bool continuesPreviousSegment)
+    /// <summary>
+    /// SHA-256 of every complete file the session carried: HTTP bodies (decoded, by
+    /// <see cref="Files.HttpObjectExtractor"/>) and SMTP attachments. A file cut by a gap has no hash here.
+    /// </summary>
+    public IReadOnlyList<string> FileSha256 { get; init; } = [];
+
+    /// <summary>
+    /// Flattens <paramref name="record"/> (from segment <paramref name="segmentId"/>);
+    /// <paramref name="httpFiles"/> are the SHA-256 of the complete HTTP bodies the extractor found in it.
+    /// </summary>
+    public static SessionDocument From(SessionRecord record, long segmentId, bool continuesPreviousSegment, IReadOnlyList<string>? httpFiles = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         var v4 = record.Network == NetworkKind.IPv4;
@@ -235,6 +244,9 @@ public sealed class SessionDocument
             QuicSni = quic?.ClientHello?.ServerName,
             QuicAlpn = quic?.ClientHello?.Alpn ?? [],
             QuicJa4 = quic?.ClientHello?.Ja4,
+            FileSha256 = Distinct((httpFiles ?? []).Concat(record.Metadata is Smtp.SmtpSessionMetadata smtp
+                ? smtp.Messages.SelectMany(m => m.Attachments).Where(a => a.Complete).Select(a => a.Sha256)
+                : [])),
         };
     }
 

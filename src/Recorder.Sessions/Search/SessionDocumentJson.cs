@@ -94,6 +94,13 @@ public static class SessionDocumentJson
             writer.WriteEndObject();
         }
 
+        if (document.FileSha256.Count > 0)
+        {
+            writer.WriteStartObject("files");
+            Strings(writer, "sha256", document.FileSha256);
+            writer.WriteEndObject();
+        }
+
         if (document.QuicVersion is not null || document.QuicSni is not null || document.QuicJa4 is not null)
         {
             writer.WriteStartObject("quic");
@@ -181,6 +188,7 @@ public static class SessionDocumentJson
             QuicSni = OptionalString(quic, "sni"),
             QuicAlpn = Strings(quic, "alpn"),
             QuicJa4 = OptionalString(quic, "ja4"),
+            FileSha256 = Strings(Object(root, "files"), "sha256"),
         };
     }
 

@@ -27,6 +27,9 @@ public sealed record SessionFilterArguments
     /// <summary><c>--ja4</c>: JA4 (TLS or QUIC) or JA4S.</summary>
     public string? Ja4 { get; init; }
 
+    /// <summary><c>--file-sha256</c>: SHA-256 of a file the session carried (an HTTP body, an SMTP attachment).</summary>
+    public string? FileSha256 { get; init; }
+
     /// <summary><c>--cert-sha256</c>: SHA-256 of a certificate of the chain (64 hex digits).</summary>
     public string? CertSha256 { get; init; }
 
@@ -102,6 +105,11 @@ public sealed class SessionFilter
         if (arguments.Ja3 is { } ja3 && !IsHex(ja3, 32))
         {
             return (null, new SessionFilterError("--ja3", $"'{ja3}' is not a JA3 hash (32 hexadecimal digits)"));
+        }
+
+        if (arguments.FileSha256 is { } file && !IsHex(file, 64))
+        {
+            return (null, new SessionFilterError("--file-sha256", $"'{file}' is not a SHA-256 (64 hexadecimal digits)"));
         }
 
         if (arguments.CertSha256 is { } cert && !IsHex(cert, 64))
@@ -198,7 +206,8 @@ public sealed class SessionFilter
             && (a.UserAgent is null || Any(document.HttpUserAgents, a.UserAgent))
             && (a.Ja3 is null || Same(document.Ja3, a.Ja3) || Same(document.Ja3S, a.Ja3))
             && (a.Ja4 is null || Same(document.Ja4, a.Ja4) || Same(document.QuicJa4, a.Ja4) || Same(document.Ja4S, a.Ja4))
-            && (a.CertSha256 is null || document.CertificateSha256.Any(c => Same(c, a.CertSha256)));
+            && (a.CertSha256 is null || document.CertificateSha256.Any(c => Same(c, a.CertSha256)))
+            && (a.FileSha256 is null || document.FileSha256.Any(f => Same(f, a.FileSha256)));
     }
 
     /// <summary>The option values as JSON-friendly pairs (only those given), for the ledger.</summary>
@@ -208,7 +217,7 @@ public sealed class SessionFilter
         return new[]
             {
                 ("sni", a.Sni), ("domain", a.Domain), ("url", a.Url), ("hostHeader", a.HostHeader), ("userAgent", a.UserAgent),
-                ("ja3", a.Ja3), ("ja4", a.Ja4), ("certSha256", a.CertSha256), ("app", a.App), ("host", a.Host), ("port", a.Port),
+                ("ja3", a.Ja3), ("ja4", a.Ja4), ("certSha256", a.CertSha256), ("fileSha256", a.FileSha256), ("app", a.App), ("host", a.Host), ("port", a.Port),
                 ("proto", a.Proto), ("from", a.From), ("to", a.To),
             }
             .Where(p => p.Item2 is not null)
