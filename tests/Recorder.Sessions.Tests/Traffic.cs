@@ -66,6 +66,23 @@ internal static class Traffic
         public IEnumerable<byte[]> Handshake() => [ClientSyn(), ServerSynAck(), ClientAck()];
     }
 
+    /// <summary>Runs every packet of a capture file through a builder with the default dissectors and returns the records, in emission order.</summary>
+    public static List<SessionRecord> RunCapture(string path)
+    {
+        var records = new List<SessionRecord>();
+        var builder = new SessionBuilder(new SessionOptions(), records.Add, ApplicationSignatures.DefaultStreamFactories(), ApplicationSignatures.DefaultDatagramFactories());
+        using (var reader = Recorder.Core.Formats.CaptureFileReader.Open(path))
+        {
+            while (reader.TryRead(out var packet))
+            {
+                builder.Add(packet.LinkType, packet.Data, packet.TimestampNanoseconds, segment: 1, (int)packet.OriginalLength);
+            }
+        }
+
+        builder.Complete();
+        return records;
+    }
+
     /// <summary>Runs frames (Ethernet) through a builder and returns the records, in emission order.</summary>
     public static List<SessionRecord> Run(IEnumerable<byte[]> frames, SessionOptions? options = null,
         IReadOnlyList<IStreamDissectorFactory>? streams = null, IReadOnlyList<IDatagramDissectorFactory>? datagrams = null, long stepNanoseconds = 1_000_000)

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
-using System.Text;
 using Recorder.Sessions.Reassembly;
 
 namespace Recorder.Sessions.Dhcp;
@@ -211,23 +210,7 @@ public static class DhcpParser
     }
 
     /// <summary>Printable ASCII as is; other bytes as \xHH (a host name is the client's claim, not trusted text).</summary>
-    private static string Text(ReadOnlySpan<byte> bytes)
-    {
+    private static string Text(ReadOnlySpan<byte> bytes) =>
         // Some clients end the name with NUL bytes (as tshark, they are not part of it).
-        bytes = bytes.TrimEnd((byte)0);
-        var text = new StringBuilder(bytes.Length);
-        foreach (var b in bytes)
-        {
-            if (b is >= 0x20 and < 0x7F)
-            {
-                text.Append((char)b);
-            }
-            else
-            {
-                text.Append("\\x").Append(b.ToString("x2", CultureInfo.InvariantCulture));
-            }
-        }
-
-        return text.ToString();
-    }
+        ClaimedText.Escape(bytes.TrimEnd((byte)0));
 }

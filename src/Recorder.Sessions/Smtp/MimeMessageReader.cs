@@ -89,7 +89,7 @@ internal sealed class MimeMessageReader(SmtpMessage message)
             return;
         }
 
-        var text = SmtpStreamDissector.Ascii(line);
+        var text = ClaimedText.Escape(line, keepTab: true);
         if (text[0] is ' ' or '\t')
         {
             _current.Append(' ').Append(text.Trim());

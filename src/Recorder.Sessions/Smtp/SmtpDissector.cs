@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Recorder.Sessions.Reassembly;
 
 namespace Recorder.Sessions.Smtp;
@@ -94,7 +92,7 @@ internal sealed class SmtpStreamDissector : IStreamDissector
             return;
         }
 
-        var text = Ascii(line);
+        var text = ClaimedText.Escape(line, keepTab: true);
         var verb = text.Split(' ', 2)[0].ToUpperInvariant();
         var argument = text.Length > verb.Length ? text[(verb.Length + 1)..].Trim() : string.Empty;
         if (_pending.Count < 1000)
@@ -146,7 +144,7 @@ internal sealed class SmtpStreamDissector : IStreamDissector
         var last = line.Length == 3 || line[3] == ' ';
         if (_metadata.Greeting is null && _pending.Count == 0 && code == 220)
         {
-            _metadata.Greeting = Ascii(line);
+            _metadata.Greeting = ClaimedText.Escape(line, keepTab: true);
             return;
         }
 
@@ -208,24 +206,6 @@ internal sealed class SmtpStreamDissector : IStreamDissector
         }
 
         return text.Split(' ')[0];
-    }
-
-    internal static string Ascii(ReadOnlySpan<byte> bytes)
-    {
-        var text = new StringBuilder(bytes.Length);
-        foreach (var b in bytes)
-        {
-            if (b is >= 0x20 and < 0x7F or (byte)'\t')
-            {
-                text.Append((char)b);
-            }
-            else
-            {
-                text.Append("\\x").Append(b.ToString("x2", CultureInfo.InvariantCulture));
-            }
-        }
-
-        return text.ToString();
     }
 
     /// <summary>Splits one direction into CRLF (or LF) terminated lines, bounded by <see cref="MaxLine"/>.</summary>

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using Recorder.Sessions.Reassembly;
 using Recorder.Sessions.Tls;
 
@@ -142,7 +141,7 @@ internal sealed class SshStreamDissector : IStreamDissector
 
                 if (line.StartsWith("SSH-"u8))
                 {
-                    var banner = Printable(line);
+                    var banner = ClaimedText.Escape(line);
                     if (client)
                     {
                         metadata.ClientBanner = banner;
@@ -216,7 +215,7 @@ internal sealed class SshStreamDissector : IStreamDissector
                     return;
                 }
 
-                lists[i] = Printable(payload.Slice(at + 4, (int)length));
+                lists[i] = ClaimedText.Escape(payload.Slice(at + 4, (int)length));
                 at += 4 + (int)length;
             }
 
@@ -245,23 +244,5 @@ internal sealed class SshStreamDissector : IStreamDissector
             }
         }
 
-        /// <summary>ASCII as is; any other byte as \xHH, so a hostile banner cannot carry control characters into a record.</summary>
-        private static string Printable(ReadOnlySpan<byte> bytes)
-        {
-            var text = new StringBuilder(bytes.Length);
-            foreach (var b in bytes)
-            {
-                if (b is >= 0x20 and < 0x7F)
-                {
-                    text.Append((char)b);
-                }
-                else
-                {
-                    text.Append("\\x").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-                }
-            }
-
-            return text.ToString();
-        }
     }
 }

@@ -167,10 +167,10 @@ internal static class HelloParser
             {
                 TlsValues.ExtensionServerName => ReadServerName(data, ref serverName),
                 TlsValues.ExtensionAlpn => ReadAlpn(data, alpn, ref firstAlpn, ref hasAlpn),
-                TlsValues.ExtensionSupportedVersions => ReadVector8U16(data, versions),
-                TlsValues.ExtensionSupportedGroups => ReadVector16U16(data, groups),
+                TlsValues.ExtensionSupportedVersions => ReadU16Vector(data, versions, wideLength: false),
+                TlsValues.ExtensionSupportedGroups => ReadU16Vector(data, groups, wideLength: true),
                 TlsValues.ExtensionEcPointFormats => ReadPointFormats(data, pointFormats),
-                TlsValues.ExtensionSignatureAlgorithms => ReadVector16U16(data, signatures),
+                TlsValues.ExtensionSignatureAlgorithms => ReadU16Vector(data, signatures, wideLength: true),
                 _ => null,
             };
             malformed ??= fault is null ? null : $"extension 0x{type:x4}: {fault}";
@@ -274,22 +274,12 @@ internal static class HelloParser
         return null;
     }
 
-    private static string? ReadVector8U16(ReadOnlySpan<byte> data, List<ushort> values)
+    /// <summary>A list of 16-bit values behind a one-byte (<paramref name="wideLength"/> false) or two-byte length.</summary>
+    private static string? ReadU16Vector(ReadOnlySpan<byte> data, List<ushort> values, bool wideLength)
     {
         var reader = new SpanReader(data);
-        if (!reader.TryVector8(out var list) || (list.Length & 1) != 0)
-        {
-            return "list runs past the extension or has odd length";
-        }
-
-        ReadU16List(list, values);
-        return null;
-    }
-
-    private static string? ReadVector16U16(ReadOnlySpan<byte> data, List<ushort> values)
-    {
-        var reader = new SpanReader(data);
-        if (!reader.TryVector16(out var list) || (list.Length & 1) != 0)
+        ReadOnlySpan<byte> list;
+        if (!(wideLength ? reader.TryVector16(out list) : reader.TryVector8(out list)) || (list.Length & 1) != 0)
         {
             return "list runs past the extension or has odd length";
         }

@@ -22,7 +22,7 @@ public sealed class DhcpTests : IDisposable
     [Fact]
     public void Exchange_GivesTheClientsNameMacAndAssignedAddress()
     {
-        var messages = Messages(Sessionise(Exchange()));
+        var messages = Messages(Traffic.Run(Exchange()));
         Assert.Equal(["DISCOVER", "OFFER", "REQUEST", "ACK"], messages.Select(m => m.MessageType));
         var ack = messages.Single(m => m.MessageType == "ACK");
         Assert.Equal("192.168.7.50", ack.YourAddress);
@@ -54,7 +54,7 @@ public sealed class DhcpTests : IDisposable
             }
         }
 
-        var ours = Messages(Sessionise(capture)).OrderBy(m => m.TimestampNanoseconds).ToList();
+        var ours = Messages(Traffic.RunCapture(capture)).OrderBy(m => m.TimestampNanoseconds).ToList();
         var (exit, output, error) = ExternalTools.Run(tshark!, ["-r", capture, "-Y", "dhcp", "-T", "fields", "-E", "occurrence=f",
             "-e", "dhcp.option.dhcp", "-e", "dhcp.id", "-e", "dhcp.hw.mac_addr", "-e", "dhcp.ip.client", "-e", "dhcp.ip.your", "-e", "dhcp.option.requested_ip_address",
             "-e", "dhcp.option.hostname", "-e", "dhcp.fqdn.name", "-e", "dhcp.option.vendor_class_id", "-e", "dhcp.option.dhcp_server_id", "-e", "dhcp.option.ip_address_lease_time"]);
@@ -97,24 +97,6 @@ public sealed class DhcpTests : IDisposable
 
     private static List<DhcpMessage> Messages(IEnumerable<SessionRecord> sessions) =>
         sessions.Where(s => s.Application == "dhcp").SelectMany(s => Assert.IsType<DhcpSessionMetadata>(s.Metadata).Messages).OrderBy(m => m.TimestampNanoseconds).ToList();
-
-    private static List<SessionRecord> Sessionise(IEnumerable<byte[]> frames) => Traffic.Run(frames);
-
-    private static List<SessionRecord> Sessionise(string path)
-    {
-        var records = new List<SessionRecord>();
-        var builder = new SessionBuilder(new SessionOptions(), records.Add, ApplicationSignatures.DefaultStreamFactories(), ApplicationSignatures.DefaultDatagramFactories());
-        using (var reader = CaptureFileReader.Open(path))
-        {
-            while (reader.TryRead(out var packet))
-            {
-                builder.Add(packet.LinkType, packet.Data, packet.TimestampNanoseconds, segment: 1, (int)packet.OriginalLength);
-            }
-        }
-
-        builder.Complete();
-        return records;
-    }
 
     /// <summary>DISCOVER and REQUEST from 0.0.0.0:68 to the broadcast address, OFFER and ACK from the server.</summary>
     private static List<byte[]> Exchange()

@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using CsCheck;
-using Recorder.Core.Formats;
 using Recorder.Sessions.Ssh;
 using Recorder.TestSupport;
 
@@ -36,7 +35,7 @@ public sealed class SshTests : IDisposable
         var capture = Path.Combine(_directory.Path, "ssh.pcap");
         SyntheticTcpCapture.Write(capture, writes);
 
-        var metadata = Assert.IsType<SshSessionMetadata>(Assert.Single(Sessionise(capture)).Metadata);
+        var metadata = Assert.IsType<SshSessionMetadata>(Assert.Single(Traffic.RunCapture(capture)).Metadata);
         Assert.StartsWith("SSH-2.0-OpenSSH", metadata.ClientBanner, StringComparison.Ordinal);
         Assert.Equal(ServerBanner, metadata.ServerBanner);
         Assert.Null(metadata.Problem);
@@ -130,22 +129,6 @@ public sealed class SshTests : IDisposable
         {
             yield return (fromClient, bytes[at..]);
         }
-    }
-
-    private static List<SessionRecord> Sessionise(string path)
-    {
-        var records = new List<SessionRecord>();
-        var builder = new SessionBuilder(new SessionOptions(), records.Add, ApplicationSignatures.DefaultStreamFactories(), ApplicationSignatures.DefaultDatagramFactories());
-        using (var reader = CaptureFileReader.Open(path))
-        {
-            while (reader.TryRead(out var packet))
-            {
-                builder.Add(packet.LinkType, packet.Data, packet.TimestampNanoseconds, segment: 1, (int)packet.OriginalLength);
-            }
-        }
-
-        builder.Complete();
-        return records;
     }
 
     /// <summary>An SSH_MSG_KEXINIT binary packet (RFC 4253 §6, §7.1) with the ten name-lists given.</summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using Recorder.Core.Formats;
 using Recorder.Sessions.Tls;
 
 namespace Recorder.Sessions.Tests.Tls;
@@ -17,17 +16,7 @@ public sealed class SessionTlsTests
     [MemberData(nameof(Captures))]
     public void SessionTable_GivesEachTlsAndQuicSessionTheParsersMetadata(string file)
     {
-        var records = new List<SessionRecord>();
-        var builder = new SessionBuilder(new SessionOptions(), records.Add, ApplicationSignatures.DefaultStreamFactories(), ApplicationSignatures.DefaultDatagramFactories());
-        using (var reader = CaptureFileReader.Open(VectorCaptures.PathOf(file)))
-        {
-            while (reader.TryRead(out var packet))
-            {
-                builder.Add(packet.LinkType, packet.Data, packet.TimestampNanoseconds, segment: 1, (int)packet.OriginalLength);
-            }
-        }
-
-        builder.Complete();
+        var records = Traffic.RunCapture(VectorCaptures.PathOf(file));
         var expected = VectorCaptures.Parse(file).Where(p => p.ClientHello is not null).ToList();
         Assert.NotEmpty(expected);
         foreach (var conversation in expected)
