@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Recorder.Core.Text;
+using Recorder.Core.Store;
+using Recorder.Sessions.Export;
 using Recorder.Sessions.Search;
 using Recorder.Storage.Sessions;
 
@@ -91,7 +93,116 @@ internal static class SessionsCommand
             return ExitCodes.Ok;
         });
         command.Subcommands.Add(CreateIndex(factory));
+        command.Subcommands.Add(CreateExport(factory));
         return command;
+    }
+
+    private static Command CreateExport(CommandFactory factory)
+    {
+        var from = Text("--from", "Sessions active at or after this time: RFC 3339 UTC or Unix seconds", "TIME");
+        var to = Text("--to", "Sessions that began before this time", "TIME");
+        var output = new Option<string>("--out") { Description = "The JSON-lines file to write (must not exist)", Required = true, HelpName = "FILE" };
+        var format = new Option<string>("--format") { Description = "Record schema: ecs (Elastic Common Schema " + EcsWriter.EcsVersion + ")", DefaultValueFactory = _ => "ecs", HelpName = "ecs" };
+        format.AcceptOnlyFromAmong("ecs");
+        var caseOption = Text("--case", "The case this export is for (recorded in the ledger; required)", "ID");
+        var reason = Text("--reason", "Why the records are exported (recorded in the ledger; required)", "TEXT");
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var export = new Command("export",
+            "Export the session, DNS, HTTP, TLS and file records of a time window as ECS JSON lines for a SIEM (audited: --case and --reason are required)")
+        {
+            from, to, output, format, caseOption, reason, json,
+        };
+        factory.SetAction(export, (context, cancellationToken) =>
+        {
+            var parse = context.Parse;
+            var caseId = CheckText(parse.GetValue(caseOption), "--case", 200);
+            var why = CheckText(parse.GetValue(reason), "--reason", 4000);
+            var (window, error) = SessionFilter.Parse(new SessionFilterArguments { From = parse.GetValue(from), To = parse.GetValue(to) });
+            if (window is null)
+            {
+                throw CliException.Usage($"{error!.Option}: {error.Message}");
+            }
+
+            var outPath = Path.GetFullPath(parse.GetValue(output)!);
+            if (File.Exists(outPath) || Directory.Exists(outPath))
+            {
+                throw CliException.Usage($"--out: {outPath} already exists; an export never writes over a file");
+            }
+
+            if (!Directory.Exists(Path.GetDirectoryName(outPath)))
+            {
+                throw CliException.Usage($"--out: directory {Path.GetDirectoryName(outPath)} does not exist");
+            }
+
+            using var store = context.OpenStore(create: false);
+            SessionExportResult result;
+            try
+            {
+                result = SessionExport.Run(store, window.FromNanoseconds, window.ToNanoseconds, outPath, cancellationToken: cancellationToken);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new CliException(ExitCodes.Problem, "sessions export: " + e.Message);
+            }
+
+            var exportId = Guid.NewGuid().ToString();
+            var records = new JsonObject
+            {
+                ["sessions"] = result.Counts.Sessions,
+                ["dns"] = result.Counts.Dns,
+                ["http"] = result.Counts.Http,
+                ["tls"] = result.Counts.Tls,
+                ["files"] = result.Counts.Files,
+                ["total"] = result.Counts.Total,
+            };
+            var seq = store.Record(LedgerActions.SessionsExported, new JsonObject { ["exportId"] = exportId, ["output"] = result.Path },
+                new Dictionary<string, string> { ["output"] = result.Sha256 },
+                new JsonObject
+                {
+                    ["format"] = "ecs",
+                    ["ecsVersion"] = EcsWriter.EcsVersion,
+                    ["from"] = parse.GetValue(from),
+                    ["to"] = parse.GetValue(to),
+                    ["bytes"] = result.Bytes,
+                    ["records"] = records.DeepClone(),
+                    ["segments"] = Ids(result.Segments),
+                    ["segmentsWithoutMetadata"] = Ids(result.SegmentsWithoutMetadata),
+                },
+                caseId, why);
+            if (parse.GetValue(json))
+            {
+                context.WriteJson(new JsonObject
+                {
+                    ["exportId"] = exportId,
+                    ["case"] = caseId,
+                    ["reason"] = why,
+                    ["path"] = result.Path,
+                    ["format"] = "ecs",
+                    ["ecsVersion"] = EcsWriter.EcsVersion,
+                    ["bytes"] = result.Bytes,
+                    ["sha256"] = result.Sha256,
+                    ["records"] = records,
+                    ["segments"] = Ids(result.Segments),
+                    ["segmentsWithoutMetadata"] = Ids(result.SegmentsWithoutMetadata),
+                    ["ledgerSeq"] = seq,
+                    ["elapsedSeconds"] = Math.Round(result.Elapsed.TotalSeconds, 3),
+                });
+                return ExitCodes.Ok;
+            }
+
+            context.Output.WriteLine($"exported {Format.Count(result.Counts.Total)} record(s) ({Format.Count(result.Counts.Sessions)} sessions, " +
+                $"{Format.Count(result.Counts.Dns)} DNS, {Format.Count(result.Counts.Http)} HTTP, {Format.Count(result.Counts.Tls)} TLS, " +
+                $"{Format.Count(result.Counts.Files)} files) from {result.Segments.Count} segment(s) to {result.Path}");
+            context.Output.WriteLine($"  {Format.Count(result.Bytes)} bytes, sha256 {result.Sha256}; ECS {EcsWriter.EcsVersion}; export {exportId} for case {caseId}, ledger entry {seq}");
+            if (result.SegmentsWithoutMetadata.Count > 0)
+            {
+                context.Output.WriteLine($"  note: segment(s) {string.Join(", ", result.SegmentsWithoutMetadata)} have no session metadata: their records were " +
+                    "built from the packets, and their recorder.session ids are searchable only after `recorder sessions index`");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return export;
     }
 
     private static Command CreateIndex(CommandFactory factory)

@@ -68,6 +68,9 @@ public static class LedgerActions
     /// <summary>An investigator searched the session metadata (case, reason, filter, results and the answer's SHA-256).</summary>
     public const string SessionsSearched = "sessions.searched";
 
+    /// <summary>Session, DNS, HTTP, TLS and file records of a time window were exported (ECS JSON lines) with the output's SHA-256.</summary>
+    public const string SessionsExported = "sessions.exported";
+
     // Queries and extractions
 
     /// <summary>A query was submitted, with its case and reason, before any packet was read.</summary>
@@ -208,6 +211,7 @@ public static class LedgerActions
         RecoveryCompleted,
         SessionsIndexed,
         SessionsSearched,
+        SessionsExported,
         QuerySubmitted,
         QueryRefused,
         QueryStarted,
