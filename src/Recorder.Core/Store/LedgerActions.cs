@@ -68,6 +68,9 @@ public static class LedgerActions
     /// <summary>An investigator searched the session metadata (case, reason, filter, results and the answer's SHA-256).</summary>
     public const string SessionsSearched = "sessions.searched";
 
+    /// <summary>A transferred file's octets were extracted from the packets that carried it (case, reason, the outputs' hashes, session and segments).</summary>
+    public const string FilesExtracted = "files.extracted";
+
     // Queries and extractions
 
     /// <summary>A query was submitted, with its case and reason, before any packet was read.</summary>
@@ -208,6 +211,7 @@ public static class LedgerActions
         RecoveryCompleted,
         SessionsIndexed,
         SessionsSearched,
+        FilesExtracted,
         QuerySubmitted,
         QueryRefused,
         QueryStarted,
