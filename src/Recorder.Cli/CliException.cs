@@ -11,6 +11,9 @@ internal static class ExitCodes
 
     /// <summary>Bad arguments or unusable input.</summary>
     public const int Usage = 2;
+
+    /// <summary>What was asked for is not in the store (e.g. no session carried a file with that hash).</summary>
+    public const int NotFound = 3;
 }
 
 /// <summary>A failure the CLI reports as one line on stderr with a given exit code.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Recorder.Sessions.Dns;
+using Recorder.Sessions.Files;
 using Recorder.Sessions.Http;
 using Recorder.Sessions.Reassembly;
 
@@ -17,6 +18,18 @@ public static class ApplicationSignatures
     /// <summary>The stream factories in the order they are asked: DNS, HTTP, TLS, SSH, SMTP, FTP.</summary>
     public static IReadOnlyList<IStreamDissectorFactory> DefaultStreamFactories(IHttpBodySink? httpBodies = null) =>
         [new DnsStreamDissectorFactory(), new HttpDissectorFactory(httpBodies), new TlsIdentification(), new SshIdentification(), new SmtpIdentification(), new FtpIdentification()];
+
+    /// <summary>
+    /// The stream factories in the same order, with every transferred file given to <paramref name="files"/>:
+    /// HTTP bodies (decoded by an <see cref="HttpObjectExtractor"/>), SMTP attachments and FTP data
+    /// connections (tied to their control session).
+    /// </summary>
+    public static IReadOnlyList<IStreamDissectorFactory> DefaultStreamFactories(FileObserver files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        return [new DnsStreamDissectorFactory(), new HttpDissectorFactory(new HttpObjectExtractor(files.OnFile, files.Options, files.Content)),
+            new TlsIdentification(), new SshIdentification(), new SmtpIdentification(files), new FtpIdentification(files)];
+    }
 
     /// <summary>The datagram factories in the order they are asked: DHCP, QUIC, DNS.</summary>
     public static IReadOnlyList<IDatagramDissectorFactory> DefaultDatagramFactories() =>
@@ -88,7 +101,7 @@ public sealed class SshIdentification : IStreamDissectorFactory
 }
 
 /// <summary>SMTP: the server's 220 greeting and the client's <c>EHLO</c>/<c>HELO</c> (RFC 5321 §3.1, §4.1.1.1); both are needed.</summary>
-public sealed class SmtpIdentification : IStreamDissectorFactory
+public sealed class SmtpIdentification(FileObserver? files = null) : IStreamDissectorFactory
 {
     /// <inheritdoc />
     public string Application => "smtp";
@@ -102,12 +115,22 @@ public sealed class SmtpIdentification : IStreamDissectorFactory
         && (ApplicationSignatures.StartsWithIgnoreCase(clientFirstBytes, "EHLO "u8) || ApplicationSignatures.StartsWithIgnoreCase(clientFirstBytes, "HELO "u8));
 
     /// <inheritdoc />
-    public IStreamDissector? Create(SessionRecord session) => new Smtp.SmtpStreamDissector(session);
+    public IStreamDissector? Create(SessionRecord session) => new Smtp.SmtpStreamDissector(session, files);
 }
 
-/// <summary>FTP control: the server's 220 greeting and the client's <c>USER</c> (RFC 959 §4.1.1); both are needed.</summary>
-public sealed class FtpIdentification : IStreamDissectorFactory
+/// <summary>
+/// FTP control: the server's 220 greeting and the client's <c>USER</c> (RFC 959 §4.1.1); both are needed.
+/// FTP data: a TCP connection to an endpoint a control session of the same builder announced (PORT,
+/// EPRT, 227, 229) is claimed as <c>ftp-data</c> when it opens, before identification by content;
+/// with a <see cref="FileObserver"/> its octets are a <see cref="TransferredFile"/>.
+/// </summary>
+public sealed class FtpIdentification(FileObserver? files = null) : IStreamDissectorFactory, IExpectedConnectionFactory
 {
+    private readonly Ftp.FtpDataChannels channels = new(files);
+
+    /// <summary>The application name of FTP data connections.</summary>
+    public const string DataApplication = "ftp-data";
+
     /// <inheritdoc />
     public string Application => "ftp";
 
@@ -119,7 +142,14 @@ public sealed class FtpIdentification : IStreamDissectorFactory
         ApplicationSignatures.IsGreeting220(serverFirstBytes) && ApplicationSignatures.StartsWithIgnoreCase(clientFirstBytes, "USER "u8);
 
     /// <inheritdoc />
-    public IStreamDissector? Create(SessionRecord session) => new Ftp.FtpStreamDissector(session);
+    public IStreamDissector? Create(SessionRecord session) => new Ftp.FtpStreamDissector(session, channels);
+
+    /// <inheritdoc />
+    public IStreamDissector? ClaimExpected(SessionRecord session, out string application)
+    {
+        application = DataApplication;
+        return channels.Claim(session);
+    }
 }
 
 /// <summary>DHCP: a BOOTP message (op 1 or 2, hardware type and length sane) with the magic cookie 99.130.83.99 at offset 236 (RFC 2131 §3, RFC 2132 §2).</summary>

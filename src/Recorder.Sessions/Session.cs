@@ -125,6 +125,14 @@ internal sealed class Session : IReassemblySink
         }
     }
 
+    /// <summary>Identified before any payload (an announced connection): every octet goes to <paramref name="dissector"/>.</summary>
+    public void StartDissecting(IStreamDissector dissector, string application)
+    {
+        Record.Application = application;
+        streamDissector = dissector;
+        identification = Identification.Dissecting;
+    }
+
     /// <summary>Flushes reassembly (gaps included), ends the dissector and fills the derived fields.</summary>
     public void Finish(SessionEndReason reason)
     {

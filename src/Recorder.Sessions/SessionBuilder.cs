@@ -24,6 +24,7 @@ public sealed class SessionBuilder
     private readonly SessionList udpList;
     private readonly SessionList otherList;
     private readonly SessionList closingList;
+    private readonly IExpectedConnectionFactory[] expectedFactories;
     private long nextId;
     private long lastSweep;
     private bool swept;
@@ -40,6 +41,7 @@ public sealed class SessionBuilder
         this.sink = sink;
         StreamFactories = streamFactories ?? [];
         DatagramFactories = datagramFactories ?? [];
+        expectedFactories = [.. StreamFactories.OfType<IExpectedConnectionFactory>()];
         tcpList = new SessionList(Nanoseconds(options.TcpIdleTimeout));
         udpList = new SessionList(Nanoseconds(options.UdpIdleTimeout));
         otherList = new SessionList(Nanoseconds(options.OtherIdleTimeout));
@@ -105,6 +107,10 @@ public sealed class SessionBuilder
 
             session = NewSession(key, linkType, packet, isTcp, timestampNanoseconds);
             table.Add(key, session);
+            if (isTcp && expectedFactories.Length > 0)
+            {
+                ClaimExpected(session);
+            }
         }
 
         var record = session.Record;
@@ -215,6 +221,31 @@ public sealed class SessionBuilder
     }
 
     internal void CountDissectorFailure() => Statistics.DissectorFailures++;
+
+    private void ClaimExpected(Session session)
+    {
+        foreach (var factory in expectedFactories)
+        {
+            IStreamDissector? dissector;
+            string application;
+            try
+            {
+                dissector = factory.ClaimExpected(session.Record, out application);
+            }
+            catch (Exception e)
+            {
+                Statistics.DissectorFailures++;
+                session.Record.DissectorFailure ??= $"{e.GetType().Name}: {e.Message}";
+                return;
+            }
+
+            if (dissector is not null)
+            {
+                session.StartDissecting(dissector, application);
+                return;
+            }
+        }
+    }
 
     private Session NewSession(SessionKey key, int linkType, in PacketView packet, bool isTcp, long timestamp)
     {

@@ -193,15 +193,9 @@ public sealed class SessionsCommandTests : IDisposable
         Run("--store", store, "import", "--sessions", file);
 
         var direct = new List<SessionRecord>();
-        var files = new Dictionary<long, List<string>>();
-        var extractor = new Recorder.Sessions.Files.HttpObjectExtractor(f =>
-        {
-            if (f.Sha256 is not null)
-            {
-                (files.TryGetValue(f.SessionId, out var list) ? list : files[f.SessionId] = []).Add(f.Sha256);
-            }
-        });
-        var builder = new SessionBuilder(new SessionOptions(), direct.Add, ApplicationSignatures.DefaultStreamFactories(extractor),
+        var all = new Dictionary<long, List<Recorder.Sessions.Files.TransferredFile>>();
+        var observer = new Recorder.Sessions.Files.FileObserver(f => (all.TryGetValue(f.SessionId, out var list) ? list : all[f.SessionId] = []).Add(f));
+        var builder = new SessionBuilder(new SessionOptions(), direct.Add, ApplicationSignatures.DefaultStreamFactories(observer),
             ApplicationSignatures.DefaultDatagramFactories());
         foreach (var packet in CaptureFiles.Read(file))
         {
@@ -209,7 +203,8 @@ public sealed class SessionsCommandTests : IDisposable
         }
 
         builder.Complete();
-        var expected = direct.OrderBy(r => r.Id).Select(r => Line(SessionDocument.From(r, 1, continuesPreviousSegment: false, files.GetValueOrDefault(r.Id)))).ToList();
+        var files = all.ToDictionary(p => p.Key, p => p.Value.Where(f => f.Sha256 is not null).Select(f => f.Sha256!).ToList());
+        var expected = direct.OrderBy(r => r.Id).Select(r => Line(SessionDocument.From(r, 1, continuesPreviousSegment: false, files: all.GetValueOrDefault(r.Id)))).ToList();
         var searched = Run("--store", store, "sessions", "--case", "C", "--reason", "corpus", "--json").Json["results"]!.AsArray()
             .Select(r => r!.ToJsonString()).ToList();
 

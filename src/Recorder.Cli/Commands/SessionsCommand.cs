@@ -289,11 +289,11 @@ internal static class SessionsCommand
 
     private static string Endpoint(string address, int port) => address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{port}" : $"{address}:{port}";
 
-    private static string CheckText(string? value, string option, int maxLength)
+    internal static string CheckText(string? value, string option, int maxLength)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw CliException.Usage($"{option}: required and must not be empty (a session search is audited)");
+            throw CliException.Usage($"{option}: required and must not be empty (this command is audited)");
         }
 
         if (value.Length > maxLength)

@@ -71,6 +71,9 @@ public static class LedgerActions
     /// <summary>Session, DNS, HTTP, TLS and file records of a time window were exported (ECS JSON lines) with the output's SHA-256.</summary>
     public const string SessionsExported = "sessions.exported";
 
+    /// <summary>A transferred file's octets were extracted from the packets that carried it (case, reason, the outputs' hashes, session and segments).</summary>
+    public const string FilesExtracted = "files.extracted";
+
     // Queries and extractions
 
     /// <summary>A query was submitted, with its case and reason, before any packet was read.</summary>
@@ -212,6 +215,7 @@ public static class LedgerActions
         SessionsIndexed,
         SessionsSearched,
         SessionsExported,
+        FilesExtracted,
         QuerySubmitted,
         QueryRefused,
         QueryStarted,

@@ -305,6 +305,6 @@ internal static class FileNames
     }
 
     // Only the last component: a name is metadata here and must not carry a path.
-    private static string? LastSegment(string? name) =>
+    public static string? LastSegment(string? name) =>
         name is null ? null : name[(name.LastIndexOfAny(['/', '\\']) + 1)..];
 }

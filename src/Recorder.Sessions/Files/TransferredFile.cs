@@ -1,12 +1,12 @@
 namespace Recorder.Sessions.Files;
 
-/// <summary>Which way a file went, seen from the client.</summary>
+/// <summary>Which way a file went, seen from the client of the application (HTTP, SMTP, FTP control).</summary>
 public enum TransferDirection
 {
-    /// <summary>Client to server (an HTTP request body).</summary>
+    /// <summary>Client to server (an HTTP request body, an SMTP attachment, an FTP STOR/STOU/APPE).</summary>
     Upload,
 
-    /// <summary>Server to client (an HTTP response body).</summary>
+    /// <summary>Server to client (an HTTP response body, an FTP RETR or listing).</summary>
     Download,
 }
 
@@ -20,7 +20,10 @@ public enum TransferredFileIssues
     /// <summary>A gap in the capture removed part of the body.</summary>
     Gap = 1,
 
-    /// <summary>The body ended before its framing said (connection closed or framing lost).</summary>
+    /// <summary>
+    /// The body ended before its framing said (connection closed or framing lost); for FTP, the data
+    /// connection ended without its sender's FIN, or the control session's reply said the transfer failed.
+    /// </summary>
     Truncated = 2,
 
     /// <summary>Decoding stopped at <see cref="FileExtractionOptions.MaxDecodedBytes"/> (decompression bomb limit).</summary>
@@ -41,19 +44,35 @@ public enum FileNameSource
 
     /// <summary>The last segment of the request URI's path.</summary>
     Uri,
+
+    /// <summary>A MIME part's Content-Disposition filename or Content-Type name (SMTP attachments).</summary>
+    MimeHeader,
+
+    /// <summary>The last component of the path of the FTP command (RETR, STOR…) that moved the file.</summary>
+    FtpCommand,
 }
 
 /// <summary>
-/// One object transferred in a session (an HTTP body, after chunked transfer coding and content
-/// coding were undone). Hashes are set only when the whole file was seen (<see cref="Complete"/>);
+/// One object transferred in a session: an HTTP body (after chunked transfer coding and content
+/// coding were undone), an SMTP attachment (after base64 or quoted-printable were undone) or the
+/// octets of an FTP data connection. Hashes are set only when the whole file was seen (<see cref="Complete"/>);
 /// for an incomplete one, <see cref="PartialSha256"/> covers the octets seen and is not the file's hash.
 /// </summary>
 public sealed class TransferredFile
 {
-    /// <summary>The session it came from (<see cref="SessionRecord.Id"/>).</summary>
+    /// <summary>The application that carried it: <c>http</c>, <c>smtp</c> or <c>ftp</c>.</summary>
+    public string Protocol { get; internal set; } = "http";
+
+    /// <summary>The session whose packets hold its octets (<see cref="SessionRecord.Id"/>): for FTP, the data connection.</summary>
     public long SessionId { get; internal set; }
 
-    /// <summary>The HTTP transaction it came from (<see cref="Http.HttpTransaction.Index"/>).</summary>
+    /// <summary>For FTP, the control session that set the transfer up (in the same builder); else null.</summary>
+    public long? ControlSessionId { get; internal set; }
+
+    /// <summary>The FTP command that moved it (RETR, STOR, STOU, APPE, LIST, NLST, MLSD) when the control session named it; else null.</summary>
+    public string? Command { get; internal set; }
+
+    /// <summary>The HTTP transaction it came from (<see cref="Http.HttpTransaction.Index"/>), or the SMTP message's ordinal in its session.</summary>
     public long TransactionIndex { get; internal set; }
 
     /// <summary>Upload (request body) or download (response body).</summary>
@@ -71,7 +90,7 @@ public sealed class TransferredFile
     /// <summary>The request's Host header.</summary>
     public string? Host { get; internal set; }
 
-    /// <summary>The request URI.</summary>
+    /// <summary>The request URI (HTTP), or the path the FTP command gave.</summary>
     public string? Uri { get; internal set; }
 
     /// <summary>The Content-Type the sender declared (not checked: see <see cref="Type"/>).</summary>

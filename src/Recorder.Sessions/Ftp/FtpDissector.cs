@@ -99,10 +99,15 @@ internal sealed class FtpStreamDissector : IStreamDissector
     private bool _stopped;
 
     private readonly SessionRecord _session;
+    private readonly FtpDataChannels? _channels;
 
-    public FtpStreamDissector(SessionRecord session)
+    // The data connection announced last and not yet used by a transfer command.
+    private FtpDataExpectation? _announced;
+
+    public FtpStreamDissector(SessionRecord session, FtpDataChannels? channels = null)
     {
         _session = session;
+        _channels = channels;
         session.Metadata = _metadata;
     }
 
@@ -150,8 +155,18 @@ internal sealed class FtpStreamDissector : IStreamDissector
         _stopped = true;
     }
 
-    public void OnEnd()
+    public void OnEnd() => _channels?.Forget(_session);
+
+    private void Announce(string? endpoint, bool passive)
     {
+        var colon = endpoint?.LastIndexOf(':') ?? -1;
+        if (_channels is null || colon < 0 || !ushort.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        {
+            return;
+        }
+
+        _announced = new FtpDataExpectation { Control = _session, Address = endpoint![..colon].Trim('[', ']'), Port = port, Passive = passive };
+        _channels.Expect(_announced);
     }
 
     private void ClientLine(string text)
@@ -183,10 +198,12 @@ internal sealed class FtpStreamDissector : IStreamDissector
             case "PORT":
                 _activeEndpoint = Port(argument);
                 _passive = false;
+                Announce(_activeEndpoint, passive: false);
                 break;
             case "EPRT":
                 _activeEndpoint = Eprt(argument);
                 _passive = false;
+                Announce(_activeEndpoint, passive: false);
                 break;
             case "RETR" or "STOR" or "STOU" or "APPE" or "LIST" or "NLST" or "MLSD":
                 transfer = new FtpTransfer
@@ -200,6 +217,13 @@ internal sealed class FtpStreamDissector : IStreamDissector
                 if (_metadata.Transfers.Count < FtpSessionMetadata.MaxCommands)
                 {
                     _metadata.Transfers.Add(transfer);
+                }
+
+                // Stream mode opens a data connection per transfer (RFC 959 §3.4.1): the one announced last is this one's.
+                if (_announced is not null)
+                {
+                    _announced.Transfer = transfer;
+                    _announced = null;
                 }
 
                 break;
@@ -267,10 +291,12 @@ internal sealed class FtpStreamDissector : IStreamDissector
             case "PASV" when code == 227:
                 _passiveEndpoint = Pasv(text);
                 _passive = _passiveEndpoint is not null;
+                Announce(_passiveEndpoint, passive: true);
                 break;
             case "EPSV" when code == 229:
                 _passiveEndpoint = Epsv(text, _session.Format(_session.Server));
                 _passive = _passiveEndpoint is not null;
+                Announce(_passiveEndpoint, passive: true);
                 break;
             case "AUTH" when code == 234:
                 _metadata.Tls = true;

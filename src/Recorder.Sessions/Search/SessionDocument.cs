@@ -179,11 +179,16 @@ public sealed class SessionDocument
     /// </summary>
     public IReadOnlyList<string> FileSha256 { get; init; } = [];
 
+    /// <summary>Every file the session carried, complete or not, in the order they ended (for FTP, on the data session's record).</summary>
+    public IReadOnlyList<SessionFile> Files { get; init; } = [];
+
     /// <summary>
     /// Flattens <paramref name="record"/> (from segment <paramref name="segmentId"/>);
-    /// <paramref name="httpFiles"/> are the SHA-256 of the complete HTTP bodies the extractor found in it.
+    /// <paramref name="httpFiles"/> are the SHA-256 of the complete HTTP bodies the extractor found in it;
+    /// <paramref name="files"/> the files a <see cref="Files.FileObserver"/> was given for it.
     /// </summary>
-    public static SessionDocument From(SessionRecord record, long segmentId, bool continuesPreviousSegment, IReadOnlyList<string>? httpFiles = null)
+    public static SessionDocument From(SessionRecord record, long segmentId, bool continuesPreviousSegment, IReadOnlyList<string>? httpFiles = null,
+        IReadOnlyList<Files.TransferredFile>? files = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         var v4 = record.Network == NetworkKind.IPv4;
@@ -244,9 +249,10 @@ public sealed class SessionDocument
             QuicSni = quic?.ClientHello?.ServerName,
             QuicAlpn = quic?.ClientHello?.Alpn ?? [],
             QuicJa4 = quic?.ClientHello?.Ja4,
-            FileSha256 = Distinct((httpFiles ?? []).Concat(record.Metadata is Smtp.SmtpSessionMetadata smtp
+            FileSha256 = Distinct((httpFiles ?? []).Concat((files ?? []).Select(f => f.Sha256)).Concat(record.Metadata is Smtp.SmtpSessionMetadata smtp
                 ? smtp.Messages.SelectMany(m => m.Attachments).Where(a => a.Complete).Select(a => a.Sha256)
                 : [])),
+            Files = files is null ? [] : files.Select(SessionFile.From).ToList(),
         };
     }
 

@@ -94,10 +94,21 @@ public static class SessionDocumentJson
             writer.WriteEndObject();
         }
 
-        if (document.FileSha256.Count > 0)
+        if (document.FileSha256.Count > 0 || document.Files.Count > 0)
         {
             writer.WriteStartObject("files");
             Strings(writer, "sha256", document.FileSha256);
+            if (document.Files.Count > 0)
+            {
+                writer.WriteStartArray("items");
+                foreach (var file in document.Files)
+                {
+                    WriteFile(writer, file);
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 
@@ -189,8 +200,49 @@ public static class SessionDocumentJson
             QuicAlpn = Strings(quic, "alpn"),
             QuicJa4 = OptionalString(quic, "ja4"),
             FileSha256 = Strings(Object(root, "files"), "sha256"),
+            Files = Object(root, "files") is { } files && files.TryGetProperty("items", out var items) ? items.EnumerateArray().Select(ReadFile).ToList() : [],
         };
     }
+
+    private static void WriteFile(Utf8JsonWriter writer, SessionFile file)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("protocol", file.Protocol);
+        writer.WriteString("direction", file.Direction);
+        OptionalString(writer, "name", file.Name);
+        writer.WriteString("type", file.Type);
+        writer.WriteString("mediaType", file.MediaType);
+        writer.WriteNumber("size", file.Size);
+        OptionalString(writer, "sha256", file.Sha256);
+        OptionalString(writer, "sha1", file.Sha1);
+        OptionalString(writer, "md5", file.Md5);
+        OptionalString(writer, "partialSha256", file.PartialSha256);
+        OptionalString(writer, "issues", file.Issues);
+        OptionalString(writer, "command", file.Command);
+        if (file.ControlSession is { } control)
+        {
+            writer.WriteNumber("controlSession", control);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static SessionFile ReadFile(JsonElement item) => new()
+    {
+        Protocol = item.GetProperty("protocol").GetString()!,
+        Direction = item.GetProperty("direction").GetString()!,
+        Name = OptionalString(item, "name"),
+        Type = item.GetProperty("type").GetString()!,
+        MediaType = item.GetProperty("mediaType").GetString()!,
+        Size = item.GetProperty("size").GetInt64(),
+        Sha256 = OptionalString(item, "sha256"),
+        Sha1 = OptionalString(item, "sha1"),
+        Md5 = OptionalString(item, "md5"),
+        PartialSha256 = OptionalString(item, "partialSha256"),
+        Issues = OptionalString(item, "issues"),
+        Command = OptionalString(item, "command"),
+        ControlSession = item.TryGetProperty("controlSession", out var control) ? control.GetInt64() : null,
+    };
 
     private static JsonElement? Object(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;

@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Text;
+using Recorder.Sessions.Files;
 
 namespace Recorder.Sessions.Smtp;
 
@@ -7,10 +7,11 @@ namespace Recorder.Sessions.Smtp;
 /// Reads one message's lines (RFC 5322 headers, then MIME, RFC 2045/2046): the main headers into the
 /// <see cref="SmtpMessage"/>, and every part with a file name (or disposition <c>attachment</c>)
 /// decoded (base64, quoted-printable, or as is) into hashes and a size, streaming, never buffering a
-/// part. Multipart nesting is followed to <see cref="MaxDepth"/> levels; headers are kept to
+/// part; with a <see cref="FileObserver"/>, each attachment is also a <see cref="TransferredFile"/>
+/// (protocol <c>smtp</c>, upload) whose octets go to its content sink. Multipart nesting is followed to <see cref="MaxDepth"/> levels; headers are kept to
 /// <see cref="MaxHeaderBytes"/> per header block.
 /// </summary>
-internal sealed class MimeMessageReader(SmtpMessage message)
+internal sealed class MimeMessageReader(SmtpMessage message, FileObserver? files = null, long sessionId = 0, long messageIndex = 0)
 {
     /// <summary>Nested multiparts followed.</summary>
     public const int MaxDepth = 8;
@@ -149,7 +150,20 @@ internal sealed class MimeMessageReader(SmtpMessage message)
         var attached = disposition is not null && disposition.TrimStart().StartsWith("attachment", StringComparison.OrdinalIgnoreCase);
         if ((name is not null || attached) && message.Attachments.Count < SmtpMessage.MaxAttachments)
         {
-            _part = new Part(name, type?.Split(';')[0].Trim(), Get("CONTENT-TRANSFER-ENCODING")?.Trim().ToLowerInvariant());
+            var declared = type?.Split(';')[0].Trim();
+            var encoding = Get("CONTENT-TRANSFER-ENCODING")?.Trim().ToLowerInvariant();
+            var file = new TransferredFile
+            {
+                Protocol = "smtp",
+                SessionId = sessionId,
+                TransactionIndex = messageIndex,
+                Direction = TransferDirection.Upload,
+                Name = FileNames.LastSegment(name),
+                NameSource = name is null ? FileNameSource.None : FileNameSource.MimeHeader,
+                DeclaredContentType = declared,
+                ContentEncoding = encoding,
+            };
+            _part = new Part(name, declared, encoding, new FileDigest(file, files?.Content));
         }
     }
 
@@ -158,6 +172,7 @@ internal sealed class MimeMessageReader(SmtpMessage message)
         if (_part is { } part)
         {
             message.Attachments.Add(part.Finish(complete));
+            files?.OnFile(part.Digest.File);
             _part = null;
         }
     }
@@ -178,18 +193,16 @@ internal sealed class MimeMessageReader(SmtpMessage message)
     }
 
     /// <summary>One attachment being decoded and hashed.</summary>
-    private sealed class Part(string? name, string? type, string? encoding)
+    private sealed class Part(string? name, string? type, string? encoding, FileDigest digest)
     {
-        private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private readonly IncrementalHash _sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         private readonly byte[] _quantum = new byte[4];
         private int _quantumFill;
         private bool _base64Ended;
-        private long _size;
         private long _invalid;
         private bool _firstLine = true;
         private bool _softBreak;
+
+        public FileDigest Digest => digest;
 
         public void Line(ReadOnlySpan<byte> line)
         {
@@ -222,22 +235,25 @@ internal sealed class MimeMessageReader(SmtpMessage message)
                 _invalid += _quantumFill;
             }
 
-            var attachment = new SmtpAttachment
+            if (!complete)
+            {
+                // The message was cut (a gap, the end of the capture): the part did not reach its boundary.
+                digest.File.Issues |= TransferredFileIssues.Truncated;
+            }
+
+            var (sha256, sha1, md5) = digest.Finish();
+            return new SmtpAttachment
             {
                 FileName = name,
                 ContentType = type,
                 TransferEncoding = encoding,
-                Size = _size,
-                Sha256 = Convert.ToHexStringLower(_sha256.GetHashAndReset()),
-                Sha1 = Convert.ToHexStringLower(_sha1.GetHashAndReset()),
-                Md5 = Convert.ToHexStringLower(_md5.GetHashAndReset()),
+                Size = digest.File.Length,
+                Sha256 = sha256,
+                Sha1 = sha1,
+                Md5 = md5,
                 Complete = complete,
                 InvalidCharacters = _invalid,
             };
-            _sha256.Dispose();
-            _sha1.Dispose();
-            _md5.Dispose();
-            return attachment;
         }
 
         private void Base64(ReadOnlySpan<byte> line)
@@ -320,13 +336,7 @@ internal sealed class MimeMessageReader(SmtpMessage message)
             }
         }
 
-        private void Write(ReadOnlySpan<byte> bytes)
-        {
-            _sha256.AppendData(bytes);
-            _sha1.AppendData(bytes);
-            _md5.AppendData(bytes);
-            _size += bytes.Length;
-        }
+        private void Write(ReadOnlySpan<byte> bytes) => digest.Append(bytes);
 
         private static int Value(byte c) => c switch
         {

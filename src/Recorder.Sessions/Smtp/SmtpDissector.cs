@@ -1,3 +1,4 @@
+using Recorder.Sessions.Files;
 using Recorder.Sessions.Reassembly;
 
 namespace Recorder.Sessions.Smtp;
@@ -22,10 +23,17 @@ internal sealed class SmtpStreamDissector : IStreamDissector
     private readonly Queue<(string Verb, SmtpMessage? Message)> _pending = new();
     private SmtpMessage? _envelope;
     private MimeMessageReader? _data;
+    private readonly SessionRecord _session;
+    private readonly FileObserver? _files;
     private bool _inAuth;
     private bool _stopped;
 
-    public SmtpStreamDissector(SessionRecord session) => session.Metadata = _metadata;
+    public SmtpStreamDissector(SessionRecord session, FileObserver? files = null)
+    {
+        _session = session;
+        _files = files;
+        session.Metadata = _metadata;
+    }
 
     public bool Finished => _stopped;
 
@@ -118,7 +126,7 @@ internal sealed class SmtpStreamDissector : IStreamDissector
             case "DATA":
                 // Read as the message at once: a client sends it only after the 354, which a capture may
                 // still deliver later than the data; a refused DATA shows as the message's reply.
-                _data = new MimeMessageReader(_envelope ?? new SmtpMessage());
+                _data = new MimeMessageReader(_envelope ?? new SmtpMessage(), _files, _session.Id, _metadata.Messages.Count + _metadata.MessagesNotKept);
                 break;
             case "BDAT":
                 Stop("BDAT (CHUNKING) content is not read");

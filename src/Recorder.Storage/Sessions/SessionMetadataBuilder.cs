@@ -42,16 +42,10 @@ public static class SessionMetadataBuilder
         var stopwatch = Stopwatch.StartNew();
         var open = segment.Id > 1 ? OpenAtEnd(layout.SessionsFile(segment.Id - 1)) : [];
         var records = new List<SessionRecord>();
-        var files = new Dictionary<long, List<string>>();
-        var extractor = new HttpObjectExtractor(file =>
-        {
-            // Only a complete file has a hash of its own (a cut one has only a partial hash, never searched).
-            if (file.Sha256 is { } sha256)
-            {
-                (files.TryGetValue(file.SessionId, out var list) ? list : files[file.SessionId] = []).Add(sha256);
-            }
-        });
-        var builder = new SessionBuilder(options, records.Add, ApplicationSignatures.DefaultStreamFactories(extractor),
+        var files = new Dictionary<long, List<TransferredFile>>();
+        // Every file, complete or not, goes on its session's record; only a complete one has a hash of its own (searched).
+        var observer = new FileObserver(file => (files.TryGetValue(file.SessionId, out var list) ? list : files[file.SessionId] = []).Add(file));
+        var builder = new SessionBuilder(options, records.Add, ApplicationSignatures.DefaultStreamFactories(observer),
             ApplicationSignatures.DefaultDatagramFactories());
         using (var reader = new SegmentReader(segment.Path))
         {
@@ -74,7 +68,7 @@ public static class SessionMetadataBuilder
             {
                 var continues = open.TryGetValue(Key(record), out var last)
                     && record.FirstNanoseconds - last <= IdleTimeout(options, record.Protocol).Ticks * 100;
-                var document = SessionDocument.From(record, segment.Id, continues, files.GetValueOrDefault(record.Id));
+                var document = SessionDocument.From(record, segment.Id, continues, files: files.GetValueOrDefault(record.Id));
                 continuing += continues ? 1 : 0;
                 openAtEnd += document.OpenAtSegmentEnd ? 1 : 0;
                 SessionDocumentJson.Write(writer, document);
