@@ -155,20 +155,31 @@ internal static class SessionsCommand
                 ["files"] = result.Counts.Files,
                 ["total"] = result.Counts.Total,
             };
-            var seq = store.Record(LedgerActions.SessionsExported, new JsonObject { ["exportId"] = exportId, ["output"] = result.Path },
-                new Dictionary<string, string> { ["output"] = result.Sha256 },
-                new JsonObject
-                {
-                    ["format"] = "ecs",
-                    ["ecsVersion"] = EcsWriter.EcsVersion,
-                    ["from"] = parse.GetValue(from),
-                    ["to"] = parse.GetValue(to),
-                    ["bytes"] = result.Bytes,
-                    ["records"] = records.DeepClone(),
-                    ["segments"] = Ids(result.Segments),
-                    ["segmentsWithoutMetadata"] = Ids(result.SegmentsWithoutMetadata),
-                },
-                caseId, why);
+            long seq;
+            try
+            {
+                seq = store.Record(LedgerActions.SessionsExported, new JsonObject { ["exportId"] = exportId, ["output"] = result.Path },
+                    new Dictionary<string, string> { ["output"] = result.Sha256 },
+                    new JsonObject
+                    {
+                        ["format"] = "ecs",
+                        ["ecsVersion"] = EcsWriter.EcsVersion,
+                        ["from"] = parse.GetValue(from),
+                        ["to"] = parse.GetValue(to),
+                        ["bytes"] = result.Bytes,
+                        ["records"] = records.DeepClone(),
+                        ["segments"] = Ids(result.Segments),
+                        ["segmentsWithoutMetadata"] = Ids(result.SegmentsWithoutMetadata),
+                    },
+                    caseId, why);
+            }
+            catch
+            {
+                SessionExport.Discard(result);
+                throw;
+            }
+
+            SessionExport.Publish(result);
             if (parse.GetValue(json))
             {
                 context.WriteJson(new JsonObject

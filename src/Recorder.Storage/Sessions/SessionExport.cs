@@ -12,7 +12,8 @@ using Recorder.Storage.Store;
 namespace Recorder.Storage.Sessions;
 
 /// <summary>What an export wrote.</summary>
-/// <param name="Path">The file written.</param>
+/// <param name="Path">The file to publish (<see cref="SessionExport.Publish"/>).</param>
+/// <param name="TemporaryPath">Where the complete file waits until it is published.</param>
 /// <param name="Bytes">Its size.</param>
 /// <param name="Sha256">SHA-256 of its exact bytes.</param>
 /// <param name="Counts">Records of each kind.</param>
@@ -20,7 +21,7 @@ namespace Recorder.Storage.Sessions;
 /// <param name="SegmentsWithoutMetadata">Segments read that had no metadata file: their records were built from the packets,
 /// with ids <c>recorder query --session</c> can take only once <c>recorder sessions index</c> has built the file.</param>
 /// <param name="Elapsed">Time taken.</param>
-public sealed record SessionExportResult(string Path, long Bytes, string Sha256, EcsCounts Counts, IReadOnlyList<long> Segments,
+public sealed record SessionExportResult(string Path, string TemporaryPath, long Bytes, string Sha256, EcsCounts Counts, IReadOnlyList<long> Segments,
     IReadOnlyList<long> SegmentsWithoutMetadata, TimeSpan Elapsed);
 
 /// <summary>
@@ -29,7 +30,8 @@ public sealed record SessionExportResult(string Path, long Bytes, string Sha256,
 /// overlapping the window is read and its sessions rebuilt exactly as its metadata file was (same
 /// builder, same segment boundaries), so each record's <c>recorder.session</c> is the
 /// <c>SEGMENT:ID</c> of the stored metadata; sessions whose first-to-last span overlaps the window are
-/// written. The file is written under a temporary name and renamed when complete.
+/// written. The file is written and hashed under a temporary name; the caller ledgers it and then
+/// <see cref="Publish"/>es it (renames it to its name), so no output exists that no entry names.
 /// </summary>
 public static class SessionExport
 {
@@ -44,43 +46,55 @@ public static class SessionExport
         var counts = new EcsCounts();
         var segments = new List<long>();
         var withoutMetadata = new List<long>();
-        var temporary = outputPath + ".partial-" + Guid.NewGuid().ToString("N");
+        var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath))!, "." + Path.GetFileName(outputPath) + ".partial-" + Guid.NewGuid().ToString("N"));
         try
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+            var buffer = new ArrayBufferWriter<byte>(1 << 16);
+            foreach (var segment in store.ListSegments())
             {
-                var buffer = new ArrayBufferWriter<byte>(1 << 16);
-                foreach (var segment in store.ListSegments())
+                cancellationToken.ThrowIfCancellationRequested();
+                var manifest = segment.Manifest;
+                if (manifest.Packets == 0
+                    || (fromNanoseconds is { } from && manifest.LastTimestamp.UnixNanoseconds < from)
+                    || (toNanoseconds is { } to && manifest.FirstTimestamp.UnixNanoseconds >= to))
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var manifest = segment.Manifest;
-                    if (manifest.Packets == 0
-                        || (fromNanoseconds is { } from && manifest.LastTimestamp.UnixNanoseconds < from)
-                        || (toNanoseconds is { } to && manifest.FirstTimestamp.UnixNanoseconds >= to))
-                    {
-                        continue;
-                    }
-
-                    segments.Add(segment.Id);
-                    if (!ExportSegment(store, segment, fromNanoseconds, toNanoseconds, options, buffer, file, counts, cancellationToken))
-                    {
-                        withoutMetadata.Add(segment.Id);
-                    }
+                    continue;
                 }
 
-                file.Flush(flushToDisk: true);
+                segments.Add(segment.Id);
+                if (!ExportSegment(store, segment, fromNanoseconds, toNanoseconds, options, buffer, file, counts, cancellationToken))
+                {
+                    withoutMetadata.Add(segment.Id);
+                }
             }
 
-            File.Move(temporary, outputPath);
+            file.Flush(flushToDisk: true);
+
+            // Hashed from the disk, as it will be served.
+            file.Position = 0;
+            var sha256 = Hex.Lower(SHA256.HashData(file));
+            return new SessionExportResult(Path.GetFullPath(outputPath), temporary, file.Length, sha256, counts, segments, withoutMetadata, stopwatch.Elapsed);
         }
-        finally
+        catch
         {
             File.Delete(temporary);
+            throw;
         }
+    }
 
-        using var written = File.OpenRead(outputPath);
-        var sha256 = Hex.Lower(SHA256.HashData(written));
-        return new SessionExportResult(outputPath, written.Length, sha256, counts, segments, withoutMetadata, stopwatch.Elapsed);
+    /// <summary>Puts a ledgered export in place (never over an existing file).</summary>
+    public static void Publish(SessionExportResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        File.Move(result.TemporaryPath, result.Path, overwrite: false);
+    }
+
+    /// <summary>Removes an export that will not be published.</summary>
+    public static void Discard(SessionExportResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        File.Delete(result.TemporaryPath);
     }
 
     /// <summary>Exports one segment's sessions in the window; false when it has no metadata file.</summary>
@@ -91,8 +105,8 @@ public static class SessionExport
         var stored = File.Exists(metadataPath) ? SessionMetadataBuilder.Read(metadataPath).ToDictionary(d => d.Id) : null;
         var records = new List<SessionRecord>();
         var files = new Dictionary<long, List<TransferredFile>>();
-        var extractor = new HttpObjectExtractor(f => (files.TryGetValue(f.SessionId, out var list) ? list : files[f.SessionId] = []).Add(f));
-        var builder = new SessionBuilder(options, records.Add, ApplicationSignatures.DefaultStreamFactories(extractor),
+        var observer = new FileObserver(f => (files.TryGetValue(f.SessionId, out var list) ? list : files[f.SessionId] = []).Add(f));
+        var builder = new SessionBuilder(options, records.Add, ApplicationSignatures.DefaultStreamFactories(observer),
             ApplicationSignatures.DefaultDatagramFactories());
         using (var reader = new SegmentReader(segment.Path))
         {
@@ -117,8 +131,7 @@ public static class SessionExport
 
             var sessionFiles = files.GetValueOrDefault(record.Id) ?? [];
             var document = stored?.GetValueOrDefault(record.Id) is { } kept ? Checked(kept, record, segment.Id)
-                : SessionDocument.From(record, segment.Id, continuesPreviousSegment: false,
-                    sessionFiles.Where(x => x.Sha256 is not null).Select(x => x.Sha256!).ToList());
+                : SessionDocument.From(record, segment.Id, continuesPreviousSegment: false, files: sessionFiles);
             EcsWriter.WriteSession(buffer, document, record, sessionFiles, counts);
             if (buffer.WrittenCount >= 1 << 20)
             {
