@@ -7,17 +7,25 @@ namespace Recorder.Sessions.Export;
 /// <summary>
 /// Community ID flow hashing, version 1 (github.com/corelight/community-id-spec), with seed 0: the
 /// same flow gets the same <c>network.community_id</c> in Zeek, Suricata, Arkime, Wireshark and here,
-/// so a SIEM can join our records with theirs. Defined here for TCP, UDP and SCTP (ports); ICMP's
-/// type/code mapping is not implemented and such flows get none (null).
+/// so a SIEM can join our records with theirs. TCP, UDP and SCTP hash their ports; other IP
+/// protocols hash addresses and protocol only. ICMP and ICMPv6 are left out (null): the spec hashes
+/// their type and code, which a session record (both directions, many messages) does not have.
 /// </summary>
 public static class CommunityId
 {
     /// <summary>The Community ID of a flow between two (address, port) endpoints, or null for protocols without ports.</summary>
     public static string? Compute(NetworkKind network, byte protocol, UInt128 addressA, ushort portA, UInt128 addressB, ushort portB)
     {
-        if (!Protocols.HasPorts(protocol) || protocol == Protocols.UdpLite || network is not (NetworkKind.IPv4 or NetworkKind.IPv6))
+        if (protocol is Protocols.Icmp or Protocols.Icmp6 || network is not (NetworkKind.IPv4 or NetworkKind.IPv6))
         {
             return null;
+        }
+
+        // UDP-Lite has ports but the spec names only TCP, UDP and SCTP as port protocols.
+        var ports = protocol is Protocols.Tcp or Protocols.Udp or Protocols.Sctp;
+        if (!ports)
+        {
+            (portA, portB) = (0, 0);
         }
 
         var length = network == NetworkKind.IPv4 ? 4 : 16;
@@ -48,10 +56,14 @@ public static class CommunityId
         offset += length;
         input[offset++] = protocol;
         input[offset++] = 0;
-        BinaryPrimitives.WriteUInt16BigEndian(input[offset..], portA);
-        offset += 2;
-        BinaryPrimitives.WriteUInt16BigEndian(input[offset..], portB);
-        offset += 2;
+        if (ports)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(input[offset..], portA);
+            offset += 2;
+            BinaryPrimitives.WriteUInt16BigEndian(input[offset..], portB);
+            offset += 2;
+        }
+
         Span<byte> hash = stackalloc byte[20];
         SHA1.HashData(input[..offset], hash);
         return "1:" + Convert.ToBase64String(hash);
