@@ -68,6 +68,11 @@ public static class LedgerActions
     /// <summary>An investigator searched the session metadata (case, reason, filter, results and the answer's SHA-256).</summary>
     public const string SessionsSearched = "sessions.searched";
 
+    // TLS key logs
+
+    /// <summary>A TLS key log (NSS SSLKEYLOGFILE format) was stored as evidence (its SHA-256, entries, labels and problems per line).</summary>
+    public const string KeylogImported = "keylog.imported";
+
     // Queries and extractions
 
     /// <summary>A query was submitted, with its case and reason, before any packet was read.</summary>
@@ -208,6 +213,7 @@ public static class LedgerActions
         RecoveryCompleted,
         SessionsIndexed,
         SessionsSearched,
+        KeylogImported,
         QuerySubmitted,
         QueryRefused,
         QueryStarted,
