@@ -31,12 +31,16 @@ internal static class QueryCommand
         {
             Description = "Replace a file already at --out, provided no ledger entry names it (a recorded extraction is never replaced)",
         };
+        var noSecrets = new Option<bool>("--no-secrets")
+        {
+            Description = "Do not write the secrets of stored TLS key logs (recorder keylog import) into the output; by default a pcapng output carries those of the TLS connections whose ClientHello it holds",
+        };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var caseOption = new Option<string>("--case") { Description = "The case this extraction is for (recorded in the ledger)", Required = true, HelpName = "ID" };
         var reason = new Option<string>("--reason") { Description = "Why the packets are extracted (recorded in the ledger)", Required = true, HelpName = "TEXT" };
         var command = new Command("query", "Extract matching packets to a capture file (an audited extraction: --case and --reason are required)")
         {
-            hosts, ports, protocols, from, to, bpf, output, format, force, caseOption, reason, json,
+            hosts, ports, protocols, from, to, bpf, output, format, force, noSecrets, caseOption, reason, json,
         };
         factory.SetAction(command, (context, cancellationToken) =>
         {
@@ -75,7 +79,7 @@ internal static class QueryCommand
             try
             {
                 extraction = AuditedExtraction.Run(store, compiler, query!, outPath, formatChoice, caseId, why, queryId, cancellationToken,
-                    replaceExisting: replace);
+                    replaceExisting: replace, withSecrets: !parse.GetValue(noSecrets));
             }
             catch (OutputFormatException e)
             {
@@ -106,6 +110,7 @@ internal static class QueryCommand
                     ["partial"] = run.Partial,
                     ["segmentsLeftOut"] = SegmentLeftOut.ToJson(run.SegmentsLeftOut),
                     ["run"] = run.ToJson(),
+                    ["secrets"] = extraction.Secrets.ToJson(),
                     ["ledger"] = new JsonObject
                     {
                         ["submittedSeq"] = submittedSeq,
@@ -135,6 +140,7 @@ internal static class QueryCommand
                 context.Output.WriteLine($"  query {queryId} for case {caseId}: {query!.Describe()}; {run.SegmentsConsidered.Count} segment(s) in the window, " +
                     $"{run.SegmentsFromIndex} via the index, {run.SegmentsScanned} read in full; {Format.Count(run.PacketsExamined)} packets examined " +
                     $"in {(run.LookupTime + run.ReadTime).TotalMilliseconds:0.0} ms (index lookup {run.LookupTime.TotalMilliseconds:0.0} ms, packets {run.ReadTime.TotalMilliseconds:0.0} ms; opening the index {run.IndexOpenTime.TotalMilliseconds:0.0} ms)");
+                context.Output.WriteLine("  " + extraction.Secrets.Describe());
                 context.Output.WriteLine($"  ledger: entries {submittedSeq} and {extractionSeq}; checkpoint of {checkpoint.Size} entries, time-stamped {checkpoint.Time}");
                 if (run.IndexProblem is not null)
                 {
@@ -220,7 +226,8 @@ internal static class QueryCommand
             : null;
     }
 
-    private static string CheckText(string? value, string option, int maxLength)
+    /// <summary>Checks a --case/--reason text: not empty, not too long, no control or bidirectional characters.</summary>
+    internal static string CheckText(string? value, string option, int maxLength)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
