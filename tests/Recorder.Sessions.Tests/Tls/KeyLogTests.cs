@@ -51,6 +51,9 @@ public sealed class KeyLogTests : IDisposable
         var selected = log.Select([random]);
 
         var plain = Path.Combine(_directory.Path, "plain.pcapng");
+        var hellos = Path.Combine(_directory.Path, "hellos.pcap");
+        SyntheticTcpCapture.Write(hellos, writes);
+        Assert.Equal([random], HelloRandoms(hellos));
         var decryptable = Path.Combine(_directory.Path, "secrets.pcapng");
         SyntheticTcpCapture.Write(plain, writes, CaptureFileFormat.Pcapng, null);
         SyntheticTcpCapture.Write(decryptable, writes, CaptureFileFormat.Pcapng, selected);
@@ -63,7 +66,45 @@ public sealed class KeyLogTests : IDisposable
         Assert.Contains("HTTP/1.0 200 ok", Follow(tshark!, decryptable), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ClientRandom_IsFoundInTheFrameStartingTheHello_AfterAChangeCipherSpec_AndNeverInCutOrOtherFrames()
+    {
+        var random = Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray();
+        byte[] body = [0x03, 0x03, .. random, 0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00, 0x00, 0x00];
+        byte[] hello = [0x16, 0x03, 0x01, 0x00, (byte)(body.Length + 4), 0x01, 0x00, 0x00, (byte)body.Length, .. body];
+        byte[] afterCcs = [0x14, 0x03, 0x03, 0x00, 0x01, 0x01, .. hello];
+        var path = Path.Combine(_directory.Path, "hello.pcap");
+        SyntheticTcpCapture.Write(path, [(true, afterCcs), (false, [0x16, 0x03, 0x03, 0x00, 0x04, 0x02, 0x00, 0x00, 0x00])]);
+
+        Assert.Equal([Convert.ToHexStringLower(random)], HelloRandoms(path));
+        using var reader = CaptureFileReader.Open(path);
+        while (reader.TryRead(out var packet))
+        {
+            // Every cut of every frame (hostile input): never throws, and a cut hello is not a hello.
+            for (var length = 0; length < packet.Data.Length; length++)
+            {
+                Assert.False(TlsClientRandom.TryFind(packet.LinkType, packet.Data[..length], out _) && length < packet.Data.Length - hello.Length + 43);
+            }
+        }
+    }
+
     public void Dispose() => _directory.Dispose();
+
+    /// <summary>The client randoms <see cref="TlsClientRandom"/> finds in the frames of a capture, in order.</summary>
+    private static List<string> HelloRandoms(string capture)
+    {
+        var randoms = new List<string>();
+        using var reader = CaptureFileReader.Open(capture);
+        while (reader.TryRead(out var packet))
+        {
+            if (TlsClientRandom.TryFind(packet.LinkType, packet.Data, out var found))
+            {
+                randoms.Add(found!);
+            }
+        }
+
+        return randoms;
+    }
 
     /// <summary>The first TLS stream's decrypted application data as tshark follows it (ASCII).</summary>
     private static string Follow(string tshark, string capture)
