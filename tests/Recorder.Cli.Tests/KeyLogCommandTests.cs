@@ -92,6 +92,21 @@ public sealed class KeyLogCommandTests : IDisposable
         Assert.Equal(new uint[] { 0x0A0D0D0A, 1, 6, 6, 6, 0x0A, 6 }, BlockTypes(_directory.File("one.pcapng")).Take(7));
         Assert.Equal(matching + "\n", DecryptionSecrets(_directory.File("one.pcapng")));
 
+        // The package says which secrets each evidence file carries, and the verifier accepts it.
+        Run("--store", store, "package", "--query", none["queryId"]!.GetValue<string>(), "--query", one["queryId"]!.GetValue<string>(),
+            "--out", _directory.File("package"), "--title", "TLS");
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(_directory.File("package"), "manifest.json")))!;
+        var carried = manifest["evidence"]!.AsArray().Single(e => e!["queryId"]!.GetValue<string>() == one["queryId"]!.GetValue<string>())!["decryptionSecrets"]!;
+        var empty = manifest["evidence"]!.AsArray().Single(e => e!["queryId"]!.GetValue<string>() == none["queryId"]!.GetValue<string>())!["decryptionSecrets"]!;
+        Assert.Equal(1, carried["count"]!.GetValue<int>());
+        Assert.Equal(1, carried["labels"]!["CLIENT_RANDOM"]!.GetValue<int>());
+        Assert.Equal(Sha256(_directory.File("match.log")), carried["keyLogs"]![0]!["sha256"]!.GetValue<string>());
+        Assert.Equal(0, empty["count"]!.GetValue<int>());
+        var verifyText = File.ReadAllText(Path.Combine(_directory.File("package"), "VERIFY.txt"));
+        Assert.Contains($"1 TLS decryption secret(s) (1 CLIENT_RANDOM) from key log(s) {Sha256(_directory.File("match.log"))} (1)", verifyText, StringComparison.Ordinal);
+        Assert.Contains("no decryption secret", verifyText, StringComparison.Ordinal);
+        Run("verify-package", _directory.File("package"));
+
         var list = Run("--store", store, "keylog", "list", "--json").Json["keyLogs"]!.AsArray();
         Assert.Equal([Sha256(_directory.File("other.log")), Sha256(_directory.File("match.log"))], list.Select(l => l!["sha256"]!.GetValue<string>()));
     }
