@@ -7,6 +7,7 @@ using Recorder.Core.Query;
 using Recorder.Core.Store;
 using Recorder.Core.Text;
 using Recorder.Storage.Query;
+using Recorder.Storage.Sessions;
 
 namespace Recorder.Cli.Commands;
 
@@ -35,12 +36,23 @@ internal static class QueryCommand
         {
             Description = "Do not write the secrets of stored TLS key logs (recorder keylog import) into the output; by default a pcapng output carries those of the TLS connections whose ClientHello it holds",
         };
+        var sessions = new Option<string[]>("--session")
+        {
+            Description = "Extract exactly this session's packets, whole even across segments (SEGMENT:ID as `recorder sessions` prints; repeat: OR)",
+            HelpName = "SEGMENT:ID",
+        };
+        var sessionsOf = new Option<string[]>("--sessions-of")
+        {
+            Description = "Extract the sessions a metadata search finds (the search is ledgered too): FIELD=VALUE with the fields of " +
+                "`recorder sessions` (sni, domain, url, host-header, user-agent, ja3, ja4, cert-sha256, file-sha256, app, host, port, proto, from, to); repeat: AND",
+            HelpName = "FIELD=VALUE",
+        };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var caseOption = new Option<string>("--case") { Description = "The case this extraction is for (recorded in the ledger)", Required = true, HelpName = "ID" };
         var reason = new Option<string>("--reason") { Description = "Why the packets are extracted (recorded in the ledger)", Required = true, HelpName = "TEXT" };
         var command = new Command("query", "Extract matching packets to a capture file (an audited extraction: --case and --reason are required)")
         {
-            hosts, ports, protocols, from, to, bpf, output, format, force, noSecrets, caseOption, reason, json,
+            hosts, ports, protocols, from, to, bpf, sessions, sessionsOf, output, format, force, noSecrets, caseOption, reason, json,
         };
         factory.SetAction(command, (context, cancellationToken) =>
         {
@@ -61,6 +73,15 @@ internal static class QueryCommand
             var queryId = Guid.NewGuid().ToString();
             var replace = parse.GetValue(force);
             var problem = Validate(text, outPath, out var query, out var compiler) ?? CheckOutputFree(store, outPath, replace);
+            var sessionRefs = parse.GetValue(sessions) ?? [];
+            var searchTerms = parse.GetValue(sessionsOf) ?? [];
+            SessionChoice? chosen = null;
+            if (problem is null && (sessionRefs.Length > 0 || searchTerms.Length > 0))
+            {
+                (chosen, problem) = ChooseSessions(store, text, sessionRefs, searchTerms, caseId, why, cancellationToken);
+                query = chosen is null ? query : PacketQuery.ForConversations(chosen.Conversations, query!.From, query.To, query.Bpf);
+            }
+
             if (problem is not null)
             {
                 // A refused extraction is an attempt on evidence: it is recorded too.
@@ -100,6 +121,7 @@ internal static class QueryCommand
                     ["reason"] = why,
                     ["filter"] = query!.ToJson(),
                     ["description"] = query.Describe(),
+                    ["sessions"] = chosen?.ToJson(),
                     ["path"] = written.Path,
                     ["format"] = written.Format == Core.Formats.CaptureFileFormat.Pcap ? "pcap" : "pcapng",
                     ["matched"] = written.Packets > 0,
@@ -140,6 +162,11 @@ internal static class QueryCommand
                 context.Output.WriteLine($"  query {queryId} for case {caseId}: {query!.Describe()}; {run.SegmentsConsidered.Count} segment(s) in the window, " +
                     $"{run.SegmentsFromIndex} via the index, {run.SegmentsScanned} read in full; {Format.Count(run.PacketsExamined)} packets examined " +
                     $"in {(run.LookupTime + run.ReadTime).TotalMilliseconds:0.0} ms (index lookup {run.LookupTime.TotalMilliseconds:0.0} ms, packets {run.ReadTime.TotalMilliseconds:0.0} ms; opening the index {run.IndexOpenTime.TotalMilliseconds:0.0} ms)");
+                if (chosen is not null)
+                {
+                    context.Output.WriteLine($"  sessions: {chosen.Describe()}");
+                }
+
                 context.Output.WriteLine("  " + extraction.Secrets.Describe());
                 context.Output.WriteLine($"  ledger: entries {submittedSeq} and {extractionSeq}; checkpoint of {checkpoint.Size} entries, time-stamped {checkpoint.Time}");
                 if (run.IndexProblem is not null)
@@ -163,6 +190,131 @@ internal static class QueryCommand
             return extraction.Partial ? throw new CliException(ExitCodes.Problem, PartialExtraction.Message(written.Path, run.SegmentsLeftOut)) : ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The sessions a query extracts, and how they were chosen.</summary>
+    private sealed record SessionChoice(IReadOnlyList<ConversationWindow> Conversations, IReadOnlyList<string> Named, string? SearchId, long? SearchSeq,
+        string? AnswerSha256, int SearchMatches, JsonObject? SearchFilter)
+    {
+        public JsonObject ToJson() => new()
+        {
+            ["named"] = new JsonArray(Named.Select(n => (JsonNode)n).ToArray()),
+            ["search"] = SearchId is null ? null : new JsonObject
+            {
+                ["searchId"] = SearchId,
+                ["filter"] = SearchFilter!.DeepClone(),
+                ["matches"] = SearchMatches,
+                ["answerSha256"] = AnswerSha256,
+                ["ledgerSeq"] = SearchSeq,
+            },
+            ["records"] = new JsonArray(Conversations.Select(c => (JsonNode)c.Label).ToArray()),
+        };
+
+        public string Describe() =>
+            (SearchId is null ? string.Empty : $"search {SearchId} (ledger entry {SearchSeq}) found {SearchMatches}; ") +
+            (Named.Count == 0 ? string.Empty : $"named {string.Join(", ", Named)}; ") +
+            $"{Conversations.Count} session record(s) extracted whole (continuations across segments followed): {string.Join(", ", Conversations.Take(8).Select(c => c.Label))}" +
+            (Conversations.Count > 8 ? ", …" : string.Empty);
+    }
+
+    /// <summary>
+    /// Resolves <c>--session</c> and <c>--sessions-of</c> into conversations; returns the problem that
+    /// refuses the query instead (nothing matched, a segment in the window without metadata, a bad term).
+    /// </summary>
+    private static (SessionChoice? Choice, string? Problem) ChooseSessions(Storage.Store.EvidenceStore store, QueryText text, string[] references,
+        string[] terms, string caseId, string why, CancellationToken cancellationToken)
+    {
+        if (text.Hosts.Count > 0 || text.Ports.Count > 0 || text.Protocols.Count > 0)
+        {
+            return (null, "--host, --port and --proto cannot be combined with --session or --sessions-of (give them as --sessions-of host=…, port=…, proto=…)");
+        }
+
+        var named = new List<SessionReference>();
+        foreach (var reference in references)
+        {
+            if (SessionReference.Parse(reference) is not { } parsed)
+            {
+                return (null, $"--session: '{reference}' is not SEGMENT:ID (two whole numbers, as `recorder sessions` prints them)");
+            }
+
+            named.Add(parsed);
+        }
+
+        var documents = new List<Sessions.Search.SessionDocument>();
+        try
+        {
+            documents.AddRange(SessionSelection.Resolve(store, named));
+        }
+        catch (ArgumentException e)
+        {
+            return (null, "--session: " + e.Message);
+        }
+
+        (string SearchId, long Seq, SessionSearchResult Result, JsonObject FilterJson)? search = null;
+        if (terms.Length > 0)
+        {
+            var (arguments, termProblem) = SearchArguments(terms);
+            if (termProblem is not null)
+            {
+                return (null, "--sessions-of: " + termProblem);
+            }
+
+            var (filter, error) = Sessions.Search.SessionFilter.Parse(arguments!);
+            if (filter is null)
+            {
+                return (null, $"--sessions-of {error!.Option.TrimStart('-')}: {error.Message}");
+            }
+
+            var ran = SessionSearchAudit.Run(store, filter, caseId, why, cancellationToken);
+            search = ran;
+            if (ran.Result.SegmentsNotBuilt.Count > 0)
+            {
+                return (null, $"--sessions-of: segment(s) {string.Join(", ", ran.Result.SegmentsNotBuilt)} in the window have no session metadata, " +
+                    "so the search cannot be complete; run `recorder sessions index` first");
+            }
+
+            if (ran.Result.Matches.Count == 0)
+            {
+                return (null, $"--sessions-of: no session matched (search {ran.SearchId}, ledger entry {ran.Seq}); nothing to extract");
+            }
+
+            documents.AddRange(SessionSelection.WithContinuations(store, ran.Result.Matches.Select(m => m.Document)));
+        }
+
+        var conversations = documents.DistinctBy(d => (d.SegmentId, d.Id)).OrderBy(d => d.SegmentId).ThenBy(d => d.Id)
+            .Select(SessionSelection.Conversation).ToList();
+        return (new SessionChoice(conversations, named.Select(n => n.ToString()).ToList(), search?.SearchId, search?.Seq, search?.Result.AnswerSha256,
+            search?.Result.Matches.Count ?? 0, search?.FilterJson), null);
+    }
+
+    private static readonly string[] SearchFields =
+        ["sni", "domain", "url", "host-header", "user-agent", "ja3", "ja4", "cert-sha256", "file-sha256", "app", "host", "port", "proto", "from", "to"];
+
+    private static (Sessions.Search.SessionFilterArguments? Arguments, string? Problem) SearchArguments(string[] terms)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var term in terms)
+        {
+            var equals = term.IndexOf('=', StringComparison.Ordinal);
+            var field = equals > 0 ? term[..equals].Trim().TrimStart('-') : string.Empty;
+            if (equals <= 0 || !SearchFields.Contains(field))
+            {
+                return (null, $"'{term}' is not FIELD=VALUE with FIELD one of {string.Join(", ", SearchFields)}");
+            }
+
+            if (!values.TryAdd(field, term[(equals + 1)..]))
+            {
+                return (null, $"{field} given twice");
+            }
+        }
+
+        string? Get(string name) => values.GetValueOrDefault(name);
+        return (new Sessions.Search.SessionFilterArguments
+        {
+            Sni = Get("sni"), Domain = Get("domain"), Url = Get("url"), HostHeader = Get("host-header"), UserAgent = Get("user-agent"),
+            Ja3 = Get("ja3"), Ja4 = Get("ja4"), CertSha256 = Get("cert-sha256"), FileSha256 = Get("file-sha256"), App = Get("app"),
+            Host = Get("host"), Port = Get("port"), Proto = Get("proto"), From = Get("from"), To = Get("to"),
+        }, null);
     }
 
     private static string? Validate(QueryText text, string outPath, out PacketQuery? query, out IPacketFilterCompiler? compiler)

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Recorder.Core.Store;
 using Recorder.Core.Text;
 using Recorder.Sessions.Search;
 using Recorder.Storage.Sessions;
@@ -60,19 +59,7 @@ internal static class SessionsCommand
             }
 
             using var store = context.OpenStore(create: false);
-            var searchId = Guid.NewGuid().ToString();
-            var result = SessionSearch.Run(store, filter, cancellationToken);
-            var filterJson = new JsonObject(filter.Given().Select(p => new KeyValuePair<string, JsonNode?>(p.Key, p.Value)));
-            var seq = store.Record(LedgerActions.SessionsSearched, new JsonObject { ["searchId"] = searchId },
-                new Dictionary<string, string> { ["answer"] = result.AnswerSha256 },
-                new JsonObject
-                {
-                    ["filter"] = filterJson.DeepClone(),
-                    ["results"] = result.Matches.Count,
-                    ["segmentsScanned"] = Ids(result.SegmentsScanned),
-                    ["segmentsNotBuilt"] = Ids(result.SegmentsNotBuilt),
-                },
-                caseId, why);
+            var (searchId, seq, result, filterJson) = SessionSearchAudit.Run(store, filter, caseId, why, cancellationToken);
             if (parse.GetValue(json))
             {
                 context.WriteJson(new JsonObject
@@ -159,7 +146,7 @@ internal static class SessionsCommand
     private static Option<string?> Text(string name, string description, string helpName) =>
         new(name) { Description = description, HelpName = helpName };
 
-    private static JsonArray Ids(IReadOnlyList<long> ids) => new(ids.Select(i => (JsonNode)i).ToArray());
+    private static JsonArray Ids(IReadOnlyList<long> ids) => SessionSearchAudit.Ids(ids);
 
     private static void PrintTable(TextWriter output, SessionSearchResult result)
     {

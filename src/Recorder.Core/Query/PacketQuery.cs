@@ -8,7 +8,9 @@ namespace Recorder.Core.Query;
 /// <summary>
 /// What to extract: hosts (address or CIDR), ports and protocols (each list is an OR, matching
 /// source or destination), a time window <c>[From, To)</c>, and an optional libpcap filter
-/// expression applied to the candidates. Different conditions combine with AND.
+/// expression applied to the candidates. Different conditions combine with AND. A query may also
+/// name whole conversations (<see cref="Conversations"/>: a session's canonical 5-tuple and its first
+/// and last packet time), as <c>recorder query --session</c> and <c>--sessions-of</c> do.
 /// </summary>
 public sealed record PacketQuery
 {
@@ -33,8 +35,75 @@ public sealed record PacketQuery
     /// <summary>A libpcap filter expression, if any.</summary>
     public string? Bpf { get; init; }
 
-    /// <summary>True when host, port or protocol conditions exist (the index can narrow the search).</summary>
-    public bool HasFlowConditions => Hosts.Count > 0 || Ports.Count > 0 || Protocols.Count > 0;
+    /// <summary>
+    /// Conversations (OR): a packet matches one when its flow is the conversation's and its time lies
+    /// in the conversation's <c>[first, last]</c>. Whoever builds such a query also sets
+    /// <see cref="Hosts"/>, <see cref="Ports"/> and <see cref="Protocols"/> to what every conversation
+    /// shares (<see cref="ForConversations"/>), so the index narrows the search as for any query.
+    /// </summary>
+    public IReadOnlyList<ConversationWindow> Conversations
+    {
+        get => _conversations;
+        init
+        {
+            _conversations = value;
+            _conversationsByFlow = value.Count == 0 ? null : value.GroupBy(c => c.Flow).ToDictionary(g => g.Key, g => g.ToArray());
+        }
+    }
+
+    /// <summary>Distinct hosts or ports of <see cref="ForConversations"/> above which they are not listed as conditions.</summary>
+    public const int MaxNarrowingValues = 256;
+
+    private readonly IReadOnlyList<ConversationWindow> _conversations = [];
+    private readonly Dictionary<FlowKey, ConversationWindow[]>? _conversationsByFlow;
+
+    /// <summary>True when host, port, protocol or conversation conditions exist (the index can narrow the search).</summary>
+    public bool HasFlowConditions => Hosts.Count > 0 || Ports.Count > 0 || Protocols.Count > 0 || Conversations.Count > 0;
+
+    /// <summary>
+    /// A query for exactly the packets of <paramref name="conversations"/> (at least one): hosts, ports
+    /// and protocols are the union of theirs (necessary conditions the index can use), the window runs
+    /// from the first conversation's first packet to the last one's last packet, intersected with
+    /// <paramref name="from"/>/<paramref name="to"/> when given, and <paramref name="bpf"/> applies on top.
+    /// </summary>
+    public static PacketQuery ForConversations(IReadOnlyList<ConversationWindow> conversations, Timestamp? from = null, Timestamp? to = null, string? bpf = null)
+    {
+        ArgumentNullException.ThrowIfNull(conversations);
+        if (conversations.Count == 0)
+        {
+            throw new ArgumentException("at least one conversation is needed (an empty list would select every packet)", nameof(conversations));
+        }
+
+        var first = conversations.Min(c => c.FirstNanoseconds);
+        var last = conversations.Max(c => c.LastNanoseconds);
+        var start = from is { } f && f.UnixNanoseconds > first ? f : new Timestamp(first);
+        var end = to is { } t && t.UnixNanoseconds <= last ? t : new Timestamp(last + 1);
+        var hosts = new SortedSet<(NetworkKind, UInt128)>();
+        var ports = new SortedSet<ushort>();
+        var allHavePorts = true;
+        foreach (var c in conversations)
+        {
+            hosts.Add((c.Flow.Kind, c.Flow.AddressA));
+            hosts.Add((c.Flow.Kind, c.Flow.AddressB));
+            allHavePorts &= c.Flow.HasPorts;
+            ports.Add(c.Flow.PortA);
+            ports.Add(c.Flow.PortB);
+        }
+
+        // Hosts and ports only while few: every candidate flow is checked against each of them, and the
+        // conversations' own check (a dictionary) is exact anyway. Protocols are never empty, so the
+        // index always has a condition to narrow by.
+        return new PacketQuery
+        {
+            Hosts = hosts.Count > MaxNarrowingValues ? [] : hosts.Select(h => h.Item1 == NetworkKind.IPv4 ? new IpNetwork(h.Item2, h.Item2, true, 32) : new IpNetwork(h.Item2, h.Item2, false, 128)).ToList(),
+            Ports = allHavePorts && ports.Count <= MaxNarrowingValues ? ports.ToList() : [],
+            Protocols = conversations.Select(c => c.Flow.Protocol).Distinct().Order().ToList(),
+            From = start,
+            To = end,
+            Bpf = bpf,
+            Conversations = conversations,
+        };
+    }
 
     /// <summary>True when the timestamp falls in the window.</summary>
     public bool InWindow(long nanoseconds) =>
@@ -44,7 +113,39 @@ public sealed record PacketQuery
     public bool Overlaps(long firstNanoseconds, long lastNanoseconds) =>
         (From is null || lastNanoseconds >= From.Value.UnixNanoseconds) && (To is null || firstNanoseconds < To.Value.UnixNanoseconds);
 
-    /// <summary>Exact check of the host, port and protocol conditions against a decoded packet.</summary>
+    /// <summary>
+    /// Exact check of the host, port, protocol and conversation conditions against a decoded packet
+    /// captured at <paramref name="nanoseconds"/>.
+    /// </summary>
+    public bool MatchesFlowConditions(in DecodedPacket packet, long nanoseconds)
+    {
+        if (!MatchesFlowConditions(packet))
+        {
+            return false;
+        }
+
+        if (_conversationsByFlow is null)
+        {
+            return true;
+        }
+
+        if (!_conversationsByFlow.TryGetValue(FlowKey.From(packet), out var windows))
+        {
+            return false;
+        }
+
+        foreach (var window in windows)
+        {
+            if (nanoseconds >= window.FirstNanoseconds && nanoseconds <= window.LastNanoseconds)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Exact check of the host, port and protocol conditions against a decoded packet (not the conversations' times).</summary>
     public bool MatchesFlowConditions(in DecodedPacket packet)
     {
         if (Hosts.Count > 0 && !AnyHost(packet.Kind, packet.Source, packet.Destination))
@@ -83,7 +184,7 @@ public sealed record PacketQuery
             return false;
         }
 
-        return true;
+        return _conversationsByFlow is null || _conversationsByFlow.ContainsKey(flow);
     }
 
     /// <summary>A canonical JSON description (for manifests, ledger entries and API answers).</summary>
@@ -107,7 +208,7 @@ public sealed record PacketQuery
             protocols.Add((JsonNode)Packets.Protocols.Name(protocol));
         }
 
-        return new JsonObject
+        var json = new JsonObject
         {
             ["hosts"] = hosts,
             ["ports"] = ports,
@@ -116,6 +217,12 @@ public sealed record PacketQuery
             ["to"] = To?.ToString(),
             ["bpf"] = Bpf,
         };
+        if (Conversations.Count > 0)
+        {
+            json["conversations"] = new JsonArray(Conversations.Select(c => (JsonNode)c.ToJson()).ToArray());
+        }
+
+        return json;
     }
 
     /// <summary>A one-line human description, e.g. <c>host 10.0.0.1 and port 443 and [from, to)</c>.</summary>
@@ -135,6 +242,11 @@ public sealed record PacketQuery
         if (Protocols.Count > 0)
         {
             parts.Add(Group("proto", Protocols.Select(Packets.Protocols.Name)));
+        }
+
+        if (Conversations.Count > 0)
+        {
+            parts.Add(Conversations.Count == 1 ? $"conversation {Conversations[0]}" : $"one of {Conversations.Count} conversations");
         }
 
         if (From is not null || To is not null)

@@ -349,7 +349,7 @@ public sealed class QueryExecutor
                 if (_query.HasFlowConditions)
                 {
                     PacketDecoder.TryDecode(packet.LinkType, packet.Data, out var decoded);
-                    if (!_query.MatchesFlowConditions(decoded))
+                    if (!_query.MatchesFlowConditions(decoded, packet.Nanoseconds))
                     {
                         continue;
                     }

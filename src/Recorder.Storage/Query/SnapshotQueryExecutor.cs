@@ -169,7 +169,7 @@ public sealed class SnapshotQueryExecutor
             if (_query.HasFlowConditions)
             {
                 PacketDecoder.TryDecode(linkType, data, out var decoded);
-                if (!_query.MatchesFlowConditions(decoded))
+                if (!_query.MatchesFlowConditions(decoded, nanoseconds))
                 {
                     return false;
                 }
