@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Recorder.Application.KeyLogs;
 using Recorder.Application.Queries;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
@@ -29,6 +30,9 @@ public sealed record ExtractionResult(
 {
     /// <summary>True when segments that may hold matches were left out: the output is not the complete answer.</summary>
     public bool Partial => Run.Partial;
+
+    /// <summary>The TLS decryption secrets the output carries (and those it could not), as ledgered.</summary>
+    public ExtractionSecrets Secrets { get; init; } = ExtractionSecrets.Disabled;
 }
 
 /// <summary>
@@ -51,10 +55,14 @@ public static class AuditedExtraction
     /// <paramref name="format"/> allowed; an answer that format cannot hold throws
     /// <see cref="OutputFormatException"/> after the failure is recorded, and leaves no file. A file
     /// already at <paramref name="outPath"/> is replaced only when <paramref name="replaceExisting"/>
-    /// (the caller checked that no ledger entry names it).
+    /// (the caller checked that no ledger entry names it). Unless <paramref name="withSecrets"/> is
+    /// false, the secrets of stored TLS key logs for the connections whose ClientHello is in the output
+    /// are written in front of those packets (<see cref="SecretsInjectingSink"/>), and the result and the
+    /// <c>extraction.written</c> entry say how many, of which labels, from which key log; the output's
+    /// SHA-256 covers them.
     /// </summary>
     public static ExtractionResult Run(EvidenceStore store, IPacketFilterCompiler? compiler, PacketQuery query, string outPath, OutputFormatChoice format,
-        string caseId, string reason, string queryId, CancellationToken cancellationToken, bool replaceExisting = false)
+        string caseId, string reason, string queryId, CancellationToken cancellationToken, bool replaceExisting = false, bool withSecrets = true)
     {
         var total = Stopwatch.StartNew();
         var audited = new AuditedQuery(queryId, caseId, reason);
@@ -62,14 +70,17 @@ public static class AuditedExtraction
         var executor = new QueryExecutor(store, compiler);
         OutputFile written;
         QueryRun run;
+        ExtractionSecrets secrets;
         var queryTime = Stopwatch.StartNew();
         try
         {
             using var file = new CaptureFileOutput(outPath, format, store.Options.Application, $"Recorder extraction: query {queryId}, case {caseId}",
                 replaceExisting);
             var selection = executor.Snapshot(query);
-            run = executor.Execute(query, selection, file, cancellationToken);
+            var sink = withSecrets ? new SecretsInjectingSink(file, KeyLogSecrets.Load(store)) : null;
+            run = executor.Execute(query, selection, (IQueryPacketSink?)sink ?? file, cancellationToken);
             queryTime.Stop();
+            secrets = sink?.Summary() ?? ExtractionSecrets.Disabled;
             written = file.Complete(selection.Segments.Count > 0 ? selection.Segments[0].Manifest.LinkType : 1);
         }
         catch (Exception e)
@@ -79,10 +90,10 @@ public static class AuditedExtraction
         }
 
         var output = new ExtractionOutput(written.ToJson(), written.Sha256, run.SegmentsContributing, run.SegmentsLeftOut);
-        var extractionSeq = Record(store, QueryCustodyEvents.ExtractionWritten(audited, output, run.Partial, run.ToJson()));
+        var extractionSeq = Record(store, QueryCustodyEvents.ExtractionWritten(audited, output, run.Partial, run.ToJson(), secrets: secrets.ToJson()));
         var checkpoint = StoreAccess.Journal(store).Checkpoint();
         total.Stop();
-        return new ExtractionResult(queryId, written, run, submittedSeq, extractionSeq, checkpoint, queryTime.Elapsed, total.Elapsed);
+        return new ExtractionResult(queryId, written, run, submittedSeq, extractionSeq, checkpoint, queryTime.Elapsed, total.Elapsed) { Secrets = secrets };
     }
 
     /// <summary>

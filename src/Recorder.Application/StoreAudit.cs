@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Recorder.Application.Auditing;
+using Recorder.Application.KeyLogs;
 using Recorder.Core.Store;
 using Recorder.Ledger.Entries;
 using Recorder.Ledger.Journal;
@@ -36,6 +37,7 @@ public static class StoreAudit
         var deleted = new HashSet<long>();
         var sessionFiles = new Dictionary<long, (long Seq, string Sha256)>();
         var ledgered = new LedgeredFiles(store.Layout);
+        var keyLogs = new HashSet<string>(StringComparer.Ordinal);
         var ledgerDirectory = store.Layout.LedgerDirectory;
         if (!File.Exists(Path.Combine(ledgerDirectory, "ledger.jsonl")))
         {
@@ -53,6 +55,7 @@ public static class StoreAudit
                     Collect(entry, named, deleted);
                     CollectSessions(entry, sessionFiles);
                     ledgered.Add(entry);
+                    KeyLogAudit.Collect(entry, keyLogs);
                     return [];
                 },
             });
@@ -101,6 +104,7 @@ public static class StoreAudit
         }
 
         findings.AddRange(ledgered.Check(cancellationToken));
+        findings.AddRange(KeyLogAudit.Unrecorded(store.Layout, keyLogs));
         var notBuilt = CheckSessionFiles(store.Layout, storeReport.SegmentIds.Where(id => !storeReport.InFlightSegmentIds.Contains(id) && !deleted.Contains(id)),
             sessionFiles, findings);
         notes["sessionMetadataChecked"] = sessionFiles.Count - notBuilt.Count(sessionFiles.ContainsKey);

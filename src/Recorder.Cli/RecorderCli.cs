@@ -42,6 +42,7 @@ public static class RecorderCli
         root.Subcommands.Add(QueryCommand.Create(factory));
         root.Subcommands.Add(SessionsCommand.Create(factory));
         root.Subcommands.Add(FilesCommand.Create(factory));
+        root.Subcommands.Add(KeyLogCommand.Create(factory));
         root.Subcommands.Add(VerifyCommand.Create(factory));
         root.Subcommands.Add(SegmentsCommand.Create(factory));
         root.Subcommands.Add(StatsCommand.Create(factory));

@@ -86,6 +86,8 @@ public sealed partial class LedgerActionsDocumentationTests : IDisposable
         var (sample, truth) = Cli.Sample(_directory, packets: 2000);
         Run("--store", store, "import", "--sessions", sample);
         Assert.Equal(2, Cli.Run("--store", store, "import", sample).ExitCode);
+        File.WriteAllText(_directory.File("keys.log"), $"CLIENT_RANDOM {new string('a', 64)} {new string('b', 96)}\nnot a secret\n");
+        Run("--store", store, "keylog", "import", _directory.File("keys.log"), "--case", "CASE-7", "--reason", "documentation check");
         var needle = truth.Needles[0];
         var query = Run("--store", store, "query", "--host", needle.Query.Hosts[0], "--out", _directory.File("needle.pcap"),
             "--case", "CASE-7", "--reason", "documentation check", "--json");
@@ -107,7 +109,7 @@ public sealed partial class LedgerActionsDocumentationTests : IDisposable
             LedgerActions.StoreCreated, LedgerActions.ImportCompleted, LedgerActions.ImportRefused, LedgerActions.SegmentSealed,
             LedgerActions.QuerySubmitted, LedgerActions.ExtractionWritten, LedgerActions.QueryRefused, LedgerActions.PackageBuilt,
             LedgerActions.ReportGenerated, LedgerActions.KeyExported, LedgerActions.IndexRebuilt, LedgerActions.VerifyCompleted,
-            LedgerActions.SessionsIndexed, LedgerActions.SessionsSearched,
+            LedgerActions.SessionsIndexed, LedgerActions.SessionsSearched, LedgerActions.KeylogImported,
         }, seen);
     }
 

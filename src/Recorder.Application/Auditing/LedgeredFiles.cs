@@ -12,7 +12,8 @@ namespace Recorder.Application.Auditing;
 /// <summary>
 /// The files the ledger records with a SHA-256 and that stay in the store to be served again: query
 /// results (<c>extraction.written</c>, and the partial output of <c>query.failed</c>), result chunks
-/// (<c>query.chunk-written</c>) and package zips kept by the service (<c>package.stored</c>). Fed the
+/// (<c>query.chunk-written</c>), package zips kept by the service (<c>package.stored</c>) and TLS key
+/// logs stored as evidence (<c>keylog.imported</c>). Fed the
 /// entries in ledger order, then each file is re-hashed: a changed or missing one is a finding naming
 /// the entry and the file. Chunks of an attempt that a later <c>query.restarted</c> discarded are no
 /// longer expected. An extraction written outside the store was handed over and is only counted.
@@ -46,6 +47,9 @@ internal sealed class LedgeredFiles
                 break;
             case LedgerActions.QueryChunkWritten:
                 Note(entry, "chunk", "chunk", InStore(Text(entry.Details["file"])), queryId);
+                break;
+            case LedgerActions.KeylogImported:
+                Note(entry, "key log", "keylog", InStore(Text(entry.Details["file"])), null);
                 break;
             case LedgerActions.PackageStored:
                 Note(entry, "package zip", "package", InStore(Text(entry.Details["file"])), null);

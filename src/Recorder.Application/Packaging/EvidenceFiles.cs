@@ -11,7 +11,10 @@ internal sealed record PackagedEvidence(PackagedQuery Query, string Name, Eviden
 {
     /// <summary>Its <c>evidence[]</c> entry in the package manifest.</summary>
     public ManifestEvidenceFile ToManifest() => new(Name, Query.Id, File.SizeBytes, File.Packets, File.FirstPacket, File.LastPacket, File.LinkTypes,
-        File.Sha256, File.Sha1, File.Md5);
+        File.Sha256, File.Sha1, File.Md5)
+    {
+        DecryptionSecrets = Query.Secrets,
+    };
 }
 
 /// <summary>

@@ -176,7 +176,7 @@ public static class PackageBuilder
 
         File.WriteAllBytes(Path.Combine(work, "case.jsonld"), Encoding.UTF8.GetBytes(
             CaseJsonLd.Build(model, manifest.ToJson(), segments, custody, manifest.PackageId).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })));
-        File.WriteAllText(Path.Combine(work, "VERIFY.txt"), VerifyText.Build(model, manifestSha, store.Key.Fingerprint), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.WriteAllText(Path.Combine(work, "VERIFY.txt"), VerifyText.Build(model, manifestSha, store.Key.Fingerprint, manifest.Evidence), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         var listed = PackageSums.Write(work, store.Key);
         return new PackageResult(manifest.PackageId, work, caseId, manifestSha, reportSha, packageSeq, reportSeq, [.. listed, "SHA256SUMS", "SHA256SUMS.sig"])
         {

@@ -211,20 +211,36 @@ internal sealed record ManifestEvidenceFile(
     string Sha1,
     string Md5)
 {
+    /// <summary>
+    /// The TLS decryption secrets the file carries, as its <c>extraction.written</c> entry recorded
+    /// them; null (and no <c>decryptionSecrets</c> member) for an extraction recorded before key logs
+    /// existed, so manifests of such packages keep their bytes.
+    /// </summary>
+    public ManifestSecrets? DecryptionSecrets { get; init; }
+
     /// <summary>The <c>evidence[]</c> entry.</summary>
-    public JsonObject ToJson() => new()
+    public JsonObject ToJson()
     {
-        ["file"] = File,
-        ["queryId"] = QueryId,
-        ["bytes"] = Bytes,
-        ["packets"] = Packets,
-        ["firstTimestamp"] = FirstTimestamp?.ToString(),
-        ["lastTimestamp"] = LastTimestamp?.ToString(),
-        ["linkTypes"] = new JsonArray(LinkTypes.Select(l => (JsonNode)l).ToArray()),
-        ["sha256"] = Sha256,
-        ["sha1"] = Sha1,
-        ["md5"] = Md5,
-    };
+        var json = new JsonObject
+        {
+            ["file"] = File,
+            ["queryId"] = QueryId,
+            ["bytes"] = Bytes,
+            ["packets"] = Packets,
+            ["firstTimestamp"] = FirstTimestamp?.ToString(),
+            ["lastTimestamp"] = LastTimestamp?.ToString(),
+            ["linkTypes"] = new JsonArray(LinkTypes.Select(l => (JsonNode)l).ToArray()),
+            ["sha256"] = Sha256,
+            ["sha1"] = Sha1,
+            ["md5"] = Md5,
+        };
+        if (DecryptionSecrets is not null)
+        {
+            json["decryptionSecrets"] = DecryptionSecrets.ToJson();
+        }
+
+        return json;
+    }
 
     /// <summary>Reads an <c>evidence[]</c> entry.</summary>
     public static ManifestEvidenceFile Read(ManifestReader json) => new(
@@ -237,7 +253,56 @@ internal sealed record ManifestEvidenceFile(
         json.Integers("linkTypes").Select(l => checked((int)l)).ToList(),
         json.Text("sha256"),
         json.Text("sha1"),
-        json.Text("md5"));
+        json.Text("md5"))
+    {
+        DecryptionSecrets = json.Json["decryptionSecrets"] is JsonObject ? ManifestSecrets.Read(json.Object("decryptionSecrets")) : null,
+    };
+}
+
+/// <summary>The TLS decryption secrets an evidence file carries (pcapng Decryption Secrets Blocks), by label and by key log.</summary>
+/// <param name="Count">Secret lines in the file.</param>
+/// <param name="Labels">Secrets per label (CLIENT_RANDOM, CLIENT_TRAFFIC_SECRET_0, …).</param>
+/// <param name="KeyLogs">Secrets per stored key log, by the key log's SHA-256 (its <c>keylog.imported</c> entry records it).</param>
+/// <param name="NotCarried">Matching secrets the file's format (classic pcap) could not carry.</param>
+internal sealed record ManifestSecrets(long Count, IReadOnlyDictionary<string, long> Labels, IReadOnlyList<(string Sha256, long Secrets)> KeyLogs, long NotCarried)
+{
+    /// <summary>The <c>decryptionSecrets</c> object.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["count"] = Count,
+        ["labels"] = new JsonObject(Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new KeyValuePair<string, JsonNode?>(l.Key, l.Value))),
+        ["keyLogs"] = new JsonArray(KeyLogs.Select(k => (JsonNode)new JsonObject { ["sha256"] = k.Sha256, ["secrets"] = k.Secrets }).ToArray()),
+        ["notCarried"] = NotCarried,
+    };
+
+    /// <summary>Reads a <c>decryptionSecrets</c> object.</summary>
+    public static ManifestSecrets Read(ManifestReader json)
+    {
+        var labels = json.Object("labels");
+        return new ManifestSecrets(
+            json.Integer("count"),
+            labels.Json.ToDictionary(p => p.Key, p => labels.Integer(p.Key), StringComparer.Ordinal),
+            json.Objects("keyLogs").Select(k => (k.Text("sha256"), k.Integer("secrets"))).ToList(),
+            json.Integer("notCarried"));
+    }
+
+    /// <summary>The secrets an <c>extraction.written</c> entry's <c>details.secrets</c> records; null when it records none (written before key logs existed).</summary>
+    public static ManifestSecrets? FromLedger(JsonNode? secrets)
+    {
+        if (secrets is not JsonObject recorded)
+        {
+            return null;
+        }
+
+        // The ledger's object holds the manifest's members (and more: enabled, connections, …).
+        return Read(new ManifestReader(recorded, "extraction.written details.secrets"));
+    }
+
+    /// <summary>One line for people (VERIFY.txt).</summary>
+    public string Describe() => Count == 0
+        ? "no decryption secret" + (NotCarried > 0 ? $" ({NotCarried} matching secret(s) not carried: classic pcap has no place for them)" : string.Empty)
+        : $"{Count} TLS decryption secret(s) ({string.Join(", ", Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Value} {l.Key}"))}) " +
+          $"from key log(s) {string.Join(", ", KeyLogs.Select(k => $"{k.Sha256} ({k.Secrets})"))}";
 }
 
 /// <summary>One source segment as sealed, and the result of re-checking it while packaging.</summary>

@@ -28,6 +28,9 @@ internal sealed record PackagedQuery(
     long ExtractionSeq,
     ExtractionCompleteness Completeness)
 {
+    /// <summary>The TLS decryption secrets the extraction carries, as its entry recorded them (null for entries written before key logs existed).</summary>
+    public ManifestSecrets? Secrets { get; init; }
+
     /// <summary>The query's <c>queries[]</c> entry in the package manifest.</summary>
     public ManifestQuery ToManifest() => new(Id, Filter, Description, Requester, Reason, SubmittedAt, CompletedAt, SubmittedSeq, ExtractionSeq,
         Completeness.Partial, Completeness.LeftOut);
@@ -62,6 +65,9 @@ internal sealed record PackagedQuery(
             extraction.Subjects["segmentIds"]?.AsArray().Select(n => n!.GetValue<long>()).ToList() ?? [],
             submitted.Seq,
             extraction.Seq,
-            ExtractionCompleteness.Of(extraction));
+            ExtractionCompleteness.Of(extraction))
+        {
+            Secrets = ManifestSecrets.FromLedger(extraction.Details["secrets"]),
+        };
     }
 }

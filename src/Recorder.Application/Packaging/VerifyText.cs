@@ -6,8 +6,9 @@ namespace Recorder.Application.Packaging;
 /// <summary>VERIFY.txt: how to check the package, step by step, with standard tools and with Recorder.</summary>
 internal static class VerifyText
 {
-    public static string Build(ReportModel model, string manifestSha256, string keyFingerprint)
+    public static string Build(ReportModel model, string manifestSha256, string keyFingerprint, IReadOnlyList<ManifestEvidenceFile> evidence)
     {
+        ArgumentNullException.ThrowIfNull(evidence);
         var text = new StringBuilder();
         text.Append("HOW TO VERIFY THIS EVIDENCE PACKAGE\n");
         text.Append("===================================\n\n");
@@ -32,6 +33,7 @@ internal static class VerifyText
             text.Append(++step).Append(". ").Append(check.Title).Append(":\n     ").Append(check.Command).Append("\n   Expected: ").Append(check.Expected).Append("\n\n");
         }
 
+        AppendSecrets(text, evidence);
         text.Append("Also: the report's own hash is in the ledger too: custody/report/entries.jsonl holds the entry with\n");
         text.Append("   \"report\": the SHA-256 of report.pdf, proven against custody/report/checkpoint.txt (check its signature and\n");
         text.Append("   time-stamp as in the steps above); custody/report/consistency.json proves that checkpoint extends custody/checkpoint.txt.\n\n");
@@ -42,5 +44,24 @@ internal static class VerifyText
         text.Append("recording host's clock gave; it is no evidence against that host's operator. An external RFC 3161 authority's\n");
         text.Append("time-stamp is independent evidence of time.\n");
         return text.ToString();
+    }
+
+    /// <summary>What TLS secrets each evidence file carries (manifest.json's evidence[].decryptionSecrets), and how to use them.</summary>
+    private static void AppendSecrets(StringBuilder text, IReadOnlyList<ManifestEvidenceFile> evidence)
+    {
+        var described = evidence.Where(e => e.DecryptionSecrets is not null).ToList();
+        if (described.Count == 0)
+        {
+            return;
+        }
+
+        text.Append("TLS decryption secrets (from TLS key logs stored as evidence; each key log's SHA-256 is in its keylog.imported\n");
+        text.Append("ledger entry). They are pcapng Decryption Secrets Blocks inside the evidence files, covered by the files' hashes:\n");
+        foreach (var file in described)
+        {
+            text.Append("  ").Append(file.File).Append(": ").Append(file.DecryptionSecrets!.Describe()).Append('\n');
+        }
+
+        text.Append("  Wireshark and tshark use them with no further step, e.g.: tshark -r FILE -Y http\n\n");
     }
 }

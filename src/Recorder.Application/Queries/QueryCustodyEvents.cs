@@ -111,7 +111,9 @@ public static class QueryCustodyEvents
     /// <param name="partial">True when the result is not the whole answer (segments left out, or the query cancelled).</param>
     /// <param name="run">How the query ran (may be null on the service when it was cancelled before running).</param>
     /// <param name="service">The service's facts; null for the command line.</param>
-    public static CustodyEvent ExtractionWritten(AuditedQuery query, ExtractionOutput output, bool partial, JsonObject? run, ServiceAttempt? service = null)
+    /// <param name="secrets">The decryption secrets the result carries (<c>ExtractionSecrets.ToJson</c>); absent from the entry when null.</param>
+    public static CustodyEvent ExtractionWritten(AuditedQuery query, ExtractionOutput output, bool partial, JsonObject? run, ServiceAttempt? service = null,
+        JsonObject? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(output);
@@ -129,6 +131,11 @@ public static class QueryCustodyEvents
         }
 
         details["run"] = run?.DeepClone();
+        if (secrets is not null)
+        {
+            details["secrets"] = secrets.DeepClone();
+        }
+
         return Event(LedgerActions.ExtractionWritten, query, Subjects(query, output), OutputHash(output), details);
     }
 

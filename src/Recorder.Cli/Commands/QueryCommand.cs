@@ -32,6 +32,10 @@ internal static class QueryCommand
         {
             Description = "Replace a file already at --out, provided no ledger entry names it (a recorded extraction is never replaced)",
         };
+        var noSecrets = new Option<bool>("--no-secrets")
+        {
+            Description = "Do not write the secrets of stored TLS key logs (recorder keylog import) into the output; by default a pcapng output carries those of the TLS connections whose ClientHello it holds",
+        };
         var sessions = new Option<string[]>("--session")
         {
             Description = "Extract exactly this session's packets, whole even across segments (SEGMENT:ID as `recorder sessions` prints; repeat: OR)",
@@ -48,7 +52,7 @@ internal static class QueryCommand
         var reason = new Option<string>("--reason") { Description = "Why the packets are extracted (recorded in the ledger)", Required = true, HelpName = "TEXT" };
         var command = new Command("query", "Extract matching packets to a capture file (an audited extraction: --case and --reason are required)")
         {
-            hosts, ports, protocols, from, to, bpf, sessions, sessionsOf, output, format, force, caseOption, reason, json,
+            hosts, ports, protocols, from, to, bpf, sessions, sessionsOf, output, format, force, noSecrets, caseOption, reason, json,
         };
         factory.SetAction(command, (context, cancellationToken) =>
         {
@@ -96,7 +100,7 @@ internal static class QueryCommand
             try
             {
                 extraction = AuditedExtraction.Run(store, compiler, query!, outPath, formatChoice, caseId, why, queryId, cancellationToken,
-                    replaceExisting: replace);
+                    replaceExisting: replace, withSecrets: !parse.GetValue(noSecrets));
             }
             catch (OutputFormatException e)
             {
@@ -128,6 +132,7 @@ internal static class QueryCommand
                     ["partial"] = run.Partial,
                     ["segmentsLeftOut"] = SegmentLeftOut.ToJson(run.SegmentsLeftOut),
                     ["run"] = run.ToJson(),
+                    ["secrets"] = extraction.Secrets.ToJson(),
                     ["ledger"] = new JsonObject
                     {
                         ["submittedSeq"] = submittedSeq,
@@ -162,6 +167,7 @@ internal static class QueryCommand
                     context.Output.WriteLine($"  sessions: {chosen.Describe()}");
                 }
 
+                context.Output.WriteLine("  " + extraction.Secrets.Describe());
                 context.Output.WriteLine($"  ledger: entries {submittedSeq} and {extractionSeq}; checkpoint of {checkpoint.Size} entries, time-stamped {checkpoint.Time}");
                 if (run.IndexProblem is not null)
                 {
@@ -372,7 +378,8 @@ internal static class QueryCommand
             : null;
     }
 
-    private static string CheckText(string? value, string option, int maxLength)
+    /// <summary>Checks a --case/--reason text: not empty, not too long, no control or bidirectional characters.</summary>
+    internal static string CheckText(string? value, string option, int maxLength)
     {
         if (string.IsNullOrWhiteSpace(value))
         {

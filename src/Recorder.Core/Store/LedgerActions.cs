@@ -74,6 +74,11 @@ public static class LedgerActions
     /// <summary>A transferred file's octets were extracted from the packets that carried it (case, reason, the outputs' hashes, session and segments).</summary>
     public const string FilesExtracted = "files.extracted";
 
+    // TLS key logs
+
+    /// <summary>A TLS key log (NSS SSLKEYLOGFILE format) was stored as evidence (its SHA-256, entries, labels and problems per line).</summary>
+    public const string KeylogImported = "keylog.imported";
+
     // Queries and extractions
 
     /// <summary>A query was submitted, with its case and reason, before any packet was read.</summary>
@@ -216,6 +221,7 @@ public static class LedgerActions
         SessionsSearched,
         SessionsExported,
         FilesExtracted,
+        KeylogImported,
         QuerySubmitted,
         QueryRefused,
         QueryStarted,

@@ -110,6 +110,28 @@ public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
         _writer.Write(linkType, timestampNanoseconds, originalLength, data);
     }
 
+    /// <summary>
+    /// Writes a pcapng Decryption Secrets Block here, in front of the packets still to come (readers
+    /// apply it to the packets after it). An automatic format becomes pcapng (the file so far is
+    /// converted); when classic pcap was asked for, nothing is written and the answer is false: the
+    /// caller must say that the secrets were not carried.
+    /// </summary>
+    public bool TryWriteDecryptionSecrets(uint secretsType, ReadOnlySpan<byte> secrets)
+    {
+        if (_refused || _choice == OutputFormatChoice.Pcap)
+        {
+            return false;
+        }
+
+        if (_writer.Format == CaptureFileFormat.Pcap)
+        {
+            ConvertToPcapng();
+        }
+
+        _writer.WriteDecryptionSecrets(secretsType, secrets);
+        return true;
+    }
+
     /// <summary>Finishes the file (an empty result is a valid capture file with no packets).</summary>
     /// <exception cref="OutputFormatException">Classic pcap was asked for and cannot hold the answer; nothing is left on disk once this output is disposed.</exception>
     /// <exception cref="OutputExistsException">A file is at the path and replacing it was not allowed; nothing is kept.</exception>

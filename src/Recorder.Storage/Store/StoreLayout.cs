@@ -50,6 +50,22 @@ public sealed class StoreLayout
     /// <summary>Query outputs kept by the store (the service's results).</summary>
     public string ExtractionsDirectory => Path.Combine(Root, "extractions");
 
+    /// <summary>TLS key logs stored as evidence, each named by its SHA-256 (<c>keylogs/SHA256.keylog</c>).</summary>
+    public string KeyLogsDirectory => Path.Combine(Root, "keylogs");
+
+    /// <summary>The stored key log whose SHA-256 is <paramref name="sha256"/> (64 lower-case hex digits, checked: never a path from user input).</summary>
+    /// <exception cref="ArgumentException"><paramref name="sha256"/> is not 64 lower-case hex digits.</exception>
+    public string KeyLogFile(string sha256)
+    {
+        ArgumentNullException.ThrowIfNull(sha256);
+        if (sha256.Length != 64 || !sha256.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'))
+        {
+            throw new ArgumentException($"'{sha256}' is not a SHA-256 in lower-case hex", nameof(sha256));
+        }
+
+        return Path.Combine(KeyLogsDirectory, sha256 + ".keylog");
+    }
+
     /// <summary>Lock files.</summary>
     public string LocksDirectory => Path.Combine(Root, "locks");
 

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Recorder.Core.Formats;
 using Recorder.Sessions.Tls;
 using Recorder.TestSupport;
@@ -36,32 +33,9 @@ public sealed class KeyLogTests : IDisposable
     [InlineData("-tls1_3")]
     public async Task Secrets_InjectedAsADecryptionSecretsBlock_LetTsharkReadTheHttpInside(string version)
     {
-        var openssl = ExternalTools.Find("openssl");
         var tshark = ExternalTools.Find("tshark");
-        Skip.If(openssl is null || tshark is null, "needs openssl and tshark (apt-get install openssl tshark)");
-        var key = Path.Combine(_directory.Path, "key.pem");
-        var certificate = Path.Combine(_directory.Path, "cert.pem");
-        var keys = Path.Combine(_directory.Path, "keys.log");
-        var (exit, _, error) = ExternalTools.Run(openssl!, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", certificate,
-            "-days", "2", "-subj", "/CN=recorder.test"]);
-        Assert.True(exit == 0, error);
-
-        var serverPort = FreePort();
-        using var server = Start(openssl!, ["s_server", "-accept", $"127.0.0.1:{serverPort}", "-cert", certificate, "-key", key, "-www", version, "-quiet"]);
-        using var relay = new TcpListener(IPAddress.Loopback, 0);
-        relay.Start();
-        var relayPort = ((IPEndPoint)relay.LocalEndpoint).Port;
-        var writes = new List<(bool FromClient, byte[] Bytes)>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var relaying = RelayAsync(relay, serverPort, writes, timeout.Token);
-
-        using var client = Start(openssl!, ["s_client", "-connect", $"127.0.0.1:{relayPort}", "-keylogfile", keys, "-quiet", "-ign_eof", version, "-servername", "recorder.test"]);
-        await client.StandardInput.WriteAsync("GET /evidence HTTP/1.0\r\n\r\n");
-        await client.StandardInput.FlushAsync();
-        client.StandardInput.Close();
-        await relaying;
-        await client.WaitForExitAsync(timeout.Token);
-        server.Kill(entireProcessTree: true);
+        Skip.If(!OpenSslTlsExchange.IsAvailable || tshark is null, "needs openssl and tshark (apt-get install openssl tshark)");
+        var (writes, keys) = await OpenSslTlsExchange.RunAsync(_directory.Path, version, "GET /evidence HTTP/1.0\r\n\r\n");
 
         var parser = new TlsStreamParser();
         foreach (var (fromClient, bytes) in writes)
@@ -71,12 +45,15 @@ public sealed class KeyLogTests : IDisposable
 
         var random = parser.Result.ClientHello?.Random;
         Assert.NotNull(random);
-        var log = TlsKeyLog.Parse(await File.ReadAllTextAsync(keys, timeout.Token));
+        var log = TlsKeyLog.Parse(await File.ReadAllTextAsync(keys));
         Assert.Empty(log.Problems);
         Assert.Contains(random, log.ClientRandoms);
         var selected = log.Select([random]);
 
         var plain = Path.Combine(_directory.Path, "plain.pcapng");
+        var hellos = Path.Combine(_directory.Path, "hellos.pcap");
+        SyntheticTcpCapture.Write(hellos, writes);
+        Assert.Equal([random], HelloRandoms(hellos));
         var decryptable = Path.Combine(_directory.Path, "secrets.pcapng");
         SyntheticTcpCapture.Write(plain, writes, CaptureFileFormat.Pcapng, null);
         SyntheticTcpCapture.Write(decryptable, writes, CaptureFileFormat.Pcapng, selected);
@@ -89,7 +66,45 @@ public sealed class KeyLogTests : IDisposable
         Assert.Contains("HTTP/1.0 200 ok", Follow(tshark!, decryptable), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ClientRandom_IsFoundInTheFrameStartingTheHello_AfterAChangeCipherSpec_AndNeverInCutOrOtherFrames()
+    {
+        var random = Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray();
+        byte[] body = [0x03, 0x03, .. random, 0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00, 0x00, 0x00];
+        byte[] hello = [0x16, 0x03, 0x01, 0x00, (byte)(body.Length + 4), 0x01, 0x00, 0x00, (byte)body.Length, .. body];
+        byte[] afterCcs = [0x14, 0x03, 0x03, 0x00, 0x01, 0x01, .. hello];
+        var path = Path.Combine(_directory.Path, "hello.pcap");
+        SyntheticTcpCapture.Write(path, [(true, afterCcs), (false, [0x16, 0x03, 0x03, 0x00, 0x04, 0x02, 0x00, 0x00, 0x00])]);
+
+        Assert.Equal([Convert.ToHexStringLower(random)], HelloRandoms(path));
+        using var reader = CaptureFileReader.Open(path);
+        while (reader.TryRead(out var packet))
+        {
+            // Every cut of every frame (hostile input): never throws, and a cut hello is not a hello.
+            for (var length = 0; length < packet.Data.Length; length++)
+            {
+                Assert.False(TlsClientRandom.TryFind(packet.LinkType, packet.Data[..length], out _) && length < packet.Data.Length - hello.Length + 43);
+            }
+        }
+    }
+
     public void Dispose() => _directory.Dispose();
+
+    /// <summary>The client randoms <see cref="TlsClientRandom"/> finds in the frames of a capture, in order.</summary>
+    private static List<string> HelloRandoms(string capture)
+    {
+        var randoms = new List<string>();
+        using var reader = CaptureFileReader.Open(capture);
+        while (reader.TryRead(out var packet))
+        {
+            if (TlsClientRandom.TryFind(packet.LinkType, packet.Data, out var found))
+            {
+                randoms.Add(found!);
+            }
+        }
+
+        return randoms;
+    }
 
     /// <summary>The first TLS stream's decrypted application data as tshark follows it (ASCII).</summary>
     private static string Follow(string tshark, string capture)
@@ -105,67 +120,5 @@ public sealed class KeyLogTests : IDisposable
         var (exit, output, error) = ExternalTools.Run(tshark, ["-r", capture, "-Y", "http", "-T", "fields", "-e", "http.request.method", "-e", "http.request.uri", "-e", "http.response.code"]);
         Assert.True(exit == 0, error);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Replace('\t', ' ').Trim()).ToList();
-    }
-
-    private static Process Start(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        return process;
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    /// <summary>Accepts one connection and relays it to the server, recording each side's bytes in the order they passed.</summary>
-    private static async Task RelayAsync(TcpListener listener, int serverPort, List<(bool, byte[])> writes, CancellationToken cancellation)
-    {
-        using var inbound = await listener.AcceptTcpClientAsync(cancellation);
-        using var outbound = new TcpClient();
-        // s_server may take a moment to listen.
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await outbound.ConnectAsync(IPAddress.Loopback, serverPort, cancellation);
-                break;
-            }
-            catch (SocketException) when (attempt < 50)
-            {
-                await Task.Delay(100, cancellation);
-            }
-        }
-
-        async Task Pump(NetworkStream from, NetworkStream to, bool fromClient)
-        {
-            var buffer = new byte[16384];
-            int read;
-            while ((read = await from.ReadAsync(buffer, cancellation)) > 0)
-            {
-                lock (writes)
-                {
-                    writes.Add((fromClient, buffer[..read]));
-                }
-
-                await to.WriteAsync(buffer.AsMemory(0, read), cancellation);
-            }
-
-            to.Socket.Shutdown(SocketShutdown.Send);
-        }
-
-        var client = inbound.GetStream();
-        var server = outbound.GetStream();
-        await Task.WhenAll(Pump(client, server, true), Pump(server, client, false));
     }
 }

@@ -2,20 +2,21 @@ using System.Buffers.Binary;
 using System.Net;
 using Recorder.Core.Formats;
 
-namespace Recorder.Sessions.Tests;
+namespace Recorder.TestSupport;
 
 /// <summary>
 /// Writes the bytes both sides of a connection wrote, in the order they wrote them, as a pcap of
 /// Ethernet/IPv4/TCP frames with a three-way handshake and correct sequence and acknowledgement
 /// numbers and checksums, so tshark reassembles it as it would a real capture.
 /// </summary>
-internal static class SyntheticTcpCapture
+public static class SyntheticTcpCapture
 {
     public const string ClientAddress = "10.12.0.1";
     public const string ServerAddress = "10.12.0.2";
     public const ushort ClientPort = 50123;
     public const ushort ServerPort = 443;
 
+    /// <summary>Writes the connection as classic pcap.</summary>
     public static void Write(string path, IReadOnlyList<(bool FromClient, byte[] Bytes)> writes) => Write(path, writes, CaptureFileFormat.Pcap, null);
 
     /// <summary>As <see cref="Write(string, IReadOnlyList{ValueTuple{bool, byte[]}})"/>, in <paramref name="format"/>, with a TLS key log Decryption Secrets Block first (pcapng) when <paramref name="keyLog"/> is given.</summary>
