@@ -61,6 +61,45 @@ public sealed class SessionsCommandTests : IDisposable
     }
 
     [Fact]
+    public void Export_WritesEcsRecordsOfTheWindow_LedgeredWithTheFilesHash_AndNeverOverwrites()
+    {
+        var store = ImportedStore();
+        var output = _directory.File("export.ndjson");
+
+        var result = Run("--store", store, "sessions", "export", "--out", output, "--case", "CASE-7", "--reason", "to the SIEM", "--json").Json;
+
+        var lines = File.ReadAllLines(output).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(4, lines.Count(l => l["event"]!["dataset"]!.GetValue<string>() == "recorder.session"));
+        Assert.Equal(6, lines.Count(l => l["event"]!["dataset"]!.GetValue<string>() == "recorder.dns"));
+        var http = Assert.Single(lines, l => l["event"]!["dataset"]!.GetValue<string>() == "recorder.http");
+        Assert.Equal("/report-7.pdf", http["url"]!["original"]!.GetValue<string>());
+        var file = Assert.Single(lines, l => l["event"]!["dataset"]!.GetValue<string>() == "recorder.file");
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("%PDF"u8)), file["file"]!["hash"]!["sha256"]!.GetValue<string>());
+        // Each record's session reference is the stored record's SEGMENT:ID.
+        var stored = File.ReadAllLines(SessionsFile(store, 1)).Select(l => JsonNode.Parse(l)!).ToList();
+        var httpSession = stored.Single(d => d["clientPort"]!.GetValue<int>() == 45000);
+        Assert.Equal($"1:{httpSession["id"]}", http["recorder"]!["session"]!.GetValue<string>());
+
+        var entry = LedgerEntries(store).Single(e => e["action"]!.GetValue<string>() == LedgerActions.SessionsExported);
+        Assert.Equal("CASE-7", entry["case"]!.GetValue<string>());
+        Assert.Equal(Hex.Lower(SHA256.HashData(File.ReadAllBytes(output))), entry["hashes"]!["output"]!.GetValue<string>());
+        Assert.Equal(result["sha256"]!.GetValue<string>(), entry["hashes"]!["output"]!.GetValue<string>());
+        Assert.Equal(lines.Count, entry["details"]!["records"]!["total"]!.GetValue<int>());
+
+        // A window: only the third DNS session (Start+2 s) and the HTTP one after it.
+        var windowed = _directory.File("window.ndjson");
+        var from = ((Start / 1_000_000_000) + 1.5).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+        Run("--store", store, "sessions", "export", "--from", from, "--out", windowed, "--case", "CASE-7", "--reason", "window");
+        Assert.Equal(2, File.ReadAllLines(windowed).Count(l => l.Contains("\"recorder.session\"", StringComparison.Ordinal)));
+
+        var again = Cli.Run("--store", store, "sessions", "export", "--out", output, "--case", "CASE-7", "--reason", "again");
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already exists", again.Error, StringComparison.Ordinal);
+        Assert.Equal(2, LedgerEntries(store).Count(e => e["action"]!.GetValue<string>() == LedgerActions.SessionsExported));
+        Assert.Empty(Directory.GetFiles(_directory.Path, "*.partial-*", SearchOption.TopDirectoryOnly));
+    }
+
+    [Fact]
     public void Search_IsLedgered_WithCaseReasonFilterCountAndTheAnswersHash()
     {
         var store = ImportedStore();
