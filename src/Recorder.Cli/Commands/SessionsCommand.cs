@@ -71,6 +71,10 @@ internal static class SessionsCommand
                     ["results"] = result.Matches.Count,
                     ["segmentsScanned"] = Ids(result.SegmentsScanned),
                     ["segmentsNotBuilt"] = Ids(result.SegmentsNotBuilt),
+                    ["segmentsIndexed"] = Ids(result.SegmentsIndexed),
+                    ["segmentsFullyScanned"] = Fallbacks(result.SegmentsFullyScanned),
+                    ["optionsNotIndexed"] = new JsonArray(result.OptionsNotIndexed.Select(o => (JsonNode)o).ToArray()),
+                    ["recordsRead"] = result.RecordsRead,
                 },
                 caseId, why);
             if (parse.GetValue(json))
@@ -85,6 +89,10 @@ internal static class SessionsCommand
                     ["answerSha256"] = result.AnswerSha256,
                     ["segmentsScanned"] = Ids(result.SegmentsScanned),
                     ["segmentsNotBuilt"] = Ids(result.SegmentsNotBuilt),
+                    ["segmentsIndexed"] = Ids(result.SegmentsIndexed),
+                    ["segmentsFullyScanned"] = Fallbacks(result.SegmentsFullyScanned),
+                    ["optionsNotIndexed"] = new JsonArray(result.OptionsNotIndexed.Select(o => (JsonNode)o).ToArray()),
+                    ["recordsRead"] = result.RecordsRead,
                     ["ledgerSeq"] = seq,
                     ["searchMilliseconds"] = Math.Round(result.Elapsed.TotalMilliseconds, 3),
                     ["results"] = new JsonArray(result.Matches.Select(m => JsonNode.Parse(m.Line.Span)).ToArray()),
@@ -99,6 +107,16 @@ internal static class SessionsCommand
             {
                 context.Output.WriteLine($"  note: {result.SegmentsNotBuilt.Count} segment(s) in the window have no session metadata " +
                     $"({string.Join(", ", result.SegmentsNotBuilt)}) and were not searched: run `recorder sessions index`");
+            }
+
+            foreach (var fallback in result.SegmentsFullyScanned)
+            {
+                context.Output.WriteLine($"  note: segment {fallback.SegmentId} was scanned record by record, not answered from an index: {fallback.Reason}");
+            }
+
+            if (result.OptionsNotIndexed.Count > 0)
+            {
+                context.Output.WriteLine($"  note: {string.Join(", ", result.OptionsNotIndexed)} could not be looked up in the index (non-ASCII value): every record was read for it");
             }
 
             return ExitCodes.Ok;
@@ -121,7 +139,7 @@ internal static class SessionsCommand
             foreach (var segment in store.ListSegments())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (rebuild || !File.Exists(store.Layout.SessionsFile(segment.Id)))
+                if (rebuild || store.Layout.ExistingSessionsFile(segment.Id) is null)
                 {
                     outcomes.Add(SessionIndexer.IndexOne(store, segment));
                 }
@@ -158,6 +176,9 @@ internal static class SessionsCommand
 
     private static Option<string?> Text(string name, string description, string helpName) =>
         new(name) { Description = description, HelpName = helpName };
+
+    private static JsonArray Fallbacks(IReadOnlyList<SessionScanFallback> fallbacks) =>
+        new(fallbacks.Select(f => (JsonNode)new JsonObject { ["segmentId"] = f.SegmentId, ["reason"] = f.Reason }).ToArray());
 
     private static JsonArray Ids(IReadOnlyList<long> ids) => new(ids.Select(i => (JsonNode)i).ToArray());
 
