@@ -43,7 +43,7 @@ public static class SessionBlockFormat
         var n = 0;
         while (value >= 0x80)
         {
-            span[n++] = (byte)(value | 0x80);
+            span[n++] = (byte)((value & 0x7F) | 0x80);
             value >>= 7;
         }
 
