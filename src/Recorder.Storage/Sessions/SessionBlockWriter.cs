@@ -24,12 +24,15 @@ public sealed class SessionBlockWriter : IDisposable
     private readonly List<(int CompressedLength, int Records, long MinFirst, long MaxLast)> _blocks = [];
     private readonly Dictionary<string, List<int>>[] _terms = new Dictionary<string, List<int>>[16];
     private readonly List<int>[] _alwaysRead = new List<int>[16];
+    private readonly int _blockBytes;
     private int _blockRecords;
     private long _blockMinFirst = long.MaxValue, _blockMaxLast = long.MinValue;
 
-    /// <summary>Creates an empty file.</summary>
-    public SessionBlockWriter()
+    /// <summary>Creates an empty file whose blocks hold about <paramref name="blockBytes"/> of JSON lines each.</summary>
+    public SessionBlockWriter(int blockBytes = SessionBlockFormat.BlockBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockBytes);
+        _blockBytes = blockBytes;
         _compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
         foreach (var field in Enum.GetValues<SessionIndexField>())
         {
@@ -51,7 +54,7 @@ public sealed class SessionBlockWriter : IDisposable
     public void Add(ReadOnlySpan<byte> line, SessionDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        if (_block.WrittenCount > 0 && _block.WrittenCount + line.Length + 1 > SessionBlockFormat.BlockBytes)
+        if (_block.WrittenCount > 0 && _block.WrittenCount + line.Length + 1 > _blockBytes)
         {
             FlushBlock();
         }

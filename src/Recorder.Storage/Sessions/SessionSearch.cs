@@ -86,17 +86,18 @@ public static class SessionSearch
             scanned.Add(segment.Id);
             if (path.EndsWith(StoreLayout.SessionBlocksExtension, StringComparison.Ordinal))
             {
-                var before = matches.Count;
                 try
                 {
-                    recordsRead += SearchIndexed(path, filter, matches, notIndexed, cancellationToken);
+                    var found = SearchFile(path, filter, cancellationToken);
+                    matches.AddRange(found.Matches);
+                    recordsRead += found.RecordsRead;
+                    notIndexed.UnionWith(found.OptionsNotIndexed);
                     indexed.Add(segment.Id);
                     continue;
                 }
                 catch (SessionIndexCorruptException e)
                 {
-                    // The matches of this segment found before the failure are dropped: the scan below finds them again.
-                    matches.RemoveRange(before, matches.Count - before);
+                    // The scan below reads the frames without the index; if they are damaged too, it throws.
                     fallbacks.Add(new SessionScanFallback(segment.Id, $"index unreadable: {e.Message}"));
                 }
             }
@@ -132,10 +133,19 @@ public static class SessionSearch
         };
     }
 
-    private static long SearchIndexed(string path, SessionFilter filter, List<SessionMatch> matches, ISet<string> notIndexed,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Answers <paramref name="filter"/> from one block-format metadata file through its index: the
+    /// matching records in file order, the records read, and the options the index could not narrow.
+    /// Throws <see cref="SessionIndexCorruptException"/> when the index or a block it needs is damaged.
+    /// </summary>
+    public static (IReadOnlyList<SessionMatch> Matches, long RecordsRead, IReadOnlyList<string> OptionsNotIndexed) SearchFile(string path,
+        SessionFilter filter, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(filter);
         using var file = SessionBlockFile.Open(path);
+        var notIndexed = new SortedSet<string>(StringComparer.Ordinal);
+        var matches = new List<SessionMatch>();
         var candidates = Candidates(file, filter, notIndexed);
         long read = 0;
         foreach (var block in file.Blocks)
@@ -186,7 +196,7 @@ public static class SessionSearch
             }
         }
 
-        return read;
+        return (matches, read, notIndexed.ToList());
     }
 
     /// <summary>The records every indexed option allows (AND of the options, OR within one), or null when no option narrows.</summary>
