@@ -33,7 +33,7 @@ public static class SessionBlockFormat
     public const int BlockBytes = 128 * 1024;
 
     /// <summary>zstd level of the blocks and the index (measured in docs/benchmarks.md, "Session metadata (issue 12)").</summary>
-    public const int CompressionLevel = 5;
+    public const int CompressionLevel = 9;
 
     /// <summary>Writes <paramref name="value"/> as unsigned LEB128.</summary>
     public static void WriteVarint(IBufferWriter<byte> output, ulong value)
