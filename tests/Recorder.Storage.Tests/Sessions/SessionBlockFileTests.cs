@@ -44,7 +44,7 @@ public sealed class SessionBlockFileTests : IDisposable
         Gen.Int.Sample(seed =>
         {
             var random = new Random(seed);
-            var documents = Enumerable.Range(0, random.Next(1, 120)).Select(i => Document(random, i)).ToList();
+            var documents = Enumerable.Range(0, random.Next(0, 120)).Select(i => Document(random, i)).ToList();
             var path = Write(documents, blockBytes: random.Next(200, 4000), $"f{file++}");
             for (var f = 0; f < 12; f++)
             {
@@ -96,6 +96,21 @@ public sealed class SessionBlockFileTests : IDisposable
             Assert.Equal(0, exitCode);
             Assert.Equal(expected, Encoding.UTF8.GetBytes(output));
         }
+    }
+
+    [Fact]
+    public void EmptySegment_HasAnIndexAndNoBlocks_AndAnswersNothing()
+    {
+        var path = Write([], blockBytes: 1024, "empty");
+        var (filter, _) = SessionFilter.Parse(new SessionFilterArguments());
+
+        var result = SessionSearch.SearchFile(path, filter!);
+
+        Assert.Empty(result.Matches);
+        Assert.Empty(SessionBlockFile.DecompressAll(path));
+        using var file = SessionBlockFile.Open(path);
+        Assert.Equal(0, file.RecordCount);
+        Assert.Empty(file.Blocks);
     }
 
     [Fact]
