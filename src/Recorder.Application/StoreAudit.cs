@@ -173,9 +173,10 @@ public static class StoreAudit
         var notBuilt = new List<long>();
         foreach (var id in segmentIds)
         {
-            var path = layout.SessionsFile(id);
+            // The block file (.sessions.jsonl.zst, records and index) when there is one, else a file of the first layout.
+            var path = layout.ExistingSessionsFile(id);
             var recorded = sessionFiles.TryGetValue(id, out var entry);
-            if (!File.Exists(path))
+            if (path is null)
             {
                 notBuilt.Add(id);
                 continue;

@@ -9,6 +9,7 @@ using Recorder.Benchmarks;
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- needle [--store DIR --host H --port P]   where a warm query's time goes
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- history [--queries N] [--requests R]   the dashboard's history pages with 10 000 queries
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- sessions [--capture FILE] [--runs N]   session metadata throughput on one core (issue 12)
+// dotnet run --project tests/Recorder.Benchmarks -c Release -- session-index --store DIR [--baseline DIR] [--runs N]   session metadata size and search times (issue 12)
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- import-memory [--sizes 2,20] [--segment-bytes N]   import peak RSS as the capture grows
 if (args.Length > 0 && args[0] == "micro")
 {
@@ -39,6 +40,11 @@ if (args.Length > 0 && args[0] == "import-memory")
 if (args.Length > 0 && args[0] == "sessions")
 {
     return SessionFigures.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "session-index")
+{
+    return SessionIndexFigures.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "history")

@@ -115,7 +115,7 @@ public sealed class SessionsCommandTests : IDisposable
         Assert.Equal(result["ledgerSeq"]!.GetValue<long>(), entry["seq"]!.GetValue<long>());
 
         // The answer is the matching records' lines as the ledgered metadata file holds them.
-        var lines = File.ReadAllLines(SessionsFile(store, 1))
+        var lines = RecordLines(store, 1)
             .Where(l => JsonNode.Parse(l)!["clientPort"]!.GetValue<int>() is 40001 or 40002 or 45000);
         var answer = Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
         Assert.Equal(Hex.Lower(SHA256.HashData(answer)), result["answerSha256"]!.GetValue<string>());
@@ -134,6 +134,10 @@ public sealed class SessionsCommandTests : IDisposable
         var entry = LedgerEntries(store).Single(e => e["action"]!.GetValue<string>() == LedgerActions.SessionsIndexed);
         Assert.Equal(CaptureFiles.Sha256(SessionsFile(store, 1)), entry["hashes"]!["sessions"]!.GetValue<string>());
         Assert.Equal(built["sha256"]!.GetValue<string>(), entry["hashes"]!["sessions"]!.GetValue<string>());
+        // The JSON lines the block file holds (what zstd -dc prints) are hashed too.
+        var records = Encoding.UTF8.GetBytes(string.Concat(RecordLines(store, 1).Select(l => l + "\n")));
+        Assert.Equal(Hex.Lower(SHA256.HashData(records)), entry["hashes"]!["records"]!.GetValue<string>());
+        Assert.Equal("segments/000000/000000000001.sessions.jsonl.zst", entry["details"]!["path"]!.GetValue<string>());
     }
 
     [Fact]
@@ -143,16 +147,70 @@ public sealed class SessionsCommandTests : IDisposable
         Run("--store", store, "verify");
         var file = SessionsFile(store, 1);
         var bytes = File.ReadAllBytes(file);
-        var at = Encoding.ASCII.GetString(bytes).IndexOf("40001", StringComparison.Ordinal);
-        bytes[at + 4] = (byte)'9';
+        bytes[bytes.Length / 3] ^= 0x01;
         File.WriteAllBytes(file, bytes);
 
         var verify = Cli.Run("--store", store, "verify", "--json");
 
         Assert.Equal(1, verify.ExitCode);
         var finding = Assert.Single(verify.Json["findings"]!.AsArray())!;
-        Assert.Equal("segments/000000/000000000001.sessions.jsonl", finding["subject"]!.GetValue<string>());
+        Assert.Equal("segments/000000/000000000001.sessions.jsonl.zst", finding["subject"]!.GetValue<string>());
         Assert.Equal("session metadata", finding["check"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void DamagedIndex_VerifyFails_AndSearchScansTheRecords_SayingSo()
+    {
+        var store = ImportedStore();
+        var expected = Run("--store", store, "sessions", "--domain", "*.example.com", "--case", "C", "--reason", "R", "--json").Json;
+        var file = SessionsFile(store, 1);
+        var bytes = File.ReadAllBytes(file);
+        bytes[^30] ^= 0x40; // inside the index frame, before the 20-byte footer
+        File.WriteAllBytes(file, bytes);
+
+        var verify = Cli.Run("--store", store, "verify", "--json");
+        var search = Run("--store", store, "sessions", "--domain", "*.example.com", "--case", "C", "--reason", "R", "--json").Json;
+
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Equal("segments/000000/000000000001.sessions.jsonl.zst", Assert.Single(verify.Json["findings"]!.AsArray())!["subject"]!.GetValue<string>());
+        Assert.Equal([1L], expected["segmentsIndexed"]!.AsArray().Select(n => n!.GetValue<long>()));
+        Assert.Empty(search["segmentsIndexed"]!.AsArray());
+        var fallback = Assert.Single(search["segmentsFullyScanned"]!.AsArray())!;
+        Assert.Equal(1, fallback["segmentId"]!.GetValue<long>());
+        Assert.StartsWith("index unreadable", fallback["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(expected["answerSha256"]!.GetValue<string>(), search["answerSha256"]!.GetValue<string>());
+        var entry = LedgerEntries(store).Last(e => e["action"]!.GetValue<string>() == LedgerActions.SessionsSearched);
+        Assert.Equal(1, entry["details"]!["segmentsFullyScanned"]![0]!["segmentId"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public void FirstLayoutStore_WithOnlySessionsJsonl_SearchesByScan_SameAnswer_AndVerifies()
+    {
+        var store = ImportedStore();
+        var expected = Run("--store", store, "sessions", "--app", "dns", "--case", "C", "--reason", "R", "--json").Json;
+        // What a build before the index wrote: the plain JSON lines, ledgered under their own hash.
+        var lines = Encoding.UTF8.GetBytes(string.Concat(RecordLines(store, 1).Select(l => l + "\n")));
+        var plain = Path.ChangeExtension(SessionsFile(store, 1), null);
+        File.Delete(SessionsFile(store, 1));
+        File.WriteAllBytes(plain, lines);
+        using (var opened = Recorder.Application.StoreAccess.Open(store, create: false, new Recorder.Application.StoreAccessOptions()).Store)
+        {
+            opened.Record(LedgerActions.SessionsIndexed, new JsonObject { ["segmentId"] = 1 },
+                new Dictionary<string, string> { ["sessions"] = Hex.Lower(SHA256.HashData(lines)) },
+                new JsonObject { ["path"] = "segments/000000/000000000001.sessions.jsonl" });
+        }
+
+        var search = Run("--store", store, "sessions", "--app", "dns", "--case", "C", "--reason", "R", "--json").Json;
+        Run("--store", store, "verify");
+        File.WriteAllBytes(plain, [.. lines[..^2], (byte)'x', (byte)'\n']);
+        var verify = Cli.Run("--store", store, "verify", "--json");
+
+        Assert.Equal(expected["answerSha256"]!.GetValue<string>(), search["answerSha256"]!.GetValue<string>());
+        Assert.Equal(3, search["count"]!.GetValue<int>());
+        Assert.Empty(search["segmentsIndexed"]!.AsArray());
+        Assert.StartsWith("no index", search["segmentsFullyScanned"]![0]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Equal("segments/000000/000000000001.sessions.jsonl", Assert.Single(verify.Json["findings"]!.AsArray())!["subject"]!.GetValue<string>());
     }
 
     [Fact]
@@ -248,7 +306,7 @@ public sealed class SessionsCommandTests : IDisposable
             .Select(r => r!.ToJsonString()).ToList();
 
         Assert.NotEmpty(expected);
-        Assert.Equal(expected, File.ReadAllLines(SessionsFile(store, 1)));
+        Assert.Equal(expected, RecordLines(store, 1));
         Assert.Equal(expected.Select(l => JsonNode.Parse(l)!.ToJsonString()), searched);
         Assert.Equal(direct.Count(r => r.Application == "http"),
             Run("--store", store, "sessions", "--app", "http", "--case", "C", "--reason", "corpus", "--json").Json["count"]!.GetValue<int>());
@@ -369,7 +427,11 @@ public sealed class SessionsCommandTests : IDisposable
         result["results"]!.AsArray().Select(r => r!["clientPort"]!.GetValue<int>()).Order().ToList();
 
     private static string SessionsFile(string store, long id) =>
-        Path.Combine(store, "segments", "000000", id.ToString("D12", System.Globalization.CultureInfo.InvariantCulture) + ".sessions.jsonl");
+        Path.Combine(store, "segments", "000000", id.ToString("D12", System.Globalization.CultureInfo.InvariantCulture) + ".sessions.jsonl.zst");
+
+    /// <summary>The JSON lines a segment's block file holds (zstd frames decompressed in order, index frames skipped).</summary>
+    private static string[] RecordLines(string store, long id) =>
+        Encoding.UTF8.GetString(Recorder.Storage.Sessions.SessionBlockFile.DecompressAll(SessionsFile(store, id))).Split('\n')[..^1];
 
     private static List<JsonNode> LedgerEntries(string store) =>
         File.ReadAllLines(Path.Combine(store, "ledger", "ledger.jsonl")).Select(l => JsonNode.Parse(l)!).Where(e => e["action"] is not null).ToList();

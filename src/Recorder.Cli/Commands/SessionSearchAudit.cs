@@ -24,10 +24,18 @@ internal static class SessionSearchAudit
                 ["results"] = result.Matches.Count,
                 ["segmentsScanned"] = Ids(result.SegmentsScanned),
                 ["segmentsNotBuilt"] = Ids(result.SegmentsNotBuilt),
+                ["segmentsIndexed"] = Ids(result.SegmentsIndexed),
+                ["segmentsFullyScanned"] = Fallbacks(result.SegmentsFullyScanned),
+                ["optionsNotIndexed"] = new JsonArray(result.OptionsNotIndexed.Select(o => (JsonNode)o).ToArray()),
+                ["recordsRead"] = result.RecordsRead,
             },
             caseId, reason);
         return (searchId, seq, result, filterJson);
     }
+
+    /// <summary>The segments searched by a full scan instead of their index, and why.</summary>
+    public static JsonArray Fallbacks(IReadOnlyList<SessionScanFallback> fallbacks) =>
+        new(fallbacks.Select(f => (JsonNode)new JsonObject { ["segmentId"] = f.SegmentId, ["reason"] = f.Reason }).ToArray());
 
     /// <summary>Segment ids as a JSON array.</summary>
     public static JsonArray Ids(IReadOnlyList<long> ids) => new(ids.Select(i => (JsonNode)i).ToArray());

@@ -74,6 +74,10 @@ internal static class SessionsCommand
                     ["answerSha256"] = result.AnswerSha256,
                     ["segmentsScanned"] = Ids(result.SegmentsScanned),
                     ["segmentsNotBuilt"] = Ids(result.SegmentsNotBuilt),
+                    ["segmentsIndexed"] = Ids(result.SegmentsIndexed),
+                    ["segmentsFullyScanned"] = Fallbacks(result.SegmentsFullyScanned),
+                    ["optionsNotIndexed"] = new JsonArray(result.OptionsNotIndexed.Select(o => (JsonNode)o).ToArray()),
+                    ["recordsRead"] = result.RecordsRead,
                     ["ledgerSeq"] = seq,
                     ["searchMilliseconds"] = Math.Round(result.Elapsed.TotalMilliseconds, 3),
                     ["results"] = new JsonArray(result.Matches.Select(m => JsonNode.Parse(m.Line.Span)).ToArray()),
@@ -88,6 +92,16 @@ internal static class SessionsCommand
             {
                 context.Output.WriteLine($"  note: {result.SegmentsNotBuilt.Count} segment(s) in the window have no session metadata " +
                     $"({string.Join(", ", result.SegmentsNotBuilt)}) and were not searched: run `recorder sessions index`");
+            }
+
+            foreach (var fallback in result.SegmentsFullyScanned)
+            {
+                context.Output.WriteLine($"  note: segment {fallback.SegmentId} was scanned record by record, not answered from an index: {fallback.Reason}");
+            }
+
+            if (result.OptionsNotIndexed.Count > 0)
+            {
+                context.Output.WriteLine($"  note: {string.Join(", ", result.OptionsNotIndexed)} could not be looked up in the index (non-ASCII value): every record was read for it");
             }
 
             return ExitCodes.Ok;
@@ -230,7 +244,7 @@ internal static class SessionsCommand
             foreach (var segment in store.ListSegments())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (rebuild || !File.Exists(store.Layout.SessionsFile(segment.Id)))
+                if (rebuild || store.Layout.ExistingSessionsFile(segment.Id) is null)
                 {
                     outcomes.Add(SessionIndexer.IndexOne(store, segment));
                 }

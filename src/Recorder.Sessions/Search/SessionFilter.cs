@@ -80,11 +80,14 @@ public sealed class SessionFilter
     /// <summary>Upper bound (exclusive) of the time window (Unix ns), or null.</summary>
     public long? ToNanoseconds { get; private init; }
 
-    private IPAddress? HostAddress { get; init; }
+    /// <summary><c>--host</c> parsed, or null.</summary>
+    public IPAddress? HostAddress { get; private init; }
 
-    private int? PortNumber { get; init; }
+    /// <summary><c>--port</c> parsed, or null.</summary>
+    public int? PortNumber { get; private init; }
 
-    private int? ProtocolNumber { get; init; }
+    /// <summary><c>--proto</c> as a protocol number, or null.</summary>
+    public int? ProtocolNumber { get; private init; }
 
     /// <summary>Parses <paramref name="arguments"/>; on failure the error names the option at fault.</summary>
     public static (SessionFilter? Filter, SessionFilterError? Error) Parse(SessionFilterArguments arguments)
@@ -229,8 +232,10 @@ public sealed class SessionFilter
 
     private static IPAddress Normalise(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
-    private static IEnumerable<string> Urls(SessionDocument document)
+    /// <summary>The texts <c>--url</c> matches besides the bare request targets: each Host followed by each target starting with '/'.</summary>
+    public static IEnumerable<string> Urls(SessionDocument document)
     {
+        ArgumentNullException.ThrowIfNull(document);
         // Without a Host the request target alone is the URL; with one, each host + target pair
         // (a session's transactions may name several hosts: all combinations are offered).
         foreach (var host in document.HttpHosts)

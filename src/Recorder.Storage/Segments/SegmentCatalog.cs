@@ -82,7 +82,8 @@ public static class SegmentCatalog
                 var name = Path.GetFileName(file);
                 var dot = name.IndexOf('.', StringComparison.Ordinal);
                 var known = dot == 12 && StoreLayout.TryParseSegmentName(name[..12], out var id) && sealedIds.Contains(id)
-                    && name[12..] is ".pcapng" or ".pcap" or ".manifest.json" or ".manifest.sig" or StoreLayout.SessionsExtension;
+                    && name[12..] is ".pcapng" or ".pcap" or ".manifest.json" or ".manifest.sig" or StoreLayout.SessionsExtension
+                        or StoreLayout.SessionBlocksExtension;
                 if (!known)
                 {
                     stray.Add(file);

@@ -64,8 +64,9 @@ public sealed class SessionIndexer : IDisposable
     }
 
     /// <summary>
-    /// Builds, ledgers and puts in place the metadata of <paramref name="segment"/>. The ledger entry
-    /// (with the file's SHA-256) comes first, then the file is written atomically under the seal lock
+    /// Builds, ledgers and puts in place the metadata of <paramref name="segment"/> (the block file,
+    /// <c>.sessions.jsonl.zst</c>, records and term index in one file). The ledger entry (with the
+    /// file's SHA-256 and that of the JSON lines it holds) comes first, then the file is written atomically under the seal lock
     /// (every write into <c>segments/</c> is; the temporary file of a failed write is removed, and one
     /// a crash left is removed by the next opener's clean-up): a crash in between leaves an entry
     /// whose file is absent, which verification reports as "not built", never a file no entry names.
@@ -76,15 +77,19 @@ public sealed class SessionIndexer : IDisposable
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(segment);
         var layout = store.Layout;
-        var path = layout.SessionsFile(segment.Id);
+        var path = layout.SessionBlocksFile(segment.Id);
         var metadata = SessionMetadataBuilder.Build(layout, segment, options);
         store.Record(LedgerActions.SessionsIndexed,
             new JsonObject { ["segmentId"] = segment.Id },
-            new Dictionary<string, string> { ["sessions"] = metadata.Sha256, ["manifest"] = segment.ManifestSha256 },
+            new Dictionary<string, string> { ["sessions"] = metadata.Sha256, ["records"] = metadata.RecordsSha256, ["manifest"] = segment.ManifestSha256 },
             new JsonObject
             {
                 ["path"] = layout.Relative(path),
+                ["format"] = "jsonl.zst/1",
                 ["bytes"] = metadata.Contents.Length,
+                ["recordsBytes"] = metadata.RecordsBytes,
+                ["indexBytes"] = metadata.IndexBytes,
+                ["blocks"] = metadata.Blocks,
                 ["sessions"] = metadata.Sessions,
                 ["continuing"] = metadata.Continuing,
                 ["openAtEnd"] = metadata.OpenAtEnd,
@@ -97,6 +102,11 @@ public sealed class SessionIndexer : IDisposable
         using (FileLock.Acquire(layout.SealLockFile, store.Options.LockTimeout))
         {
             DurableFile.WriteAllBytes(path, metadata.Contents);
+
+            // A segment indexed in the first layout and rebuilt: the plain file is superseded (the
+            // search and verification read the block file when both exist, so a crash before this
+            // delete leaves a stray, not a wrong answer).
+            File.Delete(layout.SessionsFile(segment.Id));
         }
 
         var searchable = handedOver == 0 ? metadata.BuildTime : Stopwatch.GetElapsedTime(handedOver);
@@ -122,7 +132,7 @@ public sealed class SessionIndexer : IDisposable
             {
                 // The worker's boundary: the segment stays sealed and searchable by packets; its
                 // metadata is "not built" and the outcome says why.
-                _outcomes.Enqueue(new SessionIndexOutcome(segment.Id, 0, null, _store.Layout.Relative(_store.Layout.SessionsFile(segment.Id)),
+                _outcomes.Enqueue(new SessionIndexOutcome(segment.Id, 0, null, _store.Layout.Relative(_store.Layout.SessionBlocksFile(segment.Id)),
                     TimeSpan.Zero, Stopwatch.GetElapsedTime(handedOver), $"{e.GetType().Name}: {e.Message}"));
             }
         }

@@ -13,15 +13,19 @@ namespace Recorder.Storage.Sessions;
 
 /// <summary>A segment's session metadata, built in memory and not yet in place.</summary>
 /// <param name="Segment">The segment it describes.</param>
-/// <param name="Contents">The file's exact bytes (JSON Lines).</param>
+/// <param name="Contents">The file's exact bytes (block format: JSON lines in zstd frames, then the term index).</param>
 /// <param name="Sha256">SHA-256 of <paramref name="Contents"/>, lower-case hex.</param>
 /// <param name="Sessions">Records written.</param>
 /// <param name="Continuing">Records marked as continuing a session of the previous segment.</param>
 /// <param name="OpenAtEnd">Records of sessions still active when the segment ended.</param>
 /// <param name="Statistics">The session builder's counters.</param>
 /// <param name="BuildTime">Time spent reading the segment and building the records.</param>
+/// <param name="RecordsSha256">SHA-256 of the JSON lines the file holds (what <c>zstd -dc</c> prints), lower-case hex.</param>
+/// <param name="RecordsBytes">Bytes of those JSON lines.</param>
+/// <param name="IndexBytes">Bytes of the file taken by the index frame and footer.</param>
+/// <param name="Blocks">zstd frames of records.</param>
 public sealed record SessionMetadata(SealedSegment Segment, byte[] Contents, string Sha256, long Sessions, long Continuing, long OpenAtEnd,
-    SessionStatistics Statistics, TimeSpan BuildTime);
+    SessionStatistics Statistics, TimeSpan BuildTime, string RecordsSha256, long RecordsBytes, long IndexBytes, int Blocks);
 
 /// <summary>
 /// Builds a sealed segment's sessions from its file alone (<see cref="SegmentReader"/> through a
@@ -40,7 +44,7 @@ public static class SessionMetadataBuilder
         ArgumentNullException.ThrowIfNull(segment);
         options ??= new SessionOptions();
         var stopwatch = Stopwatch.StartNew();
-        var open = segment.Id > 1 ? OpenAtEnd(layout.SessionsFile(segment.Id - 1)) : [];
+        var open = segment.Id > 1 && layout.ExistingSessionsFile(segment.Id - 1) is { } previous ? OpenAtEnd(previous) : [];
         var records = new List<SessionRecord>();
         var files = new Dictionary<long, List<TransferredFile>>();
         // Every file, complete or not, goes on its session's record; only a complete one has a hash of its own (searched).
@@ -60,9 +64,10 @@ public static class SessionMetadataBuilder
 
         builder.Complete();
         records.Sort((a, b) => a.Id.CompareTo(b.Id));
-        var output = new ArrayBufferWriter<byte>(Math.Max(4096, records.Count * 512));
+        var line = new ArrayBufferWriter<byte>(4096);
         long continuing = 0, openAtEnd = 0;
-        using (var writer = new Utf8JsonWriter(output))
+        using var blocks = new SessionBlockWriter();
+        using (var writer = new Utf8JsonWriter(line))
         {
             foreach (var record in records)
             {
@@ -73,23 +78,35 @@ public static class SessionMetadataBuilder
                 openAtEnd += document.OpenAtSegmentEnd ? 1 : 0;
                 SessionDocumentJson.Write(writer, document);
                 writer.Flush();
-                output.Write("\n"u8);
+                blocks.Add(line.WrittenSpan, document);
+                line.ResetWrittenCount();
                 writer.Reset();
             }
         }
 
-        var contents = output.WrittenSpan.ToArray();
+        var (contents, recordsSha256, indexBytes) = blocks.Finish();
         return new SessionMetadata(segment, contents, Hex.Lower(SHA256.HashData(contents)), records.Count, continuing, openAtEnd,
-            builder.Statistics, stopwatch.Elapsed);
+            builder.Statistics, stopwatch.Elapsed, Hex.Lower(recordsSha256), blocks.RecordsBytes, indexBytes, blocks.Blocks);
     }
 
     /// <summary>Reads a metadata file's records, in file order; throws <see cref="FormatException"/> naming the line of a damaged one.</summary>
     public static IEnumerable<SessionDocument> Read(string path) => ReadLines(path).Select(l => l.Document);
 
-    /// <summary>Reads a metadata file's records with each one's exact line (without the newline).</summary>
+    /// <summary>
+    /// Reads a metadata file's records with each one's exact line (without the newline), in either
+    /// layout (<c>.sessions.jsonl.zst</c>: every frame decompressed in order, the index not used).
+    /// </summary>
     public static IEnumerable<(SessionDocument Document, ReadOnlyMemory<byte> Line)> ReadLines(string path)
     {
-        var bytes = File.ReadAllBytes(path);
+        ArgumentNullException.ThrowIfNull(path);
+        var bytes = path.EndsWith(StoreLayout.SessionBlocksExtension, StringComparison.Ordinal)
+            ? SessionBlockFile.DecompressAll(path)
+            : File.ReadAllBytes(path);
+        return ReadLines(path, bytes);
+    }
+
+    private static IEnumerable<(SessionDocument Document, ReadOnlyMemory<byte> Line)> ReadLines(string path, byte[] bytes)
+    {
         var start = 0;
         var line = 0;
         while (start < bytes.Length)
@@ -132,7 +149,7 @@ public static class SessionMetadataBuilder
                     document.LastNanoseconds;
             }
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or SessionIndexCorruptException)
         {
             // A damaged previous file is verification's finding; here it only costs the continuation marks.
             open.Clear();

@@ -107,8 +107,22 @@ public sealed class StoreLayout
     /// </summary>
     public string SessionsFile(long id) => Path.Combine(SegmentDirectory(id), SegmentName(id) + SessionsExtension);
 
-    /// <summary>The suffix of a segment's session metadata file.</summary>
+    /// <summary>The suffix of a segment's session metadata file in the first layout (plain JSON Lines, no index).</summary>
     public const string SessionsExtension = ".sessions.jsonl";
+
+    /// <summary>
+    /// The segment's session metadata in block format: the same JSON lines in zstd frames followed by
+    /// the term index (docs/sessions.md, "Session index"). Written instead of <see cref="SessionsFile"/>
+    /// since that index exists; a store may hold either.
+    /// </summary>
+    public string SessionBlocksFile(long id) => Path.Combine(SegmentDirectory(id), SegmentName(id) + SessionBlocksExtension);
+
+    /// <summary>The suffix of a segment's session metadata file in block format.</summary>
+    public const string SessionBlocksExtension = ".sessions.jsonl.zst";
+
+    /// <summary>The segment's session metadata file as it is on disk: the block file, else the plain one, else null (not built).</summary>
+    public string? ExistingSessionsFile(long id) =>
+        File.Exists(SessionBlocksFile(id)) ? SessionBlocksFile(id) : File.Exists(SessionsFile(id)) ? SessionsFile(id) : null;
 
     /// <summary>The base name of a segment's files: twelve decimal digits.</summary>
     public static string SegmentName(long id)

@@ -1,0 +1,331 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Recorder.Sessions.Search;
+using ZstdSharp;
+using ZstdSharp.Unsafe;
+
+namespace Recorder.Storage.Sessions;
+
+/// <summary>
+/// Writes a session metadata file in the block format of <see cref="SessionBlockFormat"/>: JSON lines
+/// are gathered into blocks of about <see cref="SessionBlockFormat.BlockBytes"/>, each compressed
+/// as its own zstd frame (with a content checksum, so a damaged block fails to decode); the term
+/// index is built from the same records and appended at <see cref="Finish"/>. Also hashes the JSON
+/// lines themselves (what <c>zstd -dc</c> prints) for the ledger.
+/// </summary>
+public sealed class SessionBlockWriter : IDisposable
+{
+    private readonly Compressor _compressor = new(SessionBlockFormat.CompressionLevel);
+    private readonly ArrayBufferWriter<byte> _output = new(1 << 20);
+    private readonly ArrayBufferWriter<byte> _block = new(SessionBlockFormat.BlockBytes + 4096);
+    private readonly IncrementalHash _recordsHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly List<(int CompressedLength, int Records, long MinFirst, long MaxLast)> _blocks = [];
+    private readonly Dictionary<string, List<int>>[] _terms = new Dictionary<string, List<int>>[16];
+    private readonly List<int>[] _alwaysRead = new List<int>[16];
+    private readonly int _blockBytes;
+    private int _blockRecords;
+    private long _blockMinFirst = long.MaxValue, _blockMaxLast = long.MinValue;
+
+    /// <summary>Creates an empty file whose blocks hold about <paramref name="blockBytes"/> of JSON lines each.</summary>
+    public SessionBlockWriter(int blockBytes = SessionBlockFormat.BlockBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockBytes);
+        _blockBytes = blockBytes;
+        _compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
+        foreach (var field in Enum.GetValues<SessionIndexField>())
+        {
+            _terms[(int)field] = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            _alwaysRead[(int)field] = [];
+        }
+    }
+
+    /// <summary>Records added so far; the next one's ordinal.</summary>
+    public int Records { get; private set; }
+
+    /// <summary>zstd frames of records written so far.</summary>
+    public int Blocks => _blocks.Count;
+
+    /// <summary>Bytes of JSON lines added so far (newlines included).</summary>
+    public long RecordsBytes { get; private set; }
+
+    /// <summary>Adds the next record: its exact JSON line (without the newline) and the document it encodes.</summary>
+    public void Add(ReadOnlySpan<byte> line, SessionDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        if (_block.WrittenCount > 0 && _block.WrittenCount + line.Length + 1 > _blockBytes)
+        {
+            FlushBlock();
+        }
+
+        _block.Write(line);
+        _block.Write("\n"u8);
+        _recordsHash.AppendData(line);
+        _recordsHash.AppendData("\n"u8);
+        RecordsBytes += line.Length + 1;
+        _blockRecords++;
+        _blockMinFirst = Math.Min(_blockMinFirst, document.FirstNanoseconds);
+        _blockMaxLast = Math.Max(_blockMaxLast, document.LastNanoseconds);
+        IndexTerms(Records, document);
+        Records++;
+    }
+
+    /// <summary>Ends the file: the last block, the index frame and the footer. Returns the file's bytes and the JSON lines' SHA-256.</summary>
+    public (byte[] Contents, byte[] RecordsSha256, int IndexBytes) Finish()
+    {
+        if (_block.WrittenCount > 0)
+        {
+            FlushBlock();
+        }
+
+        var index = BuildIndex();
+        var compressed = _compressor.Wrap(index.WrittenSpan);
+        var indexOffset = _output.WrittenCount;
+        var header = _output.GetSpan(8);
+        BinaryPrimitives.WriteUInt32LittleEndian(header, SessionBlockFormat.IndexFrameMagic);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], checked((uint)compressed.Length));
+        _output.Advance(8);
+        _output.Write(compressed);
+        var footer = _output.GetSpan(SessionBlockFormat.FooterBytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer, SessionBlockFormat.FooterFrameMagic);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[4..], 12);
+        SessionBlockFormat.FooterTag.CopyTo(footer[8..]);
+        BinaryPrimitives.WriteInt64LittleEndian(footer[12..], indexOffset);
+        _output.Advance(SessionBlockFormat.FooterBytes);
+        return (_output.WrittenSpan.ToArray(), _recordsHash.GetHashAndReset(), 8 + compressed.Length + SessionBlockFormat.FooterBytes);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _compressor.Dispose();
+        _recordsHash.Dispose();
+    }
+
+    private void FlushBlock()
+    {
+        var frame = _compressor.Wrap(_block.WrittenSpan);
+        _output.Write(frame);
+        _blocks.Add((frame.Length, _blockRecords, _blockMinFirst, _blockMaxLast));
+        _block.ResetWrittenCount();
+        _blockRecords = 0;
+        _blockMinFirst = long.MaxValue;
+        _blockMaxLast = long.MinValue;
+    }
+
+    private void IndexTerms(int record, SessionDocument d)
+    {
+        foreach (var q in d.DnsQueries)
+        {
+            Wild(SessionIndexField.DnsQuery, q, record);
+        }
+
+        Wild(SessionIndexField.Sni, d.TlsSni, record);
+        Wild(SessionIndexField.Sni, d.QuicSni, record);
+        foreach (var host in d.HttpHosts)
+        {
+            Wild(SessionIndexField.HttpHost, host, record);
+        }
+
+        foreach (var uri in d.HttpUris)
+        {
+            Wild(SessionIndexField.HttpUri, uri, record);
+        }
+
+        if ((long)d.HttpHosts.Count * d.HttpUris.Count <= SessionIndexTerms.MaxUrlCombinations)
+        {
+            foreach (var url in SessionFilter.Urls(d))
+            {
+                Wild(SessionIndexField.HttpUrl, url, record);
+            }
+        }
+        else
+        {
+            AlwaysRead(SessionIndexField.HttpUrl, record);
+        }
+
+        foreach (var agent in d.HttpUserAgents)
+        {
+            Wild(SessionIndexField.UserAgent, agent, record);
+        }
+
+        Exact(SessionIndexField.Ja3, d.Ja3, record);
+        Exact(SessionIndexField.Ja3, d.Ja3S, record);
+        Exact(SessionIndexField.Ja4, d.Ja4, record);
+        Exact(SessionIndexField.Ja4, d.QuicJa4, record);
+        Exact(SessionIndexField.Ja4, d.Ja4S, record);
+        foreach (var cert in d.CertificateSha256)
+        {
+            Exact(SessionIndexField.CertSha256, cert, record);
+        }
+
+        foreach (var file in d.FileSha256)
+        {
+            Exact(SessionIndexField.FileSha256, file, record);
+        }
+
+        Exact(SessionIndexField.App, d.Application, record);
+        Term(SessionIndexField.Host, SessionIndexTerms.FoldAddress(d.Client), record);
+        Term(SessionIndexField.Host, SessionIndexTerms.FoldAddress(d.Server), record);
+        Term(SessionIndexField.Port, d.ClientPort.ToString(System.Globalization.CultureInfo.InvariantCulture), record);
+        Term(SessionIndexField.Port, d.ServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), record);
+        Term(SessionIndexField.Proto, d.Protocol.ToString(System.Globalization.CultureInfo.InvariantCulture), record);
+    }
+
+    private void Wild(SessionIndexField field, string? value, int record)
+    {
+        if (value is not null)
+        {
+            Term(field, SessionIndexTerms.FoldWildcard(value), record);
+        }
+    }
+
+    private void Exact(SessionIndexField field, string? value, int record)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (SessionIndexTerms.FoldExact(value) is { } term)
+        {
+            Term(field, term, record);
+        }
+        else
+        {
+            AlwaysRead(field, record);
+        }
+    }
+
+    private void AlwaysRead(SessionIndexField field, int record)
+    {
+        var list = _alwaysRead[(int)field];
+        if (list.Count == 0 || list[^1] != record)
+        {
+            list.Add(record);
+        }
+    }
+
+    private void Term(SessionIndexField field, string? term, int record)
+    {
+        if (term is null)
+        {
+            return;
+        }
+
+        if (!IsWellFormed(term))
+        {
+            // UTF-8 cannot carry a lone surrogate (a JSON \uD800 in hostile input): such a record is always read.
+            AlwaysRead(field, record);
+            return;
+        }
+
+        var terms = _terms[(int)field];
+        if (!terms.TryGetValue(term, out var postings))
+        {
+            terms[term] = postings = [];
+        }
+
+        // Records arrive in order: a record holding the same term twice (client and server port) is posted once.
+        if (postings.Count == 0 || postings[^1] != record)
+        {
+            postings.Add(record);
+        }
+    }
+
+    private ArrayBufferWriter<byte> BuildIndex()
+    {
+        var index = new ArrayBufferWriter<byte>(1 << 16);
+        index.Write(SessionBlockFormat.IndexTag);
+        index.Write([SessionBlockFormat.IndexVersion]);
+        SessionBlockFormat.WriteVarint(index, (ulong)Records);
+        SessionBlockFormat.WriteVarint(index, (ulong)_blocks.Count);
+        foreach (var (length, records, minFirst, maxLast) in _blocks)
+        {
+            SessionBlockFormat.WriteVarint(index, (ulong)length);
+            SessionBlockFormat.WriteVarint(index, (ulong)records);
+            SessionBlockFormat.WriteInt64(index, minFirst);
+            SessionBlockFormat.WriteInt64(index, maxLast);
+        }
+
+        var fields = Enum.GetValues<SessionIndexField>();
+        SessionBlockFormat.WriteVarint(index, (ulong)fields.Length);
+        var section = new ArrayBufferWriter<byte>(1 << 16);
+        foreach (var field in fields)
+        {
+            section.ResetWrittenCount();
+            WriteField(section, field);
+            index.Write([(byte)field]);
+            SessionBlockFormat.WriteVarint(index, (ulong)section.WrittenCount);
+            index.Write(section.WrittenSpan);
+        }
+
+        return index;
+    }
+
+    private void WriteField(ArrayBufferWriter<byte> section, SessionIndexField field)
+    {
+        var terms = _terms[(int)field].Keys.ToArray();
+        Array.Sort(terms, StringComparer.Ordinal);
+        SessionBlockFormat.WriteVarint(section, (ulong)terms.Length);
+        foreach (var term in terms)
+        {
+            var bytes = Encoding.UTF8.GetBytes(term);
+            SessionBlockFormat.WriteVarint(section, (ulong)bytes.Length);
+            section.Write(bytes);
+            WritePostings(section, _terms[(int)field][term]);
+        }
+
+        if (SessionIndexTerms.IsWildcardField(field))
+        {
+            // Suffix patterns (*.example.com) search this order: the terms by their reversed text.
+            var order = Enumerable.Range(0, terms.Length).ToArray();
+            var reversed = terms.Select(Reverse).ToArray();
+            Array.Sort(reversed, order, StringComparer.Ordinal);
+            foreach (var i in order)
+            {
+                SessionBlockFormat.WriteVarint(section, (ulong)i);
+            }
+        }
+
+        WritePostings(section, _alwaysRead[(int)field]);
+    }
+
+    private static void WritePostings(ArrayBufferWriter<byte> section, List<int> postings)
+    {
+        SessionBlockFormat.WriteVarint(section, (ulong)postings.Count);
+        var previous = -1;
+        foreach (var record in postings)
+        {
+            SessionBlockFormat.WriteVarint(section, (ulong)(record - previous - 1));
+            previous = record;
+        }
+    }
+
+    private static bool IsWellFormed(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The term's UTF-16 units in reverse order (surrogate pairs included: both sides reverse the same way).</summary>
+    internal static string Reverse(string term) => string.Create(term.Length, term, static (span, source) =>
+    {
+        for (var i = 0; i < source.Length; i++)
+        {
+            span[i] = source[source.Length - 1 - i];
+        }
+    });
+}
