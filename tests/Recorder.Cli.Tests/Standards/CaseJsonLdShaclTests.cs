@@ -117,7 +117,7 @@ public sealed class CaseJsonLdShaclTests : IClassFixture<CaseJsonLdShaclTests.Bu
         /// <summary>A transferred file (an HTTP download) extracted for the case, so the graph holds a transferred file and its extraction too; returns the extraction id.</summary>
         private string TransferredFile(string store)
         {
-            var body = "%PDF-1.7\n"u8.ToArray().Concat(Enumerable.Range(0, 5000).Select(i => (byte)(i * 7))).ToArray();
+            var body = "%PDF-1.7\n"u8.ToArray().Concat(Enumerable.Range(0, 5000).Select(i => (byte)(i * 7 % 256))).ToArray();
             var capture = _directory.File("download.pcap");
             SyntheticTcpCapture.Write(capture,
             [
