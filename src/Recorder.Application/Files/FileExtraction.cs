@@ -231,6 +231,9 @@ public static class FileExtraction
                     ["segments"] = new JsonArray(segments.Select(s => (JsonNode)s).ToArray()),
                     ["sessions"] = new JsonArray(sessions.Select(s => (JsonNode)s).ToArray()),
                     ["outputs"] = new JsonArray(fileName, wanted + ".json"),
+
+                    // Where the outputs were written, so that `recorder package --file-extraction` finds them.
+                    ["directory"] = Path.GetFullPath(request.OutputDirectory),
                 },
                 request.Case, request.Reason);
             var sidecarTemporary = Path.Combine(request.OutputDirectory, $".{wanted}.json.{Guid.NewGuid():N}.tmp");

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Recorder.Core.Json;
+using Recorder.Core.Store;
 using Recorder.Ledger.Entries;
 using Recorder.Reporting.Model;
 using Recorder.Storage.Segments;
@@ -99,6 +101,8 @@ internal static class CaseJsonLd
             Append(graph, extraction);
         }
 
+        fileIds.AddRange(TransferredFiles(graph, iris, model, custody, tool, Person));
+
         foreach (var entry in custody)
         {
             Append(graph, new JsonObject
@@ -140,6 +144,42 @@ internal static class CaseJsonLd
             },
             ["@graph"] = graph,
         };
+    }
+
+    /// <summary>
+    /// Each transferred file as a File with its hashes, and the audited extraction that wrote it as an
+    /// InvestigativeAction (object: the segment whose packets held it; result: the file); returns the files' ids.
+    /// </summary>
+    private static List<string> TransferredFiles(JsonArray graph, CaseIris iris, ReportModel model, IReadOnlyList<LedgerEntry> custody, string tool,
+        Func<string, string> person)
+    {
+        var ids = new List<string>();
+        foreach (var file in model.TransferredFiles)
+        {
+            var fileId = iris.Mint("transferred-file", file.Name);
+            ids.Add(fileId);
+            Append(graph, File(iris, fileId, file.Name, file.SizeBytes, [("SHA256", file.Sha256), ("SHA1", file.Sha1), ("MD5", file.Md5)],
+                $"{file.Type} file transferred by {file.Protocol} ({file.Direction}) in session {file.SessionId} of segment {file.SegmentId}"));
+            var entry = custody.First(e => e.Action == LedgerActions.FilesExtracted && StrictJson.Text(e.Subjects["extractionId"]) == file.ExtractionId);
+            var extraction = new JsonObject
+            {
+                ["@id"] = iris.Mint("investigative-action-file", file.ExtractionId),
+                ["@type"] = "case-investigation:InvestigativeAction",
+                ["uco-core:name"] = "Extraction of a transferred file",
+                ["uco-core:description"] = $"Extraction {file.ExtractionId} of the file with SHA-256 {file.Sha256} from its packets (custody ledger entry {entry.Seq}). Reason: {entry.Reason}",
+                ["uco-action:startTime"] = DateTime(entry.Time.ToString()),
+                ["uco-action:performer"] = new JsonObject { ["@id"] = person($"{entry.Actor.Name}@{entry.Actor.Host}") },
+                ["uco-action:instrument"] = new JsonObject { ["@id"] = tool },
+                ["uco-action:result"] = new JsonArray(new JsonObject { ["@id"] = fileId }),
+            };
+            extraction["uco-action:object"] = new JsonArray(new JsonObject
+            {
+                ["@id"] = iris.Mint("segment", file.SegmentId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            });
+            Append(graph, extraction);
+        }
+
+        return ids;
     }
 
     private static JsonObject File(CaseIris iris, string id, string path, long size, IEnumerable<(string Method, string Value)> hashes, string description) => new()

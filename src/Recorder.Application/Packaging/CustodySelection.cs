@@ -18,8 +18,12 @@ internal static class CustodySelection
 {
     private static readonly string[] OriginKeys = ["importId", "captureId", "sessionId"];
 
-    /// <summary>The entries concerning <paramref name="queries"/> and their source segments <paramref name="segmentIds"/>, by sequence number.</summary>
-    public static List<LedgerEntry> Entries(IReadOnlyList<LedgerEntry> entries, IEnumerable<PackagedQuery> queries, IEnumerable<long> segmentIds)
+    /// <summary>
+    /// The entries concerning <paramref name="queries"/>, the transferred files' extractions
+    /// <paramref name="fileExtractions"/> and their source segments <paramref name="segmentIds"/>, by sequence number.
+    /// </summary>
+    public static List<LedgerEntry> Entries(IReadOnlyList<LedgerEntry> entries, IEnumerable<PackagedQuery> queries, IEnumerable<long> segmentIds,
+        IEnumerable<LedgerEntry> fileExtractions)
     {
         var queryIds = queries.Select(q => q.Id).ToHashSet();
         var segments = segmentIds.ToHashSet();
@@ -41,6 +45,7 @@ internal static class CustodySelection
         }
 
         result.AddRange(entries.Where(entry => IsAcquisitionOf(entry, origins)));
+        result.AddRange(fileExtractions);
         return result.DistinctBy(e => e.Seq).OrderBy(e => e.Seq).ToList();
     }
 

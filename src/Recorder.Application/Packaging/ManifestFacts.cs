@@ -25,6 +25,9 @@ internal sealed record ManifestFacts(
     IReadOnlyList<ManifestEvidence> Evidence,
     IReadOnlyList<ManifestSegment> Segments)
 {
+    /// <summary>The transferred <c>files</c> (none when the member is absent).</summary>
+    public IReadOnlyList<ManifestFile> Files { get; init; } = [];
+
     /// <summary>Reads <paramref name="utf8"/>; throws <see cref="FormatException"/> naming the field that is missing or of the wrong kind.</summary>
     public static ManifestFacts Read(ReadOnlySpan<byte> utf8)
     {
@@ -34,8 +37,14 @@ internal sealed record ManifestFacts(
             RequiredText(item, "sha256", $"evidence[{i}]"), item)).ToList();
         var segments = Items(root, "segments").Select((item, i) => new ManifestSegment(
             RequiredInteger(item, "id", $"segments[{i}]"), RequiredText(item, "manifestSha256", $"segments[{i}]"))).ToList();
+        var files = Items(root, "files").Select((item, i) => new ManifestFile(
+            RequiredText(item, "file", $"files[{i}]"), RequiredText(item, "sidecar", $"files[{i}]"), RequiredText(item, "extractionId", $"files[{i}]"),
+            RequiredText(item, "sha256", $"files[{i}]"), RequiredText(item, "sidecarSha256", $"files[{i}]"), item)).ToList();
         return new ManifestFacts(StrictJson.Text(root["format"]), StrictJson.Integer(root["version"]), StrictJson.Text(root["packageId"]),
-            StrictJson.Text((root["store"] as JsonObject)?["publicKeyFingerprint"]), evidence, segments);
+            StrictJson.Text((root["store"] as JsonObject)?["publicKeyFingerprint"]), evidence, segments)
+        {
+            Files = files,
+        };
     }
 
     private static IEnumerable<JsonObject> Items(JsonObject root, string name) => root[name] switch
@@ -63,3 +72,12 @@ internal sealed record ManifestEvidence(string File, string QueryId, string Sha2
 /// <param name="Id">The segment id.</param>
 /// <param name="ManifestSha256">The SHA-256 of the segment's manifest as sealed.</param>
 internal sealed record ManifestSegment(long Id, string ManifestSha256);
+
+/// <summary>One transferred file the manifest lists.</summary>
+/// <param name="File">Its path inside the package.</param>
+/// <param name="Sidecar">Its sidecar's path inside the package.</param>
+/// <param name="ExtractionId">The extraction that wrote it.</param>
+/// <param name="Sha256">Its SHA-256 as the manifest states it.</param>
+/// <param name="SidecarSha256">Its sidecar's SHA-256 as the manifest states it.</param>
+/// <param name="Fields">The whole entry, for the values compared as written (size, other hashes).</param>
+internal sealed record ManifestFile(string File, string Sidecar, string ExtractionId, string Sha256, string SidecarSha256, JsonObject Fields);

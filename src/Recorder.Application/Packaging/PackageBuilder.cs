@@ -52,11 +52,12 @@ public static class PackageBuilder
         var target = CheckTarget(request.OutputPath);
         var entries = StoreAccess.Journal(store).Ledger.Read().ToList();
         var queries = FindQueries(entries, request);
+        var extractions = request.FileExtractionIds.Distinct().Select(id => PackagedFileExtraction.Find(entries, id, queries[0].Case)).ToList();
         var work = zip ? target + ".building-" + Guid.NewGuid().ToString("N")[..8] : target;
         Directory.CreateDirectory(work);
         try
         {
-            var result = Write(store, request, entries, queries, work);
+            var result = Write(store, request, entries, new PackagedItems(queries, extractions), work);
             if (zip)
             {
                 ZipFile.CreateFromDirectory(work, target, CompressionLevel.Optimal, includeBaseDirectory: false);
@@ -88,6 +89,14 @@ public static class PackageBuilder
             if (!Guid.TryParseExact(id, "D", out _))
             {
                 throw new PackageException($"'{id}' is not a query id (a UUID such as the queryId a query printed)");
+            }
+        }
+
+        foreach (var id in request.FileExtractionIds)
+        {
+            if (!Guid.TryParseExact(id, "D", out _))
+            {
+                throw new PackageException($"--file-extraction: '{id}' is not an extraction id (a UUID such as the extractionId `recorder files extract` printed)");
             }
         }
 
@@ -136,8 +145,9 @@ public static class PackageBuilder
         return queries;
     }
 
-    private static PackageResult Write(EvidenceStore store, PackageRequest request, List<LedgerEntry> entries, List<PackagedQuery> queries, string work)
+    private static PackageResult Write(EvidenceStore store, PackageRequest request, List<LedgerEntry> entries, PackagedItems items, string work)
     {
+        var queries = items.Queries;
         var journal = StoreAccess.Journal(store);
         var ledger = journal.Ledger;
         var actor = request.Actor ?? journal.Actor;
@@ -150,18 +160,23 @@ public static class PackageBuilder
         // evidence/: the extractions, byte for byte, checked against the hashes the ledger holds.
         var counter = new TrafficCounter();
         var files = EvidenceFiles.Copy(work, queries, counter);
-        var segmentIds = queries.SelectMany(q => q.SegmentIds).Distinct().Order().ToList();
+        // files/: the transferred files and their sidecars, checked against their files.extracted entries.
+        var transferred = TransferredFiles.Copy(work, items.FileExtractions);
+        var segmentIds = queries.SelectMany(q => q.SegmentIds).Concat(items.FileExtractions.Select(f => f.SegmentId)).Distinct().Order().ToList();
         var checkedSegments = SourceSegments.Recheck(store, segmentIds);
-        var custody = CustodySelection.Entries(entries, queries, segmentIds);
+        var custody = CustodySelection.Entries(entries, queries, segmentIds, items.FileExtractions.Select(f => f.Entry));
         var acquisitions = CustodySelection.Acquisitions(entries, custody);
 
-        var manifest = Manifest(store, request, identity, actor, queries, files, checkedSegments);
+        var manifest = Manifest(store, request, identity, actor, queries, files, checkedSegments) with
+        {
+            Files = transferred.Select(f => f.ToManifest()).ToList(),
+        };
         var manifestSha = WriteManifest(store, manifest, work);
 
         // The package is a transfer of custody: it is recorded before anything else is derived from it.
         var examiner = string.IsNullOrWhiteSpace(request.Examiner) ? null
             : new ExaminerInfo(request.Examiner.Trim(), string.IsNullOrWhiteSpace(request.Organisation) ? null : request.Organisation.Trim());
-        var packageSeq = records.RecordBuilt(manifest, manifestSha, files, segmentIds, request.OutputPath, request.AllowPartial, examiner);
+        var packageSeq = records.RecordBuilt(manifest, manifestSha, files, transferred, segmentIds, request.OutputPath, request.AllowPartial, examiner);
         custody.Add(ledger.ReadEntry(packageSeq));
         var checkpoint = journal.Checkpoint();
         CustodyProofs.Write(ledger, custody, checkpoint.Size, Path.Combine(work, "custody"));
@@ -171,12 +186,13 @@ public static class PackageBuilder
             acquisitions, custody, CustodyProofs.Describe(store, checkpoint, journal.AuthorityCertificate(), journal.Authority), store.Key.Fingerprint)) with
         {
             Examiner = examiner,
+            TransferredFiles = transferred.Select(f => f.ToReport()).ToList(),
         };
         var (reportSha, reportSeq) = WriteReport(journal, records, manifest, manifestSha, model, request.TemplateDirectory, checkpoint, work);
 
         File.WriteAllBytes(Path.Combine(work, "case.jsonld"), Encoding.UTF8.GetBytes(
             CaseJsonLd.Build(model, manifest.ToJson(), segments, custody, manifest.PackageId).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })));
-        File.WriteAllText(Path.Combine(work, "VERIFY.txt"), VerifyText.Build(model, manifestSha, store.Key.Fingerprint, manifest.Evidence), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.WriteAllText(Path.Combine(work, "VERIFY.txt"), VerifyText.Build(model, manifestSha, store.Key.Fingerprint, manifest.Evidence, manifest.Files), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         var listed = PackageSums.Write(work, store.Key);
         return new PackageResult(manifest.PackageId, work, caseId, manifestSha, reportSha, packageSeq, reportSeq, [.. listed, "SHA256SUMS", "SHA256SUMS.sig"])
         {
@@ -233,6 +249,9 @@ public static class PackageBuilder
         var plus = informational.IndexOf('+', StringComparison.Ordinal);
         return new ManifestTool("Recorder", plus < 0 ? informational : informational[..plus], plus < 0 ? "unknown" : informational[(plus + 1)..]);
     }
+
+    /// <summary>What the package carries: the queries' extractions and the transferred files, as the ledger recorded them.</summary>
+    private sealed record PackagedItems(List<PackagedQuery> Queries, List<PackagedFileExtraction> FileExtractions);
 
     /// <summary>The package's id, its report's id and its time, fixed when the build starts.</summary>
     private sealed record PackageIdentity(string PackageId, string ReportId, Timestamp CreatedAt);

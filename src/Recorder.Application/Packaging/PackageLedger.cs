@@ -20,20 +20,31 @@ namespace Recorder.Application.Packaging;
 internal sealed record PackageLedger(CustodyLedger Ledger, LedgerActor Actor, string CaseId, string Reason)
 {
     /// <summary>Appends <see cref="LedgerActions.PackageBuilt"/>; returns its sequence number.</summary>
-    public long RecordBuilt(PackageManifest manifest, string manifestSha256, IReadOnlyList<PackagedEvidence> files, IReadOnlyList<long> segmentIds,
-        string outputPath, bool allowPartial, ExaminerInfo? examiner) => Append(
-        LedgerActions.PackageBuilt,
-        new JsonObject
+    public long RecordBuilt(PackageManifest manifest, string manifestSha256, IReadOnlyList<PackagedEvidence> files, IReadOnlyList<PackagedTransferredFile> transferred,
+        IReadOnlyList<long> segmentIds, string outputPath, bool allowPartial, ExaminerInfo? examiner)
+    {
+        var subjects = new JsonObject
         {
             ["packageId"] = manifest.PackageId,
             ["queryIds"] = new JsonArray(manifest.Queries.Select(q => (JsonNode)q.QueryId).ToArray()),
             ["segmentIds"] = new JsonArray(segmentIds.Select(id => (JsonNode)id).ToArray()),
-        },
-        new Dictionary<string, string>(files.Select(f => new KeyValuePair<string, string>(f.Name, f.File.Sha256)))
+        };
+        var hashes = new Dictionary<string, string>(files.Select(f => new KeyValuePair<string, string>(f.Name, f.File.Sha256)))
         {
             ["manifest"] = manifestSha256,
-        },
-        new JsonObject
+        };
+        if (transferred.Count > 0)
+        {
+            // Only when the package carries transferred files: entries of packages without keep their shape.
+            subjects["fileExtractionIds"] = new JsonArray(transferred.Select(f => (JsonNode)f.Extraction.Id).ToArray());
+            foreach (var file in transferred)
+            {
+                hashes[file.Name] = file.Hashes.Sha256;
+                hashes[file.SidecarName] = file.Extraction.SidecarSha256;
+            }
+        }
+
+        return Append(LedgerActions.PackageBuilt, subjects, hashes, new JsonObject
         {
             ["reportId"] = manifest.ReportId,
             ["files"] = files.Count,
@@ -45,6 +56,7 @@ internal sealed record PackageLedger(CustodyLedger Ledger, LedgerActor Actor, st
             ["examiner"] = examiner?.Name,
             ["organisation"] = examiner?.Organisation,
         });
+    }
 
     /// <summary>Appends <see cref="LedgerActions.ReportGenerated"/>; returns its sequence number.</summary>
     public long RecordReport(PackageManifest manifest, string manifestSha256, string reportSha256, int pages) => Append(

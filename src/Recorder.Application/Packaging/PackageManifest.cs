@@ -45,6 +45,14 @@ internal sealed record PackageManifest
     /// <summary>The evidence files, one per query.</summary>
     public required IReadOnlyList<ManifestEvidenceFile> Evidence { get; init; }
 
+    /// <summary>
+    /// The transferred files extracted from the traffic (<c>recorder files extract</c>) that the
+    /// package carries, in the order requested. Empty for a package without any: the <c>files</c>
+    /// member is then left out, so manifests of such packages keep their bytes (the golden file of
+    /// version 1 is unchanged).
+    /// </summary>
+    public IReadOnlyList<ManifestTransferredFile> Files { get; init; } = [];
+
     /// <summary>The sealed segments the evidence came from, re-checked while packaging, by id.</summary>
     public required IReadOnlyList<ManifestSourceSegment> Segments { get; init; }
 
@@ -55,7 +63,18 @@ internal sealed record PackageManifest
     public required ManifestStore Store { get; init; }
 
     /// <summary>The manifest as JSON (member order does not matter: <see cref="ToCanonicalBytes"/> sorts it).</summary>
-    public JsonObject ToJson() => new()
+    public JsonObject ToJson()
+    {
+        var json = Members();
+        if (Files.Count > 0)
+        {
+            json["files"] = new JsonArray(Files.Select(f => (JsonNode)f.ToJson()).ToArray());
+        }
+
+        return json;
+    }
+
+    private JsonObject Members() => new()
     {
         ["format"] = FormatName,
         ["version"] = FormatVersion,
@@ -101,7 +120,14 @@ internal sealed record PackageManifest
             Segments = root.Objects("segments").Select(ManifestSourceSegment.Read).ToList(),
             Tool = ManifestTool.Read(root.Object("tool")),
             Store = ManifestStore.Read(root.Object("store")),
+            Files = root.Json.ContainsKey("files") ? root.Objects("files").Select(ManifestTransferredFile.Read).ToList() : [],
         };
+        if (root.Json.ContainsKey("files") && manifest.Files.Count == 0)
+        {
+            // One spelling only: a package without transferred files has no files member.
+            throw new FormatException("manifest.files is empty: it is left out when the package carries no transferred file");
+        }
+
         return root.Boolean("partial") == manifest.Partial
             ? manifest
             : throw new FormatException("manifest.partial contradicts queries[].partial");

@@ -8,6 +8,13 @@ public sealed record PackageRequest
     /// <summary>The queries whose extractions go into the package (one case).</summary>
     public required IReadOnlyList<string> QueryIds { get; init; }
 
+    /// <summary>
+    /// Transferred files to carry beside the packets: the <c>extractionId</c>s of
+    /// <c>files.extracted</c> entries of the same case (<c>recorder files extract</c>). Each file and
+    /// its sidecar are copied into <c>files/</c>, checked against the hashes the entry recorded.
+    /// </summary>
+    public IReadOnlyList<string> FileExtractionIds { get; init; } = [];
+
     /// <summary>A folder to create, or a path ending in <c>.zip</c>.</summary>
     public required string OutputPath { get; init; }
 

@@ -75,6 +75,7 @@ public static class PackageVerifier
         if (manifest is not null)
         {
             CheckEvidence(root, manifest, findings);
+            CheckTransferredFiles(root, manifest, findings);
         }
 
         var tsa = LoadCertificate(Path.Combine(root, "custody", "tsa.pem"), findings);
@@ -214,17 +215,8 @@ public static class PackageVerifier
         {
             var evidence = item.Fields;
             var name = item.File;
-            if (name.Contains('\0', StringComparison.Ordinal))
+            if (PackagedFile(root, name, "evidence file", findings) is not { } path)
             {
-                // Path.GetFullPath refuses a NUL with an exception; no file in a package has one.
-                findings.Add(new Finding(name.Replace('\0', '?'), "evidence file", "the file the manifest lists", "a name with a NUL character"));
-                continue;
-            }
-
-            var path = Path.GetFullPath(Path.Combine(root, name));
-            if (!path.StartsWith(Path.GetFullPath(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(path))
-            {
-                findings.Add(new Finding(name, "evidence file", "the file the manifest lists", "missing"));
                 continue;
             }
 
@@ -257,6 +249,47 @@ public static class PackageVerifier
                 findings.Add(new Finding(name, "capture file", "a readable pcap or pcapng file", e.Message));
             }
         }
+    }
+
+    /// <summary>The transferred files and their sidecars against the manifest's <c>files[]</c>: hashes and size.</summary>
+    private static void CheckTransferredFiles(string root, ManifestFacts manifest, List<Finding> findings)
+    {
+        foreach (var item in manifest.Files)
+        {
+            if (PackagedFile(root, item.File, "transferred file", findings) is { } path)
+            {
+                var hashes = FileHashes.Of(path);
+                Compare(item.File, "sha256", item.Fields["sha256"], hashes.Sha256, findings);
+                Compare(item.File, "sha1", item.Fields["sha1"], hashes.Sha1, findings);
+                Compare(item.File, "md5", item.Fields["md5"], hashes.Md5, findings);
+                Compare(item.File, "bytes", item.Fields["bytes"], hashes.Size.ToString(CultureInfo.InvariantCulture), findings);
+            }
+
+            if (PackagedFile(root, item.Sidecar, "transferred file's sidecar", findings) is { } sidecar)
+            {
+                Compare(item.Sidecar, "sha256", item.Fields["sidecarSha256"], FileHashes.Of(sidecar).Sha256, findings);
+            }
+        }
+    }
+
+    /// <summary>The full path of <paramref name="name"/>, a file the manifest lists inside the package; null (and a finding) when it is not there.</summary>
+    private static string? PackagedFile(string root, string name, string what, List<Finding> findings)
+    {
+        if (name.Contains('\0', StringComparison.Ordinal))
+        {
+            // Path.GetFullPath refuses a NUL with an exception; no file in a package has one.
+            findings.Add(new Finding(name.Replace('\0', '?'), what, "the file the manifest lists", "a name with a NUL character"));
+            return null;
+        }
+
+        var path = Path.GetFullPath(Path.Combine(root, name));
+        if (!path.StartsWith(Path.GetFullPath(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(path))
+        {
+            findings.Add(new Finding(name, what, "the file the manifest lists", "missing"));
+            return null;
+        }
+
+        return path;
     }
 
     private static List<JsonObject> CheckCustody(string root, string folder, Ed25519Key? key, X509Certificate2? tsa, List<Finding> findings)
@@ -374,6 +407,17 @@ public static class PackageVerifier
             {
                 findings.Add(new Finding("custody/entries.jsonl", LedgerActions.ExtractionWritten, $"query {queryId} wrote SHA-256 {sha}",
                     extraction is null ? "no extraction entry" : $"SHA-256 {Hash(extraction, "output")}"));
+            }
+        }
+
+        foreach (var item in manifest.Files)
+        {
+            var extraction = entries.FirstOrDefault(e => Action(e) == LedgerActions.FilesExtracted && Subject(e, "extractionId") == item.ExtractionId);
+            if (extraction is null || Hash(extraction, "file") != item.Sha256 || Hash(extraction, "sidecar") != item.SidecarSha256)
+            {
+                findings.Add(new Finding("custody/entries.jsonl", LedgerActions.FilesExtracted,
+                    $"extraction {item.ExtractionId} wrote file SHA-256 {item.Sha256} and sidecar SHA-256 {item.SidecarSha256}",
+                    extraction is null ? "no extraction entry" : $"file SHA-256 {Hash(extraction, "file")}, sidecar SHA-256 {Hash(extraction, "sidecar")}"));
             }
         }
 

@@ -6,9 +6,11 @@ namespace Recorder.Application.Packaging;
 /// <summary>VERIFY.txt: how to check the package, step by step, with standard tools and with Recorder.</summary>
 internal static class VerifyText
 {
-    public static string Build(ReportModel model, string manifestSha256, string keyFingerprint, IReadOnlyList<ManifestEvidenceFile> evidence)
+    public static string Build(ReportModel model, string manifestSha256, string keyFingerprint, IReadOnlyList<ManifestEvidenceFile> evidence,
+        IReadOnlyList<ManifestTransferredFile> transferred)
     {
         ArgumentNullException.ThrowIfNull(evidence);
+        ArgumentNullException.ThrowIfNull(transferred);
         var text = new StringBuilder();
         text.Append("HOW TO VERIFY THIS EVIDENCE PACKAGE\n");
         text.Append("===================================\n\n");
@@ -34,6 +36,7 @@ internal static class VerifyText
         }
 
         AppendSecrets(text, evidence);
+        AppendTransferredFiles(text, transferred);
         text.Append("Also: the report's own hash is in the ledger too: custody/report/entries.jsonl holds the entry with\n");
         text.Append("   \"report\": the SHA-256 of report.pdf, proven against custody/report/checkpoint.txt (check its signature and\n");
         text.Append("   time-stamp as in the steps above); custody/report/consistency.json proves that checkpoint extends custody/checkpoint.txt.\n\n");
@@ -44,6 +47,34 @@ internal static class VerifyText
         text.Append("recording host's clock gave; it is no evidence against that host's operator. An external RFC 3161 authority's\n");
         text.Append("time-stamp is independent evidence of time.\n");
         return text.ToString();
+    }
+
+    /// <summary>The transferred files (manifest.json's files[]) as sha256sum lines, and where each came from.</summary>
+    private static void AppendTransferredFiles(StringBuilder text, IReadOnlyList<ManifestTransferredFile> transferred)
+    {
+        if (transferred.Count == 0)
+        {
+            return;
+        }
+
+        text.Append("Transferred files (files/, manifest.json's files[]): each was extracted from its packets by the audited\n");
+        text.Append("extraction whose files.extracted entry (in custody/entries.jsonl, with its proof) records the SHA-256 of the file\n");
+        text.Append("and of its JSON sidecar. The lines below are in `sha256sum -c` format (they are in SHA256SUMS too); from this\n");
+        text.Append("folder, save them to a file and run: sha256sum -c FILE\n");
+        foreach (var file in transferred)
+        {
+            text.Append(file.Sha256).Append("  ").Append(file.File).Append('\n');
+            text.Append(file.SidecarSha256).Append("  ").Append(file.Sidecar).Append('\n');
+        }
+
+        foreach (var file in transferred)
+        {
+            text.Append("  ").Append(file.File).Append(": ").Append(file.Bytes).Append(" bytes, ").Append(file.Type).Append(", ").Append(file.Protocol).Append(' ')
+                .Append(file.Direction).Append(", session ").Append(file.SessionId).Append(" of segment ").Append(file.SegmentId).Append(", extraction ")
+                .Append(file.ExtractionId).Append(" (ledger entry ").Append(file.ExtractedSeq).Append(")\n");
+        }
+
+        text.Append('\n');
     }
 
     /// <summary>What TLS secrets each evidence file carries (manifest.json's evidence[].decryptionSecrets), and how to use them.</summary>

@@ -14,6 +14,11 @@ internal static class PackageCommand
     public static Command Create(CommandFactory factory)
     {
         var queries = new Option<string[]>("--query") { Description = "A completed query's id (repeat for several; one case)", Required = true, HelpName = "ID" };
+        var fileExtractions = new Option<string[]>("--file-extraction")
+        {
+            Description = "A transferred file to carry beside the packets: the extractionId `recorder files extract` printed (repeat for several; same case)",
+            HelpName = "ID",
+        };
         var output = new Option<string>("--out") { Description = "A new folder, or a path ending in .zip", Required = true, HelpName = "PATH" };
         var title = new Option<string?>("--title") { Description = "The report's title", HelpName = "TEXT" };
         var templates = new Option<string?>("--templates") { Description = "A folder of certification templates replacing the defaults", HelpName = "DIR" };
@@ -27,7 +32,7 @@ internal static class PackageCommand
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var command = new Command("package", "Build a court-ready evidence package (evidence, signed manifest, custody proofs, CASE/UCO, report.pdf)")
         {
-            queries, output, title, templates, reason, allowPartial, examiner, organisation, json,
+            queries, fileExtractions, output, title, templates, reason, allowPartial, examiner, organisation, json,
         };
         factory.SetAction(command, (context, _) =>
         {
@@ -38,6 +43,7 @@ internal static class PackageCommand
                 result = PackageBuilder.Build(store, new PackageRequest
                 {
                     QueryIds = context.Parse.GetValue(queries)!,
+                    FileExtractionIds = context.Parse.GetValue(fileExtractions) ?? [],
                     OutputPath = context.Parse.GetValue(output)!,
                     Title = context.Parse.GetValue(title),
                     TemplateDirectory = context.Parse.GetValue(templates),

@@ -332,6 +332,7 @@ internal sealed partial class ReportComposer
         groups.Add(RowGroup.Of(new Cell(string.Empty), new Cell("Total", _s.SmallBold), new Cell(Fmt.Count(m.Files.Sum(f => f.Packets)), _s.SmallBold),
             new Cell(Fmt.Count(m.Files.Sum(f => f.SizeBytes)), _s.SmallBold), new Cell(string.Empty)));
         table.Draw(_flow, groups);
+        TransferredFilesSection();
     }
 
     // ---------------------------------------------------------------- 4 provenance

@@ -57,6 +57,13 @@ public sealed record ReportModel
     /// </summary>
     public IReadOnlyList<PartialExtractionRecord> PartialExtractions { get; init; } = [];
 
+    /// <summary>
+    /// The transferred files extracted from the traffic and carried beside the capture files
+    /// (<c>files/</c>), in package order; empty when the package carries none, and the report then
+    /// has no section for them.
+    /// </summary>
+    public IReadOnlyList<TransferredFileRecord> TransferredFiles { get; init; } = [];
+
     /// <summary>The examiner named by the builder (none: the report names only the account that built it).</summary>
     public ExaminerInfo? Examiner { get; init; }
 }

@@ -53,6 +53,19 @@ public static class ReportModelValidator
             Order(file.FirstPacket, file.LastPacket, f + ".LastPacket");
         });
 
+        Items(model.TransferredFiles, "TransferredFiles", (file, f) =>
+        {
+            Text(file.Name, f + ".Name");
+            NotNegative(file.SizeBytes, f + ".SizeBytes");
+            Text(file.Type, f + ".Type");
+            Text(file.Protocol, f + ".Protocol");
+            Text(file.Direction, f + ".Direction");
+            Text(file.ExtractionId, f + ".ExtractionId");
+            Hash(file.Sha256, 32, f + ".Sha256");
+            Hash(file.Sha1, 20, f + ".Sha1");
+            Hash(file.Md5, 16, f + ".Md5");
+        });
+
         var traffic = model.Traffic;
         NotNull(traffic, "Traffic");
         NotNegative(traffic.Packets, "Traffic.Packets");

@@ -89,6 +89,32 @@ public sealed class PackageManifestGoldenTests
         Assert.Equal(written.Segments.Select(s => (s.Id, s.ManifestSha256)), facts.Segments.Select(s => (s.Id, s.ManifestSha256)));
     }
 
+    [Fact]
+    public void Manifest_WithTransferredFiles_RoundTrips_AndWithoutThemHasNoFilesMember()
+    {
+        var withFiles = Fixed() with
+        {
+            Files =
+            [
+                new ManifestTransferredFile("files/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b/" + Hex("aa") + "-report.pdf", "files/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b/" + Hex("aa") + ".json",
+                    "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", 20_000, "pdf", "http", "download", 7, 3, Timestamp.FromSeconds(1_730_799_700), 21, Hex("aa"),
+                    "0123456789abcdef0123456789abcdef01234567", "0123456789abcdef0123456789abcdef", Hex("bb")),
+            ],
+        };
+        var bytes = withFiles.ToCanonicalBytes();
+
+        var parsed = PackageManifest.Parse(bytes);
+        var facts = ManifestFacts.Read(bytes);
+
+        Assert.Equal(bytes, parsed.ToCanonicalBytes());
+        Assert.Equal(withFiles.Files, parsed.Files);
+        Assert.Equal((withFiles.Files[0].File, withFiles.Files[0].Sidecar, withFiles.Files[0].SidecarSha256), (facts.Files[0].File, facts.Files[0].Sidecar, facts.Files[0].SidecarSha256));
+        Assert.DoesNotContain("\"files\"", System.Text.Encoding.UTF8.GetString(Fixed().ToCanonicalBytes()), StringComparison.Ordinal);
+        Assert.Empty(ManifestFacts.Read(Fixed().ToCanonicalBytes()).Files);
+        var empty = System.Text.Encoding.UTF8.GetString(Fixed().ToCanonicalBytes()).Replace("\"format\"", "\"files\":[],\"format\"", StringComparison.Ordinal);
+        Assert.Contains("manifest.files", Assert.Throws<FormatException>(() => PackageManifest.Parse(System.Text.Encoding.UTF8.GetBytes(empty))).Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("\"packageId\":\"3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8\"", "\"packageId\":7", "manifest.packageId")]
     [InlineData("\"firstTimestamp\":null", "\"firstTimestamp\":\"yesterday\"", "manifest.evidence[1].firstTimestamp")]

@@ -106,12 +106,31 @@ public sealed class CaseJsonLdShaclTests : IClassFixture<CaseJsonLdShaclTests.Bu
                 "--out", _directory.File("needle.pcap"), "--case", AwkwardCaseId, "--reason", "a reason with \"quotes\" and a \\ backslash", "--json");
             Assert.True(query.ExitCode == 0, query.ToString());
             var package = _directory.File("package");
-            var built = Cli.Run("--store", store, "package", "--query", query.Json["queryId"]!.GetValue<string>(), "--out", package, "--title", "Zoë's \"exfiltration\"");
+            var built = Cli.Run("--store", store, "package", "--query", query.Json["queryId"]!.GetValue<string>(), "--file-extraction", TransferredFile(store),
+                "--out", package, "--title", "Zoë's \"exfiltration\"");
             Assert.True(built.ExitCode == 0, built.ToString());
             CaseJsonLd = Path.Combine(package, "case.jsonld");
         }
 
         private Validator.Report? _validated;
+
+        /// <summary>A transferred file (an HTTP download) extracted for the case, so the graph holds a transferred file and its extraction too; returns the extraction id.</summary>
+        private string TransferredFile(string store)
+        {
+            var body = "%PDF-1.7\n"u8.ToArray().Concat(Enumerable.Range(0, 5000).Select(i => (byte)(i * 7 % 256))).ToArray();
+            var capture = _directory.File("download.pcap");
+            SyntheticTcpCapture.Write(capture,
+            [
+                (true, System.Text.Encoding.ASCII.GetBytes("GET /q3.pdf HTTP/1.1\r\nHost: files.example.com\r\n\r\n")),
+                (false, [.. System.Text.Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\n\r\n"), .. body]),
+            ]);
+            var imported = Cli.Run("--store", store, "import", "--sessions", capture);
+            Assert.True(imported.ExitCode == 0, imported.ToString());
+            var extracted = Cli.Run("--store", store, "files", "extract", "--sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)),
+                "--case", AwkwardCaseId, "--reason", "a reason with \"quotes\"", "--out", _directory.File("extracted"), "--json");
+            Assert.True(extracted.ExitCode == 0, extracted.ToString());
+            return extracted.Json["extractionId"]!.GetValue<string>();
+        }
 
         public string CaseJsonLd { get; }
 
