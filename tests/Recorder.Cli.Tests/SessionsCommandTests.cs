@@ -76,7 +76,7 @@ public sealed class SessionsCommandTests : IDisposable
         var file = Assert.Single(lines, l => l["event"]!["dataset"]!.GetValue<string>() == "recorder.file");
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("%PDF"u8)), file["file"]!["hash"]!["sha256"]!.GetValue<string>());
         // Each record's session reference is the stored record's SEGMENT:ID.
-        var stored = File.ReadAllLines(SessionsFile(store, 1)).Select(l => JsonNode.Parse(l)!).ToList();
+        var stored = RecordLines(store, 1).Select(l => JsonNode.Parse(l)!).ToList();
         var httpSession = stored.Single(d => d["clientPort"]!.GetValue<int>() == 45000);
         Assert.Equal($"1:{httpSession["id"]}", http["recorder"]!["session"]!.GetValue<string>());
 

@@ -142,8 +142,8 @@ public static class FileExtraction
         foreach (var segment in store.ListSegments())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var path = store.Layout.SessionsFile(segment.Id);
-            if (!File.Exists(path))
+            var path = store.Layout.ExistingSessionsFile(segment.Id);
+            if (path is null)
             {
                 continue;
             }

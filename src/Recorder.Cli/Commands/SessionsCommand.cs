@@ -75,7 +75,7 @@ internal static class SessionsCommand
                     ["segmentsScanned"] = Ids(result.SegmentsScanned),
                     ["segmentsNotBuilt"] = Ids(result.SegmentsNotBuilt),
                     ["segmentsIndexed"] = Ids(result.SegmentsIndexed),
-                    ["segmentsFullyScanned"] = Fallbacks(result.SegmentsFullyScanned),
+                    ["segmentsFullyScanned"] = SessionSearchAudit.Fallbacks(result.SegmentsFullyScanned),
                     ["optionsNotIndexed"] = new JsonArray(result.OptionsNotIndexed.Select(o => (JsonNode)o).ToArray()),
                     ["recordsRead"] = result.RecordsRead,
                     ["ledgerSeq"] = seq,

@@ -101,8 +101,8 @@ public static class SessionExport
     private static bool ExportSegment(EvidenceStore store, SealedSegment segment, long? from, long? to, SessionOptions options,
         ArrayBufferWriter<byte> buffer, FileStream file, EcsCounts counts, CancellationToken cancellationToken)
     {
-        var metadataPath = store.Layout.SessionsFile(segment.Id);
-        var stored = File.Exists(metadataPath) ? SessionMetadataBuilder.Read(metadataPath).ToDictionary(d => d.Id) : null;
+        var metadataPath = store.Layout.ExistingSessionsFile(segment.Id);
+        var stored = metadataPath is null ? null : SessionMetadataBuilder.Read(metadataPath).ToDictionary(d => d.Id);
         var records = new List<SessionRecord>();
         var files = new Dictionary<long, List<TransferredFile>>();
         var observer = new FileObserver(f => (files.TryGetValue(f.SessionId, out var list) ? list : files[f.SessionId] = []).Add(f));

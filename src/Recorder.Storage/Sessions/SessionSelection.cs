@@ -132,8 +132,8 @@ public static class SessionSelection
         {
             if (!_records.TryGetValue(segmentId, out var records))
             {
-                var path = store.Layout.SessionsFile(segmentId);
-                records = File.Exists(path) ? SessionMetadataBuilder.Read(path).ToList() : null;
+                var path = store.Layout.ExistingSessionsFile(segmentId);
+                records = path is null ? null : SessionMetadataBuilder.Read(path).ToList();
                 _records[segmentId] = records;
             }
 
