@@ -1,5 +1,6 @@
 using System.Globalization;
 using Recorder.Synthesis;
+using Recorder.Synthesis.Content;
 
 namespace Recorder.Benchmarks.Agreement;
 
@@ -13,7 +14,8 @@ public static class AgreementFigures
 {
     private const string Usage = """
         usage: dotnet run --project tests/Recorder.Benchmarks -c Release -- agreement [--capture FILE]... [--work DIR] [--seed N]
-          --capture FILE   a pcap/pcapng, repeatable (default: every capture of ../shared/corpus/small and one synthesized capture)
+          --capture FILE   a pcap/pcapng, repeatable (default: every capture of ../shared/corpus/small, the JA4 project's
+                           captures in tests/Recorder.Sessions.Tests/TestData/ja4 and two synthesized captures)
           --work DIR       where the synthesized capture and tshark's exported objects go (default: a new temporary folder)
           --seed N         the synthesized capture's seed (default 12)
         """;
@@ -58,10 +60,18 @@ public static class AgreementFigures
                 Console.WriteLine($"note: {corpus} is absent; only the synthesized capture is compared");
             }
 
+            // The JA4 project's captures (in the repository): real TLS 1.2/1.3 and QUIC handshakes, with certificates.
+            var vectors = Path.Combine(Comparison.RepositoryRoot(), "tests", "Recorder.Sessions.Tests", "TestData", "ja4");
+            captures.AddRange(Directory.EnumerateFiles(vectors).Where(f => f.EndsWith(".pcap", StringComparison.Ordinal) || f.EndsWith(".pcapng", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal));
             var synthesized = Path.Combine(work, $"synth-{seed}.pcap");
-            var truth = TrafficSynthesizer.Write(synthesized, new SynthesisOptions { Seed = seed, TargetPackets = 20_000, IncludeAnomalies = true });
+            TrafficSynthesizer.Write(synthesized, new SynthesisOptions { Seed = seed, TargetPackets = 20_000, IncludeAnomalies = true });
             captures.Add(synthesized);
-            truths[synthesized] = TruthFields.From(truth);
+            var content = Path.Combine(work, $"content-{seed}.pcap");
+            var truth = ContentSynthesizer.Write(content, seed);
+            File.WriteAllText(content + ".truth.json", truth.ToJson());
+            captures.Add(content);
+            truths[content] = TruthFields.From(truth);
         }
 
         var rows = new List<string>();
@@ -100,7 +110,7 @@ public static class AgreementFigures
             }
         }
 
-        Console.WriteLine("| capture | field | ours | tshark | agreeing | agreement |");
+        Console.WriteLine("| capture | field | ours | tshark (or truth) | agreeing | agreement |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|");
         rows.ForEach(Console.WriteLine);
         foreach (var field in Fields.All)
