@@ -99,7 +99,9 @@ public static class ContentSynthesizer
     /// <summary>A query (RFC 1035 §4.1) for the A record of <paramref name="name"/>, or its answer pointing back at the question (§4.1.4).</summary>
     private static byte[] DnsMessage(ushort id, string name, uint? answer)
     {
-        var message = new List<byte> { (byte)(id >> 8), (byte)id };
+        var idBytes = new byte[2];
+        BinaryPrimitives.WriteUInt16BigEndian(idBytes, id);
+        var message = new List<byte>(idBytes);
         message.AddRange(answer is null ? [0x01, 0x00, 0, 1, 0, 0] : [0x81, 0x80, 0, 1, 0, 1]);
         message.AddRange([0, 0, 0, 0]);
         foreach (var label in name.Split('.'))
@@ -112,7 +114,9 @@ public static class ContentSynthesizer
         if (answer is { } address)
         {
             message.AddRange([0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0x01, 0x2C, 0, 4]);
-            message.AddRange([(byte)(address >> 24), (byte)(address >> 16), (byte)(address >> 8), (byte)address]);
+            var addressBytes = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(addressBytes, address);
+            message.AddRange(addressBytes);
         }
 
         return [.. message];

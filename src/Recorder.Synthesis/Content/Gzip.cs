@@ -17,18 +17,22 @@ internal static class Gzip
             var length = Math.Min(65535, content.Length - at);
             var final = at + length == content.Length;
             output.Add(final ? (byte)1 : (byte)0);
-            output.AddRange([(byte)length, (byte)(length >> 8), (byte)~length, (byte)(~length >> 8)]);
+            output.AddRange(LittleEndian16(length));
+            output.AddRange(LittleEndian16(~length));
             output.AddRange(content.Slice(at, length).ToArray());
             at += length;
         }
         while (at < content.Length);
 
         var crc = Crc32(content);
-        output.AddRange([(byte)crc, (byte)(crc >> 8), (byte)(crc >> 16), (byte)(crc >> 24)]);
-        var size = (uint)content.Length;
-        output.AddRange([(byte)size, (byte)(size >> 8), (byte)(size >> 16), (byte)(size >> 24)]);
+        output.AddRange(LittleEndian32(crc));
+        output.AddRange(LittleEndian32((uint)content.Length)); // ISIZE: the length modulo 2^32
         return [.. output];
     }
+
+    private static byte[] LittleEndian16(int value) => unchecked([(byte)value, (byte)(value >> 8)]);
+
+    private static byte[] LittleEndian32(uint value) => unchecked([(byte)value, (byte)(value >> 8), (byte)(value >> 16), (byte)(value >> 24)]);
 
     /// <summary>CRC-32 as gzip defines it (RFC 1952 §8: reflected polynomial 0xEDB88320).</summary>
     private static uint Crc32(ReadOnlySpan<byte> data)

@@ -114,13 +114,13 @@ internal static class Tls12Handshake
         extensions.AddRange(data);
     }
 
-    private static byte[] UInt16(int value) => [(byte)(value >> 8), (byte)value];
+    private static byte[] UInt16(int value) => unchecked([(byte)(value >> 8), (byte)value]);
 
-    private static byte[] UInt16(ushort value) => [(byte)(value >> 8), (byte)value];
+    private static byte[] UInt16(ushort value) => unchecked([(byte)(value >> 8), (byte)value]);
 
     private static void AddUInt16(List<byte> list, int value) => list.AddRange(UInt16(value));
 
-    private static void AddUInt24(List<byte> list, int value) => list.AddRange([(byte)(value >> 16), (byte)(value >> 8), (byte)value]);
+    private static void AddUInt24(List<byte> list, int value) => list.AddRange(unchecked([(byte)(value >> 16), (byte)(value >> 8), (byte)value]));
 
 #pragma warning disable CA5351 // JA3 is defined as an MD5 digest; it is a fingerprint, not a security control.
     private static string Md5(string text) => Convert.ToHexStringLower(MD5.HashData(Encoding.ASCII.GetBytes(text)));
