@@ -106,6 +106,19 @@ public sealed class SynthesizedContentTests
         Assert.True(chain.Build(x509), string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation)));
     }
 
+    /// <summary>
+    /// Pins the bytes of seed 12 (the agreement benchmark's capture). The certificate is encoded by
+    /// System.Security.Cryptography; if a .NET release changes its DER encoding this fails, and the
+    /// content synthesizer's output has changed: update the digest and say so in docs/synthesizer.md.
+    /// </summary>
+    [Fact]
+    public void Content_Seed12_MatchesThePinnedDigest()
+    {
+        using var output = new MemoryStream();
+        ContentSynthesizer.Write(output, 12);
+        Assert.Equal("7b3b62fce7ce5338b151f567c5f5c4c806d4bd6d1871d2fdccc28096d6186f09", Hex.Lower(SHA256.HashData(output.ToArray())));
+    }
+
     /// <summary>The certificate's DER in the capture: a SEQUENCE (0x30 0x82 and a two-byte length) of the parsed length.</summary>
     private static byte[] FindCertificate(byte[] capture, int length)
     {
