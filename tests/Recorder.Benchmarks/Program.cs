@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Recorder.Benchmarks;
+using Recorder.Benchmarks.Agreement;
 
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- [compare options]   side-by-side figures against the baselines
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- ledger [--entries N]   custody ledger: durable appends/s, verify time, proof time and size
@@ -10,6 +11,7 @@ using Recorder.Benchmarks;
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- history [--queries N] [--requests R]   the dashboard's history pages with 10 000 queries
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- sessions [--capture FILE] [--runs N]   session metadata throughput on one core (issue 12)
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- session-index --store DIR [--baseline DIR] [--runs N]   session metadata size and search times (issue 12)
+// dotnet run --project tests/Recorder.Benchmarks -c Release -- agreement [--capture FILE]... [--seed N]   sessions, DNS, HTTP, TLS and file hashes against tshark, per field (issue 12)
 // dotnet run --project tests/Recorder.Benchmarks -c Release -- import-memory [--sizes 2,20] [--segment-bytes N]   import peak RSS as the capture grows
 if (args.Length > 0 && args[0] == "micro")
 {
@@ -45,6 +47,11 @@ if (args.Length > 0 && args[0] == "sessions")
 if (args.Length > 0 && args[0] == "session-index")
 {
     return SessionIndexFigures.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "agreement")
+{
+    return AgreementFigures.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "history")

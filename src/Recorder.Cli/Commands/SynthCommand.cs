@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Recorder.Core.Formats;
 using Recorder.Synthesis;
+using Recorder.Synthesis.Content;
 
 namespace Recorder.Cli.Commands;
 
@@ -20,14 +21,29 @@ internal static class SynthCommand
         var microseconds = new Option<bool>("--microseconds") { Description = "Microsecond timestamps (default nanosecond)" };
         var multiLink = new Option<bool>("--multi-link") { Description = "Several link types in one pcapng (implies --format pcapng)" };
         var truth = new Option<string?>("--truth") { Description = "Also write the ground truth (JSON): counts per needle and query", HelpName = "FILE" };
+        var content = new Option<bool>("--content")
+        {
+            Description = "Instead: conversations with known DNS, HTTP (Content-Length, chunked, gzip) and TLS 1.2 content (microsecond pcap); --truth gets their content",
+        };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var command = new Command("synth", "Write deterministic sample traffic (and its ground truth)")
         {
-            output, packets, bytes, seed, format, microseconds, multiLink, truth, json,
+            output, packets, bytes, seed, format, microseconds, multiLink, truth, content, json,
         };
         factory.SetAction(command, (context, _) =>
         {
             var parse = context.Parse;
+            if (parse.GetValue(content))
+            {
+                if (parse.GetValue(packets) is not null || parse.GetValue(bytes) is not null || parse.GetValue(format) != "pcap" || parse.GetValue(multiLink)
+                    || parse.GetValue(microseconds))
+                {
+                    throw CliException.Usage("--content writes a fixed set of conversations as a microsecond pcap: --packets, --bytes, --format pcapng, --multi-link and --microseconds do not apply");
+                }
+
+                return WriteContent(context, Path.GetFullPath(parse.GetValue(output)!), parse.GetValue(seed), parse.GetValue(truth), parse.GetValue(json));
+            }
+
             var options = new SynthesisOptions
             {
                 Seed = parse.GetValue(seed),
@@ -70,6 +86,34 @@ internal static class SynthCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static int WriteContent(CliContext context, string path, ulong seed, string? truthPath, bool json)
+    {
+        var result = ContentSynthesizer.Write(path, seed);
+        if (truthPath is not null)
+        {
+            File.WriteAllText(truthPath, result.ToJson());
+        }
+
+        if (json)
+        {
+            context.WriteJson(new System.Text.Json.Nodes.JsonObject
+            {
+                ["path"] = path,
+                ["packets"] = result.Packets,
+                ["bytes"] = result.FileBytes,
+                ["sessions"] = result.Sessions.Count,
+                ["httpObjects"] = result.HttpObjects.Count,
+                ["tlsHandshakes"] = result.TlsHandshakes.Count,
+                ["truth"] = truthPath is null ? null : Path.GetFullPath(truthPath),
+            });
+            return ExitCodes.Ok;
+        }
+
+        context.Output.WriteLine($"wrote {path}: {Format.Count(result.Packets)} packets, {Format.Bytes(result.FileBytes)}, {result.Sessions.Count} conversations " +
+            $"({result.DnsQueryNames.Count} DNS names, {result.HttpObjects.Count} HTTP objects, {result.TlsHandshakes.Count} TLS handshake)");
+        return ExitCodes.Ok;
     }
 
     /// <summary>A range check that names the option, as the user typed it.</summary>
