@@ -24,16 +24,19 @@ public abstract class SessionsPageTests<TSite>(TSite site) : IClassFixture<TSite
 
         // Names in session records come from traffic: the answer is altered in flight to carry markup,
         // which the page must show as text and never turn into elements.
+        // The request is sent to the service by the test (Firefox's WebDriver BiDi cannot fetch a
+        // routed request itself) with alice's token, and its real answer fulfilled with the change.
+        using var alice = site.Service.As(site.Store.Tokens["alice"]);
         await page.RouteAsync("**/api/sessions/search", async route =>
         {
-            var response = await route.FetchAsync();
-            var answer = JsonNode.Parse(await response.TextAsync())!;
-            foreach (var record in answer["results"]!.AsArray())
+            using var response = await alice.PostJsonAsync("/api/sessions/search", route.Request.PostData!);
+            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            foreach (var record in answer["results"]?.AsArray() ?? [])
             {
                 record!["dns"] = new JsonObject { ["queries"] = new JsonArray(Hostile) };
             }
 
-            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = answer.ToJsonString() });
+            await route.FulfillAsync(new RouteFulfillOptions { Status = (int)response.StatusCode, ContentType = "application/json", Body = answer.ToJsonString() });
         });
 
         await page.GetByLabel("Address (either side)").FillAsync(needle.Server);
@@ -44,11 +47,12 @@ public abstract class SessionsPageTests<TSite>(TSite site) : IClassFixture<TSite
         var rows = page.Locator("#sessions-table tbody tr");
         await Assertions.Expect(rows.First).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#search-summary")).ToContainTextAsync("ledger entry");
-        await Assertions.Expect(rows.First.Locator("td.names")).ToHaveTextAsync(Hostile);
+        await Assertions.Expect(rows.First.Locator("td.names")).ToContainTextAsync(Hostile);
         Assert.Equal(0, await page.Locator("#results img").CountAsync());
         Assert.NotEqual("owned", await page.TitleAsync());
         var search = LedgerFile.Entries(site.Store.StorePath).Last(e => e["action"]!.GetValue<string>() == "sessions.searched");
         Assert.Equal("alice", search["actor"]!["name"]!.GetValue<string>());
+        Assert.Equal("sessions to the beacon", search["reason"]!.GetValue<string>());
         Assert.Equal("CASE-77", search["case"]!.GetValue<string>());
         Assert.Contains(search["hashes"]!["answer"]!.GetValue<string>(), await page.Locator("#search-summary").InnerTextAsync(), StringComparison.Ordinal);
         await browser.AssertAccessibleAsync();
@@ -57,7 +61,7 @@ public abstract class SessionsPageTests<TSite>(TSite site) : IClassFixture<TSite
         var row = page.Locator("#sessions-table tbody tr", new() { HasText = $"{needle.Client}:{needle.ClientPort}" }).First;
         var reference = await row.GetAttributeAsync("data-session");
         Assert.NotNull(reference);
-        await row.GetByRole(AriaRole.Button, new() { Name = "Extract the packets of session " + reference }).ClickAsync();
+        await row.GetByRole(AriaRole.Button, new() { Name = "Extract packets of session " + reference }).ClickAsync();
         var link = row.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Query ") });
         await Assertions.Expect(link).ToBeVisibleAsync();
         await BrowserPage.NavigationAsync(page, () => link.ClickAsync(), url => new Uri(url).AbsolutePath.StartsWith("/ui/queries/", StringComparison.Ordinal));

@@ -59,7 +59,7 @@ function row(record) {
   const hasPorts = [6, 17, 132].includes(record.protocol);
   const slot = h('span', { class: 'extract-status' });
   const label = `${record.segmentId}:${record.id}`;
-  const button = h('button', { type: 'button', class: 'quiet', 'aria-label': `Extract the packets of session ${label}` }, 'Extract packets');
+  const button = h('button', { type: 'button', class: 'quiet', 'aria-label': `Extract packets of session ${label}` }, 'Extract packets');
   button.addEventListener('click', () => extract(record, button, slot));
   return h('tr', { dataset: { session: label } },
     h('td', {}, h('code', {}, label)),
