@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using Recorder.Api.Tests.Support;
 using Recorder.TestSupport;
@@ -22,22 +21,21 @@ public abstract class SessionsPageTests<TSite>(TSite site) : IClassFixture<TSite
         var page = browser.Page;
         await browser.AssertAccessibleAsync();
 
-        // Names in session records come from traffic: the answer is altered in flight to carry markup,
-        // which the page must show as text and never turn into elements.
-        // The request is sent to the service by the test (Firefox's WebDriver BiDi cannot fetch a
-        // routed request itself) with alice's token, and its real answer fulfilled with the change.
-        using var alice = site.Service.As(site.Store.Tokens["alice"]);
-        await page.RouteAsync("**/api/sessions/search", async route =>
-        {
-            using var response = await alice.PostJsonAsync("/api/sessions/search", route.Request.PostData!);
-            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-            foreach (var record in answer["results"]?.AsArray() ?? [])
-            {
-                record!["dns"] = new JsonObject { ["queries"] = new JsonArray(Hostile) };
+        // Names in session records come from traffic: the answer is altered on its way into the page
+        // (the page's fetch wrapped; request interception does not work in Firefox over WebDriver BiDi)
+        // to carry markup, which the page must show as text and never turn into elements.
+        await page.EvaluateAsync("""
+            hostile => {
+              const real = window.fetch;
+              window.fetch = async (...args) => {
+                const response = await real(...args);
+                if (!String(args[0]).includes('/api/sessions/search') || !response.ok) return response;
+                const answer = await response.json();
+                for (const record of answer.results) record.dns = { queries: [hostile] };
+                return new Response(JSON.stringify(answer), { status: response.status, headers: response.headers });
+              };
             }
-
-            await route.FulfillAsync(new RouteFulfillOptions { Status = (int)response.StatusCode, ContentType = "application/json", Body = answer.ToJsonString() });
-        });
+            """, Hostile);
 
         await page.GetByLabel("Address (either side)").FillAsync(needle.Server);
         await page.GetByLabel("Port (either side)").FillAsync(needle.ServerPort.ToString(CultureInfo.InvariantCulture));
