@@ -7,6 +7,7 @@ using Recorder.Api.Policies;
 using Recorder.Api.Queries;
 using Recorder.Api.Security;
 using Recorder.Application.Sessions;
+using Recorder.Storage.Sessions;
 
 namespace Recorder.Api.Sessions;
 
@@ -56,7 +57,7 @@ public static class SessionEndpoints
         {
             search = AuditedSessionSearch.Run(runtime.Store, filter, caseId, reason, e => runtime.Ledger.Record(caller.Name, e), http.RequestAborted);
         }
-        catch (Exception e) when (e is FormatException or IOException or InvalidDataException)
+        catch (Exception e) when (e is FormatException or IOException or InvalidDataException or SessionIndexCorruptException)
         {
             // A damaged or unreadable metadata file: nothing is answered (the answer would be silently partial).
             return Problems.Problem(StatusCodes.Status409Conflict, "session-metadata-unreadable", "Session metadata unreadable",

@@ -33,7 +33,7 @@ internal static class SessionQueryResolution
         {
             return Invalid("filter.sessions", e.Message);
         }
-        catch (Exception e) when (e is FormatException or IOException)
+        catch (Exception e) when (e is FormatException or IOException or InvalidDataException or SessionIndexCorruptException)
         {
             return Invalid("filter.sessions", "the session metadata could not be read: " + e.Message);
         }
@@ -47,7 +47,7 @@ internal static class SessionQueryResolution
                     cancellationToken);
                 documents.AddRange(SessionSelection.WithContinuations(runtime.Store, search.Result.Matches.Select(m => m.Document)));
             }
-            catch (Exception e) when (e is FormatException or IOException)
+            catch (Exception e) when (e is FormatException or IOException or InvalidDataException or SessionIndexCorruptException)
             {
                 return Invalid("filter.sessionsOf", "the session metadata could not be read: " + e.Message);
             }

@@ -106,7 +106,8 @@ public sealed class QueryBySessionsTests(SessionsService service) : IClassFixtur
     [Fact]
     public async Task QueryBySessionsOf_WhenASegmentHasNoMetadata_IsRefused()
     {
-        var metadata = Directory.GetFiles(Path.Combine(service.Store.StorePath, "segments"), "*.sessions.jsonl", SearchOption.AllDirectories);
+        var metadata = Directory.GetFiles(Path.Combine(service.Store.StorePath, "segments"), "*.sessions.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".sessions.jsonl", StringComparison.Ordinal) || f.EndsWith(".sessions.jsonl.zst", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(metadata);
         var moved = metadata[0] + ".away";
         File.Move(metadata[0], moved);
