@@ -132,6 +132,7 @@ public static class RecorderService
         LedgerEndpoints.Map(endpoints);
         Cases.CaseEndpoints.Map(endpoints);
         Traffic.TrafficEndpoints.Map(endpoints);
+        Sessions.SessionEndpoints.Map(endpoints);
         DashboardLogin.Map(endpoints);
         Dashboard.DashboardEndpoints.Map(endpoints);
         Dashboard.QueryPages.Map(endpoints);

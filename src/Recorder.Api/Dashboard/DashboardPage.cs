@@ -29,6 +29,7 @@ public static class DashboardPage
     public static readonly IReadOnlyList<NavigationEntry> Navigation =
     [
         new("/ui/queries/new", "New query", "Paste indicators from an alert, pick a window, and extract the packets as PCAP.", Permission.QueriesSubmit),
+        new("/ui/sessions", "Sessions", "Search what the traffic named (domains, URLs, fingerprints, files) and extract a session's packets.", Permission.QueriesSubmit),
         new("/ui/cases", "Incidents", "Queries grouped by case: their results, packages and notes.", Permission.QueriesReadOwn, Permission.QueriesReadAll),
         new("/ui/timeline", "Traffic", "What the store holds over time; select a window to query it.", Permission.SegmentsRead),
         new("/ui/packages", "Evidence packages", "Build court-ready packages from a case's queries and check that they verify.", Permission.PackagesBuild),

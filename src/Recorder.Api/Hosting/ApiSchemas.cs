@@ -917,3 +917,154 @@ public sealed record ReportPagesResponse
     /// <summary>The pages.</summary>
     public required IReadOnlyList<ReportPage> Pages { get; init; }
 }
+
+/// <summary>The body of <c>POST /api/sessions/search</c>.</summary>
+/// <param name="Case">The case number (required, at most 200 characters).</param>
+/// <param name="Reason">Why the sessions are searched (required, at most 4000 characters).</param>
+/// <param name="Filter">The conditions (all must hold); absent or empty: every session of the store.</param>
+public sealed record SessionSearchBody(string Case, string Reason, SessionFilterBody? Filter);
+
+/// <summary>
+/// A session search's conditions, the options of <c>recorder sessions</c> (all must hold). Names
+/// match whole, case-insensitively, <c>*</c> standing for any run of characters; fingerprints and
+/// hashes match exactly. Also the shape of a query's <c>filter.sessionsOf</c>.
+/// </summary>
+/// <param name="Sni">TLS or QUIC server name.</param>
+/// <param name="Domain">A DNS question name, TLS/QUIC server name or HTTP Host.</param>
+/// <param name="Url">An HTTP request target, or host + target.</param>
+/// <param name="HostHeader">An HTTP Host header.</param>
+/// <param name="UserAgent">An HTTP User-Agent.</param>
+/// <param name="Ja3">JA3 or JA3S (32 hexadecimal digits).</param>
+/// <param name="Ja4">JA4 (TLS or QUIC) or JA4S.</param>
+/// <param name="CertSha256">SHA-256 of a certificate of the TLS chain.</param>
+/// <param name="FileSha256">SHA-256 of a file the session carried.</param>
+/// <param name="App">Application identified from the payload: dns, http, tls, quic, ssh, smtp, ftp, dhcp, unknown.</param>
+/// <param name="Host">An address, either side.</param>
+/// <param name="Port">A port, either side (string or number).</param>
+/// <param name="Proto">tcp, udp, icmp, icmp6, sctp or a protocol number.</param>
+/// <param name="From">Sessions active at or after this time: RFC 3339 UTC or Unix seconds.</param>
+/// <param name="To">Sessions that began before this time.</param>
+public sealed record SessionFilterBody(string? Sni, string? Domain, string? Url, string? HostHeader, string? UserAgent, string? Ja3, string? Ja4,
+    string? CertSha256, string? FileSha256, string? App, string? Host, string? Port, string? Proto, string? From, string? To);
+
+/// <summary>
+/// One session record exactly as its segment's metadata file holds it (docs/sessions.md, "Record
+/// format"); the application groups (<c>dns</c>, <c>http</c>, <c>tls</c>, <c>quic</c>, <c>files</c>, …)
+/// are present when the session had them. Text in it comes from traffic: show it as text only.
+/// </summary>
+public sealed record SessionRecordView
+{
+    /// <summary>The segment whose metadata holds the record (<c>SEGMENT</c> of <c>SEGMENT:ID</c>).</summary>
+    public required long SegmentId { get; init; }
+
+    /// <summary>The record's id in its segment (<c>ID</c> of <c>SEGMENT:ID</c>).</summary>
+    public required long Id { get; init; }
+
+    /// <summary><c>ipv4</c> or <c>ipv6</c>.</summary>
+    public required string Network { get; init; }
+
+    /// <summary>IP protocol number.</summary>
+    public required int Protocol { get; init; }
+
+    /// <summary>The side that spoke first.</summary>
+    public required string Client { get; init; }
+
+    /// <summary>Its port (0 without ports).</summary>
+    public required int ClientPort { get; init; }
+
+    /// <summary>The other side.</summary>
+    public required string Server { get; init; }
+
+    /// <summary>Its port (0 without ports).</summary>
+    public required int ServerPort { get; init; }
+
+    /// <summary>First packet, Unix nanoseconds.</summary>
+    public required long FirstNanoseconds { get; init; }
+
+    /// <summary>Last packet, Unix nanoseconds.</summary>
+    public required long LastNanoseconds { get; init; }
+
+    /// <summary>Packets from the client.</summary>
+    public required long ClientPackets { get; init; }
+
+    /// <summary>Bytes from the client (frames).</summary>
+    public required long ClientBytes { get; init; }
+
+    /// <summary>Packets from the server.</summary>
+    public required long ServerPackets { get; init; }
+
+    /// <summary>Bytes from the server (frames).</summary>
+    public required long ServerBytes { get; init; }
+
+    /// <summary>The application identified from the payload, when one was.</summary>
+    public string? Application { get; init; }
+
+    /// <summary>DNS names, answers and codes, when the session carried DNS.</summary>
+    public JsonObject? Dns { get; init; }
+
+    /// <summary>HTTP methods, hosts, URIs, user agents, statuses, when it carried HTTP.</summary>
+    public JsonObject? Http { get; init; }
+
+    /// <summary>TLS server name, ALPN, fingerprints, certificates, when it carried TLS.</summary>
+    public JsonObject? Tls { get; init; }
+
+    /// <summary>QUIC version, server name, ALPN, JA4, when it carried QUIC.</summary>
+    public JsonObject? Quic { get; init; }
+
+    /// <summary>The files it carried (hashes, sizes, names).</summary>
+    public JsonObject? Files { get; init; }
+}
+
+/// <summary>The answer of <c>POST /api/sessions/search</c>: the same JSON as <c>recorder sessions --json</c>.</summary>
+public sealed record SessionSearchResponse
+{
+    /// <summary>The search's UUID (the ledger entry's <c>subjects.searchId</c>).</summary>
+    public required string SearchId { get; init; }
+
+    /// <summary>The case.</summary>
+    public required string Case { get; init; }
+
+    /// <summary>The reason.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>The conditions given, by name.</summary>
+    public required IReadOnlyDictionary<string, string> Filter { get; init; }
+
+    /// <summary>Sessions found.</summary>
+    public required int Count { get; init; }
+
+    /// <summary>SHA-256 of the answer (each record's line and a newline), as ledgered.</summary>
+    public required string AnswerSha256 { get; init; }
+
+    /// <summary>Segments of the window whose metadata was read.</summary>
+    public required IReadOnlyList<long> SegmentsScanned { get; init; }
+
+    /// <summary>Segments of the window without metadata: not searched, so the answer misses their sessions.</summary>
+    public required IReadOnlyList<long> SegmentsNotBuilt { get; init; }
+
+    /// <summary>Segments answered from their term index.</summary>
+    public required IReadOnlyList<long> SegmentsIndexed { get; init; }
+
+    /// <summary>Segments read record by record instead of through their index, and why.</summary>
+    public required IReadOnlyList<SessionScanFallbackView> SegmentsFullyScanned { get; init; }
+
+    /// <summary>Options the index could not look up (every record was read for them).</summary>
+    public required IReadOnlyList<string> OptionsNotIndexed { get; init; }
+
+    /// <summary>Records read to answer.</summary>
+    public required long RecordsRead { get; init; }
+
+    /// <summary>The <c>sessions.searched</c> ledger entry.</summary>
+    public required long LedgerSeq { get; init; }
+
+    /// <summary>Time to search.</summary>
+    public required double SearchMilliseconds { get; init; }
+
+    /// <summary>The matching records, by segment then first packet.</summary>
+    public required IReadOnlyList<SessionRecordView> Results { get; init; }
+}
+
+/// <summary>A segment a session search read record by record instead of through its index.</summary>
+/// <param name="SegmentId">The segment.</param>
+/// <param name="Reason">Why its index was not used.</param>
+public sealed record SessionScanFallbackView(long SegmentId, string Reason);

@@ -102,6 +102,16 @@ public static class QueryEndpoints
             return Problems.InvalidFields(invalid, http.Request.Path);
         }
 
+        if (submission is { Sessions: not null } bySessions)
+        {
+            (submission, invalid, refused) = Sessions.SessionQueryResolution.Resolve(runtime, caller, bySessions, http.RequestAborted);
+            if (invalid.Count > 0)
+            {
+                Refused(runtime, caller, body, "the sessions named no packets to extract", invalid);
+                return Problems.InvalidFields(invalid, http.Request.Path);
+            }
+        }
+
         if (refused.Count > 0)
         {
             RequestGate.Refused(http, runtime, caller.Name, caller.User.Role, StatusCodes.Status403Forbidden,

@@ -155,9 +155,15 @@ public sealed class QueryJob
             To = filter.To,
             Bpf = filter.Bpf,
         }, QueryArgumentNames.Json);
-        return parsed.Success
+        if (!parsed.Success)
+        {
+            throw new InvalidOperationException("the stored filter no longer parses: " + string.Join("; ", parsed.Errors));
+        }
+
+        // A query by sessions extracts the conversations resolved at submission, never a new search.
+        return filter.Conversations.Count == 0
             ? parsed.Query!
-            : throw new InvalidOperationException("the stored filter no longer parses: " + string.Join("; ", parsed.Errors));
+            : PacketQuery.ForConversations(filter.Conversations.Select(c => c.ToWindow()).ToList(), parsed.Query!.From, parsed.Query.To, parsed.Query.Bpf);
     }
 
     private void RecordFailure(string id, Exception error)

@@ -80,6 +80,22 @@ public sealed record QueryFilterText
 
     /// <summary>libpcap filter expression.</summary>
     public string? Bpf { get; init; }
+
+    /// <summary>Sessions named (<c>SEGMENT:ID</c>) as submitted in <c>filter.sessions</c>.</summary>
+    public IReadOnlyList<string> Sessions { get; init; } = [];
+
+    /// <summary>The session search submitted in <c>filter.sessionsOf</c> (its conditions by name), if any.</summary>
+    public IReadOnlyDictionary<string, string>? SessionsOf { get; init; }
+
+    /// <summary>The search <see cref="SessionsOf"/> ran at submission, if any.</summary>
+    public QuerySessionSearch? SessionSearch { get; init; }
+
+    /// <summary>
+    /// The conversations the sessions resolved to at submission (each session whole, continuations
+    /// in other segments included); empty for a query by hosts, ports and protocols. The job extracts
+    /// these, never a new search.
+    /// </summary>
+    public IReadOnlyList<QueryConversation> Conversations { get; init; } = [];
 }
 
 /// <summary>One chunk of a query's result: a standalone capture file.</summary>

@@ -29,8 +29,21 @@ public sealed record QuerySubmissionBody(string Case, string Reason, QueryFilter
 /// <param name="To">Window end, exclusive.</param>
 /// <param name="Bpf">A libpcap filter expression applied to the candidates.</param>
 /// <param name="Protocols">tcp, udp, icmp, icmp6 or a protocol number (one, or a list): the canonical name, as in <c>normalizedFilter</c>.</param>
+/// <param name="Sessions">
+/// Sessions to extract whole (<c>SEGMENT:ID</c> as a session search answers them; OR). Not combined with
+/// hosts, ports or protocols; from, to and bpf apply on top.
+/// </param>
+/// <param name="SessionsOf">
+/// A session search whose sessions are extracted whole (the search is ledgered as <c>sessions.searched</c>);
+/// refused when nothing matches or a segment of its window has no session metadata.
+/// </param>
 public sealed record QueryFilterBody(IReadOnlyList<string>? Hosts, IReadOnlyList<int>? Ports, IReadOnlyList<string>? Proto, string? From, string? To, string? Bpf,
-    IReadOnlyList<string>? Protocols = null);
+    IReadOnlyList<string>? Protocols = null, IReadOnlyList<string>? Sessions = null, Hosting.SessionFilterBody? SessionsOf = null);
+
+/// <summary>The sessions a query extracts, as submitted and checked, before they are resolved into conversations.</summary>
+/// <param name="Named">The sessions named in <c>filter.sessions</c>.</param>
+/// <param name="Search">The search of <c>filter.sessionsOf</c>, if given.</param>
+internal sealed record SessionRequest(IReadOnlyList<Storage.Sessions.SessionReference> Named, Recorder.Sessions.Search.SessionFilter? Search);
 
 /// <summary>A submission checked field by field.</summary>
 /// <param name="Case">The case number.</param>
@@ -39,8 +52,9 @@ public sealed record QueryFilterBody(IReadOnlyList<string>? Hosts, IReadOnlyList
 /// <param name="Query">The parsed query.</param>
 /// <param name="Sinks">The sinks named.</param>
 /// <param name="AllowPartial">Whether a partial answer (segments left out) is accepted.</param>
+/// <param name="Sessions">The sessions to extract, still to be resolved (null: a query by hosts, ports and protocols).</param>
 internal sealed record ParsedSubmission(string Case, string Reason, QueryFilterText Filter, PacketQuery Query, IReadOnlyList<SinkDefinition> Sinks,
-    bool AllowPartial);
+    bool AllowPartial, SessionRequest? Sessions = null);
 
 /// <summary>
 /// Checks a query submission: every field is typed and named in the problem it causes
@@ -51,7 +65,7 @@ internal sealed record ParsedSubmission(string Case, string Reason, QueryFilterT
 internal static class QuerySubmission
 {
     private static readonly string[] TopFields = ["case", "reason", "filter", "sinks", "allowPartial"];
-    private static readonly string[] FilterFields = ["hosts", "ports", "protocols", "proto", "from", "to", "bpf"];
+    private static readonly string[] FilterFields = ["hosts", "ports", "protocols", "proto", "from", "to", "bpf", "sessions", "sessionsOf"];
 
     /// <summary>Parses the body; bad input gives every field error (400), a policy limit gives 403 errors.</summary>
     public static (ParsedSubmission? Submission, IReadOnlyList<FieldError> Invalid, IReadOnlyList<FieldError> Refused) Parse(
@@ -71,6 +85,7 @@ internal static class QuerySubmission
         var ports = new List<string>();
         var protocols = new List<string>();
         string? from = null, to = null, bpf = null;
+        SessionRequest? sessions = null;
         var protocolField = "protocols";
         switch (body["filter"])
         {
@@ -93,6 +108,7 @@ internal static class QuerySubmission
                 from = Time(filter["from"], "filter.from", errors);
                 to = Time(filter["to"], "filter.to", errors);
                 bpf = OptionalString(filter["bpf"], "filter.bpf", errors);
+                sessions = SessionRequests(filter, hosts.Count > 0 || ports.Count > 0 || protocols.Count > 0, errors);
                 break;
             default:
                 errors.Add(new FieldError("filter", "must be an object"));
@@ -164,7 +180,17 @@ internal static class QuerySubmission
             return (null, errors, []);
         }
 
-        var query = parsed.Query;
+        // A query by sessions gets its window from the sessions: the role's limit is checked once they are resolved.
+        refused.AddRange(sessions is null ? WindowRefusals(role, parsed.Query) : []);
+        return refused.Count > 0 ? (null, [], refused) : (new ParsedSubmission(caseId, reason, text, parsed.Query, sinks, allowPartial, sessions), [], []);
+    }
+
+    /// <summary>What the role's widest window refuses of <paramref name="query"/> (403 errors; none when the role has no limit).</summary>
+    public static IReadOnlyList<FieldError> WindowRefusals(RolePolicy role, PacketQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        ArgumentNullException.ThrowIfNull(query);
+        var refused = new List<FieldError>();
         if (role.MaxWindow is { } widest)
         {
             var limit = FormatDuration(widest);
@@ -184,7 +210,48 @@ internal static class QuerySubmission
             }
         }
 
-        return refused.Count > 0 ? (null, [], refused) : (new ParsedSubmission(caseId, reason, text, query, sinks, allowPartial), [], []);
+        return refused;
+    }
+
+    /// <summary>
+    /// <c>filter.sessions</c> and <c>filter.sessionsOf</c>, checked; null when neither is given.
+    /// They replace hosts, ports and protocols (the sessions name their own flows), as on the command line.
+    /// </summary>
+    private static SessionRequest? SessionRequests(JsonObject filter, bool hasFlowConditions, List<FieldError> errors)
+    {
+        if (filter["sessions"] is null && filter["sessionsOf"] is null)
+        {
+            return null;
+        }
+
+        var before = errors.Count;
+        var named = new List<Storage.Sessions.SessionReference>();
+        var references = Strings(filter["sessions"], "filter.sessions", numbers: false, errors);
+        for (var i = 0; i < references.Count; i++)
+        {
+            if (Storage.Sessions.SessionReference.Parse(references[i]) is { } reference)
+            {
+                named.Add(reference);
+            }
+            else
+            {
+                errors.Add(new FieldError($"filter.sessions[{i}]", $"'{Clip(references[i])}' is not SEGMENT:ID (two whole numbers, as a session search answers them)"));
+            }
+        }
+
+        var search = filter["sessionsOf"] is { } of ? Sessions.SessionFilterJson.Parse(of, "filter.sessionsOf", requireCondition: true, errors) : null;
+        if (hasFlowConditions)
+        {
+            errors.Add(new FieldError(filter["sessions"] is null ? "filter.sessionsOf" : "filter.sessions",
+                "cannot be combined with hosts, ports or protocols (give them in filter.sessionsOf as host, port, proto)"));
+        }
+
+        if (filter["sessions"] is not null && named.Count == 0 && errors.Count == before)
+        {
+            errors.Add(new FieldError("filter.sessions", "names no session"));
+        }
+
+        return errors.Count > before ? null : new SessionRequest(named, search);
     }
 
     private static bool AddError(List<FieldError> errors, FieldError error)
@@ -193,7 +260,8 @@ internal static class QuerySubmission
         return false;
     }
 
-    private static string? Text(JsonObject body, string key, int maxLength, List<FieldError> errors)
+    /// <summary>A required, trimmed, non-empty text field of at most <paramref name="maxLength"/> characters without control characters.</summary>
+    internal static string? Text(JsonObject body, string key, int maxLength, List<FieldError> errors)
     {
         var node = body[key];
         if (node is null)

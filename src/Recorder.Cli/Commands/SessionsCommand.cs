@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Recorder.Application.Sessions;
 using Recorder.Core.Text;
 using Recorder.Core.Store;
 using Recorder.Sessions.Export;
@@ -61,27 +62,11 @@ internal static class SessionsCommand
             }
 
             using var store = context.OpenStore(create: false);
-            var (searchId, seq, result, filterJson) = SessionSearchAudit.Run(store, filter, caseId, why, cancellationToken);
+            var search = AuditedSessionSearch.Run(store, filter, caseId, why, store.Record, cancellationToken);
+            var (searchId, seq, result) = (search.SearchId, search.Seq, search.Result);
             if (parse.GetValue(json))
             {
-                context.WriteJson(new JsonObject
-                {
-                    ["searchId"] = searchId,
-                    ["case"] = caseId,
-                    ["reason"] = why,
-                    ["filter"] = filterJson,
-                    ["count"] = result.Matches.Count,
-                    ["answerSha256"] = result.AnswerSha256,
-                    ["segmentsScanned"] = Ids(result.SegmentsScanned),
-                    ["segmentsNotBuilt"] = Ids(result.SegmentsNotBuilt),
-                    ["segmentsIndexed"] = Ids(result.SegmentsIndexed),
-                    ["segmentsFullyScanned"] = SessionSearchAudit.Fallbacks(result.SegmentsFullyScanned),
-                    ["optionsNotIndexed"] = new JsonArray(result.OptionsNotIndexed.Select(o => (JsonNode)o).ToArray()),
-                    ["recordsRead"] = result.RecordsRead,
-                    ["ledgerSeq"] = seq,
-                    ["searchMilliseconds"] = Math.Round(result.Elapsed.TotalMilliseconds, 3),
-                    ["results"] = new JsonArray(result.Matches.Select(m => JsonNode.Parse(m.Line.Span)).ToArray()),
-                });
+                context.WriteJson(AuditedSessionSearch.Answer(search, caseId, why));
                 return ExitCodes.Ok;
             }
 

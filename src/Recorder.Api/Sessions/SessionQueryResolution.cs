@@ -1,0 +1,93 @@
+using Recorder.Api.Hosting;
+using Recorder.Api.Queries;
+using Recorder.Api.Security;
+using Recorder.Application.Sessions;
+using Recorder.Core.Query;
+using Recorder.Sessions.Search;
+using Recorder.Storage.Sessions;
+
+namespace Recorder.Api.Sessions;
+
+/// <summary>
+/// Turns a query submitted by sessions (<c>filter.sessions</c>, <c>filter.sessionsOf</c>) into the
+/// conversations it extracts, when it is submitted, as <c>recorder query --session/--sessions-of</c>
+/// does: the search is run and ledgered (<c>sessions.searched</c>, under the caller, with the query's
+/// case and reason), every session is taken whole (its records in neighbouring segments followed),
+/// and the query is refused when nothing matches, a segment of the search's window has no metadata
+/// (the answer could not be complete) or a named session does not exist. The conversations are
+/// stored in the query's record, so the job extracts exactly them.
+/// </summary>
+internal static class SessionQueryResolution
+{
+    /// <summary>The submission with its query built from the sessions, or the errors that refuse it (400) or the role's limits (403).</summary>
+    public static (ParsedSubmission? Submission, IReadOnlyList<FieldError> Invalid, IReadOnlyList<FieldError> Refused) Resolve(ServiceRuntime runtime,
+        Caller caller, ParsedSubmission submission, CancellationToken cancellationToken)
+    {
+        var request = submission.Sessions!;
+        var documents = new List<SessionDocument>();
+        try
+        {
+            documents.AddRange(SessionSelection.Resolve(runtime.Store, request.Named));
+        }
+        catch (ArgumentException e)
+        {
+            return Invalid("filter.sessions", e.Message);
+        }
+        catch (Exception e) when (e is FormatException or IOException or InvalidDataException or SessionIndexCorruptException)
+        {
+            return Invalid("filter.sessions", "the session metadata could not be read: " + e.Message);
+        }
+
+        SessionSearchRecord? search = null;
+        if (request.Search is { } filter)
+        {
+            try
+            {
+                search = AuditedSessionSearch.Run(runtime.Store, filter, submission.Case, submission.Reason, e => runtime.Ledger.Record(caller.Name, e),
+                    cancellationToken);
+                documents.AddRange(SessionSelection.WithContinuations(runtime.Store, search.Result.Matches.Select(m => m.Document)));
+            }
+            catch (Exception e) when (e is FormatException or IOException or InvalidDataException or SessionIndexCorruptException)
+            {
+                return Invalid("filter.sessionsOf", "the session metadata could not be read: " + e.Message);
+            }
+
+            if (search.Result.SegmentsNotBuilt.Count > 0)
+            {
+                return Invalid("filter.sessionsOf", $"segment(s) {string.Join(", ", search.Result.SegmentsNotBuilt)} in the window have no session metadata, " +
+                    $"so the search (ledger entry {search.Seq}) cannot be complete; build it first (`recorder sessions index`)");
+            }
+
+            if (search.Result.Matches.Count == 0)
+            {
+                return Invalid("filter.sessionsOf", $"no session matched (search {search.SearchId}, ledger entry {search.Seq}); nothing to extract");
+            }
+        }
+
+        var conversations = documents.DistinctBy(d => (d.SegmentId, d.Id)).OrderBy(d => d.SegmentId).ThenBy(d => d.Id)
+            .Select(SessionSelection.Conversation).ToList();
+        var query = PacketQuery.ForConversations(conversations, submission.Query.From, submission.Query.To, submission.Query.Bpf);
+        if (query.From is { } start && query.To is { } end && end.UnixNanoseconds <= start.UnixNanoseconds)
+        {
+            return Invalid(submission.Query.From is null ? "filter.to" : "filter.from", "the window holds none of the sessions' packets");
+        }
+
+        var refused = QuerySubmission.WindowRefusals(caller.Role, query);
+        if (refused.Count > 0)
+        {
+            return (null, [], refused);
+        }
+
+        var text = submission.Filter with
+        {
+            Sessions = request.Named.Select(n => n.ToString()).ToList(),
+            SessionsOf = search?.Filter.ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()),
+            SessionSearch = search is null ? null : new QuerySessionSearch(search.SearchId, search.Seq, search.Result.Matches.Count, search.Result.AnswerSha256),
+            Conversations = conversations.Select(QueryConversation.From).ToList(),
+        };
+        return (submission with { Filter = text, Query = query }, [], []);
+    }
+
+    private static (ParsedSubmission?, IReadOnlyList<FieldError>, IReadOnlyList<FieldError>) Invalid(string field, string message) =>
+        (null, [new FieldError(field, message)], []);
+}
