@@ -188,7 +188,8 @@ public sealed class QueryCustodyEventsTests
         Assert.Equal(Sorted([.. SubmittedCommon, "sinks", "role", "node", "allowPartial"]), Keys(apiSubmitted["details"]!.AsObject()));
         Assert.Equal(cliSubmitted["details"]!["filter"]!.ToJsonString(), apiSubmitted["details"]!["filter"]!.ToJsonString());
         Assert.Equal(cliSubmitted["details"]!["description"]!.ToJsonString(), apiSubmitted["details"]!["description"]!.ToJsonString());
-        Assert.Equal(Sorted(WrittenCommon), Keys(cliWritten["details"]!.AsObject()));
+        // secrets: the command line injects stored key logs' secrets; the service does not yet (docs/ledger-actions.md).
+        Assert.Equal(Sorted([.. WrittenCommon, "secrets"]), Keys(cliWritten["details"]!.AsObject()));
         Assert.Equal(Sorted([.. WrittenCommon, "cancelledBy", "chunks", "node", "attempt"]), Keys(apiWritten["details"]!.AsObject()));
         Assert.Equal("external", cliWritten["details"]!["location"]!.GetValue<string>());
         Assert.Equal("store", apiWritten["details"]!["location"]!.GetValue<string>());
