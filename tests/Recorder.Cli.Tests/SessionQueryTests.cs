@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 using Recorder.Core.Packets;
@@ -184,20 +183,8 @@ public sealed class SessionQueryTests : IDisposable
         return frames.Select((f, i) => new TestPacket(LinkTypes.Ethernet, start + (i * 1_000_000L), (uint)f.Length, f)).ToList();
     }
 
-    private static byte[] Tcp(string source, ushort sourcePort, string destination, ushort destinationPort, uint seq, uint ack, byte flags, byte[]? payload = null)
-    {
-        payload ??= [];
-        var transport = new byte[20 + payload.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(transport, sourcePort);
-        BinaryPrimitives.WriteUInt16BigEndian(transport.AsSpan(2), destinationPort);
-        BinaryPrimitives.WriteUInt32BigEndian(transport.AsSpan(4), seq);
-        BinaryPrimitives.WriteUInt32BigEndian(transport.AsSpan(8), ack);
-        transport[12] = 0x50;
-        transport[13] = flags;
-        BinaryPrimitives.WriteUInt16BigEndian(transport.AsSpan(14), 65535);
-        payload.CopyTo(transport.AsSpan(20));
-        return Frames.Ip(source, destination, 6, transport);
-    }
+    private static byte[] Tcp(string source, ushort sourcePort, string destination, ushort destinationPort, uint seq, uint ack, byte flags, byte[]? payload = null) =>
+        Frames.TcpSegment(source, sourcePort, destination, destinationPort, seq, ack, flags, payload);
 
     private static int Port(TestPacket packet)
     {

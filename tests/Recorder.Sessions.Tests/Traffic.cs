@@ -10,19 +10,8 @@ internal static class Traffic
 {
     public const byte Fin = 0x01, Syn = 0x02, Rst = 0x04, Psh = 0x08, Ack = 0x10;
 
-    public static byte[] Tcp(string source, ushort sourcePort, string destination, ushort destinationPort, uint seq, uint ack, byte flags, ReadOnlySpan<byte> payload = default)
-    {
-        var transport = new byte[20 + payload.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(transport, sourcePort);
-        BinaryPrimitives.WriteUInt16BigEndian(transport.AsSpan(2), destinationPort);
-        BinaryPrimitives.WriteUInt32BigEndian(transport.AsSpan(4), seq);
-        BinaryPrimitives.WriteUInt32BigEndian(transport.AsSpan(8), ack);
-        transport[12] = 0x50;
-        transport[13] = flags;
-        BinaryPrimitives.WriteUInt16BigEndian(transport.AsSpan(14), 65535);
-        payload.CopyTo(transport.AsSpan(20));
-        return Frames.Ip(source, destination, 6, transport);
-    }
+    public static byte[] Tcp(string source, ushort sourcePort, string destination, ushort destinationPort, uint seq, uint ack, byte flags, ReadOnlySpan<byte> payload = default) =>
+        Frames.TcpSegment(source, sourcePort, destination, destinationPort, seq, ack, flags, payload);
 
     public static byte[] Udp(string source, ushort sourcePort, string destination, ushort destinationPort, ReadOnlySpan<byte> payload)
     {

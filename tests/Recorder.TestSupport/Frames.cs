@@ -9,6 +9,22 @@ public static class Frames
     public static byte[] Tcp(string source, ushort sourcePort, string destination, ushort destinationPort, int payload = 0, byte flags = 0x18) =>
         Ip(source, destination, 6, Transport(sourcePort, destinationPort, 20, payload, tcpFlags: flags));
 
+    /// <summary>A TCP segment with the given sequence and acknowledgement numbers, flags and payload bytes (window 65535, no options).</summary>
+    public static byte[] TcpSegment(string source, ushort sourcePort, string destination, ushort destinationPort, uint seq, uint ack, byte flags,
+        ReadOnlySpan<byte> payload = default)
+    {
+        var transport = new byte[20 + payload.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(transport, sourcePort);
+        BinaryPrimitives.WriteUInt16BigEndian(transport.AsSpan(2), destinationPort);
+        BinaryPrimitives.WriteUInt32BigEndian(transport.AsSpan(4), seq);
+        BinaryPrimitives.WriteUInt32BigEndian(transport.AsSpan(8), ack);
+        transport[12] = 0x50;
+        transport[13] = flags;
+        BinaryPrimitives.WriteUInt16BigEndian(transport.AsSpan(14), 65535);
+        payload.CopyTo(transport.AsSpan(20));
+        return Ip(source, destination, 6, transport);
+    }
+
     public static byte[] Udp(string source, ushort sourcePort, string destination, ushort destinationPort, int payload = 0) =>
         Ip(source, destination, 17, Transport(sourcePort, destinationPort, 8, payload, udp: true));
 
