@@ -3,8 +3,6 @@ using Recorder.Api.Queries;
 using Recorder.Api.Security;
 using Recorder.Application.Sessions;
 using Recorder.Core.Query;
-using Recorder.Sessions.Search;
-using Recorder.Storage.Sessions;
 
 namespace Recorder.Api.Sessions;
 
@@ -24,48 +22,14 @@ internal static class SessionQueryResolution
         Caller caller, ParsedSubmission submission, CancellationToken cancellationToken)
     {
         var request = submission.Sessions!;
-        var documents = new List<SessionDocument>();
-        try
+        var (chosen, problem) = SessionConversations.Choose(runtime.Store, request.Named, request.Search, submission.Case, submission.Reason,
+            e => runtime.Ledger.Record(caller.Name, e), cancellationToken);
+        if (problem is not null)
         {
-            documents.AddRange(SessionSelection.Resolve(runtime.Store, request.Named));
-        }
-        catch (ArgumentException e)
-        {
-            return Invalid("filter.sessions", e.Message);
-        }
-        catch (Exception e) when (e is FormatException or IOException or InvalidDataException or SessionIndexCorruptException)
-        {
-            return Invalid("filter.sessions", "the session metadata could not be read: " + e.Message);
+            return Invalid(problem.FromSearch ? "filter.sessionsOf" : "filter.sessions", problem.Message);
         }
 
-        SessionSearchRecord? search = null;
-        if (request.Search is { } filter)
-        {
-            try
-            {
-                search = AuditedSessionSearch.Run(runtime.Store, filter, submission.Case, submission.Reason, e => runtime.Ledger.Record(caller.Name, e),
-                    cancellationToken);
-                documents.AddRange(SessionSelection.WithContinuations(runtime.Store, search.Result.Matches.Select(m => m.Document)));
-            }
-            catch (Exception e) when (e is FormatException or IOException or InvalidDataException or SessionIndexCorruptException)
-            {
-                return Invalid("filter.sessionsOf", "the session metadata could not be read: " + e.Message);
-            }
-
-            if (search.Result.SegmentsNotBuilt.Count > 0)
-            {
-                return Invalid("filter.sessionsOf", $"segment(s) {string.Join(", ", search.Result.SegmentsNotBuilt)} in the window have no session metadata, " +
-                    $"so the search (ledger entry {search.Seq}) cannot be complete; build it first (`recorder sessions index`)");
-            }
-
-            if (search.Result.Matches.Count == 0)
-            {
-                return Invalid("filter.sessionsOf", $"no session matched (search {search.SearchId}, ledger entry {search.Seq}); nothing to extract");
-            }
-        }
-
-        var conversations = documents.DistinctBy(d => (d.SegmentId, d.Id)).OrderBy(d => d.SegmentId).ThenBy(d => d.Id)
-            .Select(SessionSelection.Conversation).ToList();
+        var (conversations, search) = (chosen!.Conversations, chosen.Search);
         var query = PacketQuery.ForConversations(conversations, submission.Query.From, submission.Query.To, submission.Query.Bpf);
         if (query.From is { } start && query.To is { } end && end.UnixNanoseconds <= start.UnixNanoseconds)
         {

@@ -167,23 +167,9 @@ public static class FileExtraction
 
     private static void Replay(SealedSegment segment, CandidateSink sink)
     {
-        // The same builder, options and dissectors as SessionMetadataBuilder: session ids are the order of first packet, so they agree.
+        // The builder of the metadata itself: session ids are the order of first packet, so they agree.
         var observer = new FileObserver(_ => { }, sink);
-        var builder = new SessionBuilder(new SessionOptions(), _ => { }, ApplicationSignatures.DefaultStreamFactories(observer),
-            ApplicationSignatures.DefaultDatagramFactories());
-        using var reader = new SegmentReader(segment.Path);
-        var offset = reader.DataStart;
-        while (offset < reader.Length && sink.Found is null)
-        {
-            var packet = reader.ReadAt(offset);
-            builder.Add(packet.LinkType, packet.Data, packet.Nanoseconds, segment.Id, (int)Math.Min(packet.OriginalLength, int.MaxValue));
-            offset = packet.EndOffset;
-        }
-
-        if (sink.Found is null)
-        {
-            builder.Complete();
-        }
+        SessionMetadataBuilder.Replay(segment, new SessionOptions(), _ => { }, observer, () => sink.Found is not null);
     }
 
     private static ExtractedFile Publish(EvidenceStore store, FileExtractionRequest request, string wanted, TransferredFile file, string temporary,

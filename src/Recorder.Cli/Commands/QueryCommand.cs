@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Recorder.Application;
 using Recorder.Application.Auditing;
+using Recorder.Application.Sessions;
 using Recorder.Capture.Filtering;
 using Recorder.Core.Query;
 using Recorder.Core.Store;
@@ -240,17 +241,7 @@ internal static class QueryCommand
             named.Add(parsed);
         }
 
-        var documents = new List<Sessions.Search.SessionDocument>();
-        try
-        {
-            documents.AddRange(SessionSelection.Resolve(store, named));
-        }
-        catch (ArgumentException e)
-        {
-            return (null, "--session: " + e.Message);
-        }
-
-        (string SearchId, long Seq, SessionSearchResult Result, JsonObject FilterJson)? search = null;
+        Sessions.Search.SessionFilter? filter = null;
         if (terms.Length > 0)
         {
             var (arguments, termProblem) = SearchArguments(terms);
@@ -259,32 +250,22 @@ internal static class QueryCommand
                 return (null, "--sessions-of: " + termProblem);
             }
 
-            var (filter, error) = Sessions.Search.SessionFilter.Parse(arguments!);
+            (filter, var error) = Sessions.Search.SessionFilter.Parse(arguments!);
             if (filter is null)
             {
                 return (null, $"--sessions-of {error!.Option.TrimStart('-')}: {error.Message}");
             }
-
-            var ran = SessionSearchAudit.Run(store, filter, caseId, why, cancellationToken);
-            search = ran;
-            if (ran.Result.SegmentsNotBuilt.Count > 0)
-            {
-                return (null, $"--sessions-of: segment(s) {string.Join(", ", ran.Result.SegmentsNotBuilt)} in the window have no session metadata, " +
-                    "so the search cannot be complete; run `recorder sessions index` first");
-            }
-
-            if (ran.Result.Matches.Count == 0)
-            {
-                return (null, $"--sessions-of: no session matched (search {ran.SearchId}, ledger entry {ran.Seq}); nothing to extract");
-            }
-
-            documents.AddRange(SessionSelection.WithContinuations(store, ran.Result.Matches.Select(m => m.Document)));
         }
 
-        var conversations = documents.DistinctBy(d => (d.SegmentId, d.Id)).OrderBy(d => d.SegmentId).ThenBy(d => d.Id)
-            .Select(SessionSelection.Conversation).ToList();
-        return (new SessionChoice(conversations, named.Select(n => n.ToString()).ToList(), search?.SearchId, search?.Seq, search?.Result.AnswerSha256,
-            search?.Result.Matches.Count ?? 0, search?.FilterJson), null);
+        var (chosen, problem) = SessionConversations.Choose(store, named, filter, caseId, why, store.Record, cancellationToken);
+        if (problem is not null)
+        {
+            return (null, (problem.FromSearch ? "--sessions-of: " : "--session: ") + problem.Message);
+        }
+
+        var search = chosen!.Search;
+        return (new SessionChoice(chosen.Conversations, named.Select(n => n.ToString()).ToList(), search?.SearchId, search?.Seq, search?.Result.AnswerSha256,
+            search?.Result.Matches.Count ?? 0, search?.Filter), null);
     }
 
     private static readonly string[] SearchFields =

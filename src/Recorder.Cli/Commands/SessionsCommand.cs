@@ -267,7 +267,7 @@ internal static class SessionsCommand
     private static Option<string?> Text(string name, string description, string helpName) =>
         new(name) { Description = description, HelpName = helpName };
 
-    private static JsonArray Ids(IReadOnlyList<long> ids) => SessionSearchAudit.Ids(ids);
+    private static JsonArray Ids(IReadOnlyList<long> ids) => AuditedSessionSearch.Ids(ids);
 
     private static void PrintTable(TextWriter output, SessionSearchResult result)
     {

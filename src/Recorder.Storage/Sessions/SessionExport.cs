@@ -106,21 +106,7 @@ public static class SessionExport
         var records = new List<SessionRecord>();
         var files = new Dictionary<long, List<TransferredFile>>();
         var observer = new FileObserver(f => (files.TryGetValue(f.SessionId, out var list) ? list : files[f.SessionId] = []).Add(f));
-        var builder = new SessionBuilder(options, records.Add, ApplicationSignatures.DefaultStreamFactories(observer),
-            ApplicationSignatures.DefaultDatagramFactories());
-        using (var reader = new SegmentReader(segment.Path))
-        {
-            var offset = reader.DataStart;
-            while (offset < reader.Length)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var packet = reader.ReadAt(offset);
-                builder.Add(packet.LinkType, packet.Data, packet.Nanoseconds, segment.Id, (int)Math.Min(packet.OriginalLength, int.MaxValue));
-                offset = packet.EndOffset;
-            }
-        }
-
-        builder.Complete();
+        SessionMetadataBuilder.Replay(segment, options, records.Add, observer, cancellationToken: cancellationToken);
         records.Sort((a, b) => a.Id.CompareTo(b.Id));
         foreach (var record in records)
         {

@@ -49,20 +49,7 @@ public static class SessionMetadataBuilder
         var files = new Dictionary<long, List<TransferredFile>>();
         // Every file, complete or not, goes on its session's record; only a complete one has a hash of its own (searched).
         var observer = new FileObserver(file => (files.TryGetValue(file.SessionId, out var list) ? list : files[file.SessionId] = []).Add(file));
-        var builder = new SessionBuilder(options, records.Add, ApplicationSignatures.DefaultStreamFactories(observer),
-            ApplicationSignatures.DefaultDatagramFactories());
-        using (var reader = new SegmentReader(segment.Path))
-        {
-            var offset = reader.DataStart;
-            while (offset < reader.Length)
-            {
-                var packet = reader.ReadAt(offset);
-                builder.Add(packet.LinkType, packet.Data, packet.Nanoseconds, segment.Id, (int)Math.Min(packet.OriginalLength, int.MaxValue));
-                offset = packet.EndOffset;
-            }
-        }
-
-        builder.Complete();
+        var statistics = Replay(segment, options, records.Add, observer);
         records.Sort((a, b) => a.Id.CompareTo(b.Id));
         var line = new ArrayBufferWriter<byte>(4096);
         long continuing = 0, openAtEnd = 0;
@@ -86,7 +73,50 @@ public static class SessionMetadataBuilder
 
         var (contents, recordsSha256, indexBytes) = blocks.Finish();
         return new SessionMetadata(segment, contents, Hex.Lower(SHA256.HashData(contents)), records.Count, continuing, openAtEnd,
-            builder.Statistics, stopwatch.Elapsed, Hex.Lower(recordsSha256), blocks.RecordsBytes, indexBytes, blocks.Blocks);
+            statistics, stopwatch.Elapsed, Hex.Lower(recordsSha256), blocks.RecordsBytes, indexBytes, blocks.Blocks);
+    }
+
+    /// <summary>
+    /// Runs every packet of <paramref name="segment"/> through a <see cref="SessionBuilder"/> with every
+    /// default dissector and files to <paramref name="observer"/>: the one way a segment's sessions are
+    /// built, so the ids of whoever rebuilds them (export, file extraction) are those of its metadata
+    /// file. Stops early, without completing the builder, once <paramref name="stop"/> says so. Returns
+    /// the builder's counters.
+    /// </summary>
+    public static SessionStatistics Replay(SealedSegment segment, SessionOptions options, Action<SessionRecord> sink, FileObserver observer,
+        Func<bool>? stop = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        var builder = new SessionBuilder(options, sink, ApplicationSignatures.DefaultStreamFactories(observer),
+            ApplicationSignatures.DefaultDatagramFactories());
+        using (var reader = new SegmentReader(segment.Path))
+        {
+            var offset = reader.DataStart;
+            var packets = 0L;
+            while (offset < reader.Length)
+            {
+                if ((++packets & 0xFFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                if (stop?.Invoke() == true)
+                {
+                    return builder.Statistics;
+                }
+
+                var packet = reader.ReadAt(offset);
+                builder.Add(packet.LinkType, packet.Data, packet.Nanoseconds, segment.Id, (int)Math.Min(packet.OriginalLength, int.MaxValue));
+                offset = packet.EndOffset;
+            }
+        }
+
+        if (stop?.Invoke() != true)
+        {
+            builder.Complete();
+        }
+
+        return builder.Statistics;
     }
 
     /// <summary>Reads a metadata file's records, in file order; throws <see cref="FormatException"/> naming the line of a damaged one.</summary>
