@@ -175,7 +175,7 @@ public static class SessionMetadataBuilder
         {
             foreach (var document in Read(previousFile).Where(d => d.OpenAtSegmentEnd))
             {
-                open[Key(document.Protocol, document.Client, document.ClientPort, document.Server, document.ServerPort, document.Vlan)] =
+                open[EndpointsKey(document)] =
                     document.LastNanoseconds;
             }
         }
@@ -187,6 +187,10 @@ public static class SessionMetadataBuilder
 
         return open;
     }
+
+    /// <summary>A record's protocol, endpoints in canonical order and VLAN: equal for the records of one conversation cut by segments.</summary>
+    internal static (int, string, int, string, int, int) EndpointsKey(SessionDocument document) =>
+        Key(document.Protocol, document.Client, document.ClientPort, document.Server, document.ServerPort, document.Vlan);
 
     private static (int, string, int, string, int, int) Key(SessionRecord record)
     {

@@ -119,9 +119,7 @@ public static class SessionSelection
     }
 
     private static bool SameEndpoints(SessionDocument a, SessionDocument b) =>
-        a.Protocol == b.Protocol && a.Vlan == b.Vlan
-        && ((a.Client == b.Client && a.ClientPort == b.ClientPort && a.Server == b.Server && a.ServerPort == b.ServerPort)
-            || (a.Client == b.Server && a.ClientPort == b.ServerPort && a.Server == b.Client && a.ServerPort == b.ClientPort));
+        SessionMetadataBuilder.EndpointsKey(a) == SessionMetadataBuilder.EndpointsKey(b);
 
     /// <summary>Each segment's metadata records, read once.</summary>
     private sealed class SegmentFiles(EvidenceStore store)
