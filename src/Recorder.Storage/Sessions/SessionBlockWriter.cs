@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Recorder.Sessions.Search;
@@ -14,10 +15,21 @@ namespace Recorder.Storage.Sessions;
 /// as its own zstd frame (with a content checksum, so a damaged block fails to decode); the term
 /// index is built from the same records and appended at <see cref="Finish"/>. Also hashes the JSON
 /// lines themselves (what <c>zstd -dc</c> prints) for the ledger.
+/// Blocks are compressed on thread-pool threads while the caller builds the next records (at most
+/// <see cref="MaxBlocksInFlight"/> at once, into pooled buffers) and written in order: every frame
+/// is compressed on its own, so the bytes are the same whichever thread compressed it. Compressing
+/// into a new array per block, as before, allocated a large-object-heap array per 128 KiB and cost
+/// more in full garbage collections than the compression itself.
 /// </summary>
 public sealed class SessionBlockWriter : IDisposable
 {
-    private readonly Compressor _compressor = new(SessionBlockFormat.CompressionLevel);
+    private static readonly int MaxBlocksInFlight = 2 * Environment.ProcessorCount;
+    private const int TermBatchRecords = 4096;
+    private static readonly string[] PortTerms = new string[65536];
+    private List<SessionDocument> _termBatch = new(TermBatchRecords);
+    private Task _indexing = Task.CompletedTask;
+    private readonly ConcurrentBag<Compressor> _compressors = [];
+    private readonly Queue<(Task<(byte[] Frame, int Length)> Compressing, int Records, long MinFirst, long MaxLast)> _inFlight = new();
     private readonly ArrayBufferWriter<byte> _output = new(1 << 20);
     private readonly ArrayBufferWriter<byte> _block = new(SessionBlockFormat.BlockBytes + 4096);
     private readonly IncrementalHash _recordsHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -28,15 +40,25 @@ public sealed class SessionBlockWriter : IDisposable
     private int _blockRecords;
     private long _blockMinFirst = long.MaxValue, _blockMaxLast = long.MinValue;
 
-    /// <summary>Creates an empty file whose blocks hold about <paramref name="blockBytes"/> of JSON lines each.</summary>
-    public SessionBlockWriter(int blockBytes = SessionBlockFormat.BlockBytes)
+    /// <summary>
+    /// Creates an empty file whose blocks hold about <paramref name="blockBytes"/> of JSON lines each;
+    /// <paramref name="expectedRecords"/> sizes the term tables (growing them record by record cost
+    /// a large-object array and its collection per doubling).
+    /// </summary>
+    public SessionBlockWriter(int blockBytes = SessionBlockFormat.BlockBytes, int expectedRecords = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedRecords);
         _blockBytes = blockBytes;
-        _compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
         foreach (var field in Enum.GetValues<SessionIndexField>())
         {
-            _terms[(int)field] = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            var capacity = field switch
+            {
+                SessionIndexField.Host => 2 * expectedRecords,
+                SessionIndexField.Port => Math.Min(65536, 2 * expectedRecords),
+                _ => 0,
+            };
+            _terms[(int)field] = new Dictionary<string, List<int>>(capacity, StringComparer.Ordinal);
             _alwaysRead[(int)field] = [];
         }
     }
@@ -67,8 +89,12 @@ public sealed class SessionBlockWriter : IDisposable
         _blockRecords++;
         _blockMinFirst = Math.Min(_blockMinFirst, document.FirstNanoseconds);
         _blockMaxLast = Math.Max(_blockMaxLast, document.LastNanoseconds);
-        IndexTerms(Records, document);
+        _termBatch.Add(document);
         Records++;
+        if (_termBatch.Count == TermBatchRecords)
+        {
+            IndexBatch();
+        }
     }
 
     /// <summary>Ends the file: the last block, the index frame and the footer. Returns the file's bytes and the JSON lines' SHA-256.</summary>
@@ -79,8 +105,17 @@ public sealed class SessionBlockWriter : IDisposable
             FlushBlock();
         }
 
+        while (_inFlight.Count > 0)
+        {
+            WriteOldestBlock();
+        }
+
+        IndexBatch();
+        _indexing.GetAwaiter().GetResult();
         var index = BuildIndex();
-        var compressed = _compressor.Wrap(index.WrittenSpan);
+        var compressor = RentCompressor();
+        var compressed = compressor.Wrap(index.WrittenSpan);
+        _compressors.Add(compressor);
         var indexOffset = _output.WrittenCount;
         var header = _output.GetSpan(8);
         BinaryPrimitives.WriteUInt32LittleEndian(header, SessionBlockFormat.IndexFrameMagic);
@@ -99,19 +134,104 @@ public sealed class SessionBlockWriter : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _compressor.Dispose();
+        // A build that failed part way still has work in flight: it finishes before its buffers and
+        // compressors go. Its own failure, if any, is the one Finish or the caller reported.
+        ((IAsyncResult)_indexing).AsyncWaitHandle.WaitOne();
+        foreach (var (compressing, _, _, _) in _inFlight)
+        {
+            ((IAsyncResult)compressing).AsyncWaitHandle.WaitOne();
+            if (compressing.IsCompletedSuccessfully)
+            {
+                ArrayPool<byte>.Shared.Return(compressing.Result.Frame);
+            }
+        }
+
+        _inFlight.Clear();
+        while (_compressors.TryTake(out var compressor))
+        {
+            compressor.Dispose();
+        }
+
         _recordsHash.Dispose();
     }
 
     private void FlushBlock()
     {
-        var frame = _compressor.Wrap(_block.WrittenSpan);
-        _output.Write(frame);
-        _blocks.Add((frame.Length, _blockRecords, _blockMinFirst, _blockMaxLast));
+        var length = _block.WrittenCount;
+        var input = ArrayPool<byte>.Shared.Rent(length);
+        _block.WrittenSpan.CopyTo(input);
+        _inFlight.Enqueue((Task.Run(() => Compress(input, length)), _blockRecords, _blockMinFirst, _blockMaxLast));
+        if (_inFlight.Count >= MaxBlocksInFlight)
+        {
+            WriteOldestBlock();
+        }
+
         _block.ResetWrittenCount();
         _blockRecords = 0;
         _blockMinFirst = long.MaxValue;
         _blockMaxLast = long.MinValue;
+    }
+
+    /// <summary>
+    /// Hands the records added since the last batch to the term indexer, which runs on the thread pool
+    /// while the caller writes the next records; batches are chained, so terms are posted in record order.
+    /// </summary>
+    private void IndexBatch()
+    {
+        if (_termBatch.Count == 0)
+        {
+            return;
+        }
+
+        var batch = _termBatch;
+        var first = Records - batch.Count;
+        _termBatch = new List<SessionDocument>(TermBatchRecords);
+        _indexing = _indexing.ContinueWith(
+            previous =>
+            {
+                previous.GetAwaiter().GetResult();
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    IndexTerms(first + i, batch[i]);
+                }
+            },
+            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private void WriteOldestBlock()
+    {
+        var (compressing, records, minFirst, maxLast) = _inFlight.Dequeue();
+        var (frame, length) = compressing.GetAwaiter().GetResult();
+        _output.Write(frame.AsSpan(0, length));
+        ArrayPool<byte>.Shared.Return(frame);
+        _blocks.Add((length, records, minFirst, maxLast));
+    }
+
+    private (byte[] Frame, int Length) Compress(byte[] input, int length)
+    {
+        var compressor = RentCompressor();
+        try
+        {
+            var frame = ArrayPool<byte>.Shared.Rent(Compressor.GetCompressBound(length));
+            return (frame, compressor.Wrap(input.AsSpan(0, length), frame));
+        }
+        finally
+        {
+            _compressors.Add(compressor);
+            ArrayPool<byte>.Shared.Return(input);
+        }
+    }
+
+    private Compressor RentCompressor()
+    {
+        if (_compressors.TryTake(out var compressor))
+        {
+            return compressor;
+        }
+
+        compressor = new Compressor(SessionBlockFormat.CompressionLevel);
+        compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
+        return compressor;
     }
 
     private void IndexTerms(int record, SessionDocument d)
@@ -168,10 +288,14 @@ public sealed class SessionBlockWriter : IDisposable
         Exact(SessionIndexField.App, d.Application, record);
         Term(SessionIndexField.Host, SessionIndexTerms.FoldAddress(d.Client), record);
         Term(SessionIndexField.Host, SessionIndexTerms.FoldAddress(d.Server), record);
-        Term(SessionIndexField.Port, d.ClientPort.ToString(System.Globalization.CultureInfo.InvariantCulture), record);
-        Term(SessionIndexField.Port, d.ServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), record);
+        Term(SessionIndexField.Port, PortTerm(d.ClientPort), record);
+        Term(SessionIndexField.Port, PortTerm(d.ServerPort), record);
         Term(SessionIndexField.Proto, d.Protocol.ToString(System.Globalization.CultureInfo.InvariantCulture), record);
     }
+
+    private static string PortTerm(int port) => port is >= 0 and <= 65535
+        ? PortTerms[port] ??= port.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private void Wild(SessionIndexField field, string? value, int record)
     {

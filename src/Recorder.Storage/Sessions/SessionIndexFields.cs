@@ -107,8 +107,49 @@ public static class SessionIndexTerms
     }
 
     /// <summary>The term of an address as <see cref="SessionFilter"/> compares it, or null when the text is no address.</summary>
-    public static string? FoldAddress(string text) =>
-        IPAddress.TryParse(text, out var address) ? FoldAddress(address) : null;
+    public static string? FoldAddress(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+
+        // Records hold addresses as the recorder formats them: dotted IPv4 text is its own term
+        // (parsing and formatting it again gave the same text, at the cost of two allocations per endpoint).
+        if (IsCanonicalIPv4(text))
+        {
+            return text;
+        }
+
+        return IPAddress.TryParse(text, out var address) ? FoldAddress(address) : null;
+    }
+
+    /// <summary>Four decimal numbers 0–255 without leading zeros, separated by dots: exactly what <see cref="IPAddress.ToString"/> writes for IPv4.</summary>
+    internal static bool IsCanonicalIPv4(ReadOnlySpan<char> text)
+    {
+        var parts = 0;
+        var start = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && text[i] != '.')
+            {
+                if (!char.IsAsciiDigit(text[i]) || i - start == 3)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            var part = text[start..i];
+            if (part.Length == 0 || (part.Length > 1 && part[0] == '0') || int.Parse(part, System.Globalization.CultureInfo.InvariantCulture) > 255)
+            {
+                return false;
+            }
+
+            parts++;
+            start = i + 1;
+        }
+
+        return parts == 4;
+    }
 
     /// <summary>The term of <paramref name="address"/>: IPv4-mapped IPv6 as IPv4, then its text.</summary>
     public static string FoldAddress(IPAddress address)

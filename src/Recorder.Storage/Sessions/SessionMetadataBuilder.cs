@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Recorder.Core.Formats;
 using Recorder.Core.Hashing;
 using Recorder.Sessions;
 using Recorder.Sessions.Files;
@@ -53,7 +54,7 @@ public static class SessionMetadataBuilder
         records.Sort((a, b) => a.Id.CompareTo(b.Id));
         var line = new ArrayBufferWriter<byte>(4096);
         long continuing = 0, openAtEnd = 0;
-        using var blocks = new SessionBlockWriter();
+        using var blocks = new SessionBlockWriter(expectedRecords: records.Count);
         using (var writer = new Utf8JsonWriter(line))
         {
             foreach (var record in records)
@@ -89,25 +90,36 @@ public static class SessionMetadataBuilder
         ArgumentNullException.ThrowIfNull(segment);
         var builder = new SessionBuilder(options, sink, ApplicationSignatures.DefaultStreamFactories(observer),
             ApplicationSignatures.DefaultDatagramFactories());
-        using (var reader = new SegmentReader(segment.Path))
+        // Read front to back with read(2) into the reader's buffer, not through SegmentReader's
+        // memory map: a replay touches every byte once, and faulting in the mapping page by page cost
+        // more than the session builder itself on a 2 GB segment (docs/benchmarks.md).
+        using (var file = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1,
+            FileOptions.SequentialScan))
+        using (var reader = CaptureFileReader.Open(file, segment.Path))
         {
-            var offset = reader.DataStart;
             var packets = 0L;
-            while (offset < reader.Length)
+            try
             {
-                if ((++packets & 0xFFFF) == 0)
+                while (reader.TryRead(out var packet))
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
+                    if ((++packets & 0xFFFF) == 0)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
 
-                if (stop?.Invoke() == true)
-                {
-                    return builder.Statistics;
-                }
+                    if (stop?.Invoke() == true)
+                    {
+                        return builder.Statistics;
+                    }
 
-                var packet = reader.ReadAt(offset);
-                builder.Add(packet.LinkType, packet.Data, packet.Nanoseconds, segment.Id, (int)Math.Min(packet.OriginalLength, int.MaxValue));
-                offset = packet.EndOffset;
+                    builder.Add(packet.LinkType, packet.Data, packet.TimestampNanoseconds, segment.Id,
+                        (int)Math.Min(packet.OriginalLength, int.MaxValue));
+                }
+            }
+            catch (CaptureFormatException e)
+            {
+                // A sealed segment that does not parse is damaged: the same error every other reader of segments raises.
+                throw new SegmentCorruptException(segment.Path, e.Offset, e.Reason);
             }
         }
 
