@@ -141,10 +141,12 @@ public sealed record ContentFtpTransfer(string Command, string Path, string Dire
 /// <param name="OriginalDestinationConnectionId">The client's first destination connection ID (the Initial keys' input), lower-case hex.</param>
 /// <param name="ServerName">The ClientHello's server_name.</param>
 /// <param name="Alpn">The ClientHello's ALPN protocols.</param>
-/// <param name="Ja4">JA4 of the ClientHello, computed from the fields written.</param>
+/// <param name="Ja3">JA3 of the ClientHello, computed from the fields written.</param>
+/// <param name="Ja3S">JA3S of the ServerHello.</param>
+/// <param name="Ja4">JA4 of the ClientHello.</param>
 /// <param name="Ja4S">JA4S of the ServerHello.</param>
 public sealed record ContentQuicConnection(ContentSession Session, uint Version, string OriginalDestinationConnectionId, string ServerName,
-    IReadOnlyList<string> Alpn, string Ja4, string Ja4S);
+    IReadOnlyList<string> Alpn, string Ja3, string Ja3S, string Ja4, string Ja4S);
 
 /// <summary>Serialization metadata for <see cref="ContentTruth"/>, generated at compile time (the native CLI has no reflection).</summary>
 [JsonSerializable(typeof(ContentTruth))]

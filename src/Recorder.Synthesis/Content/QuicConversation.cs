@@ -38,7 +38,7 @@ internal static class QuicConversation
         writer.Udp(server, 443, client, clientPort, QuicInitialPacket.Protect(serverKeys, clientSource, serverSource, 0, PacketNumberLength, serverFrames));
         writer.Pause(1_000_000);
         return new ContentQuicConnection(session, 1, Convert.ToHexStringLower(originalDestination), serverName, [QuicTls13Handshake.Alpn],
-            QuicTls13Handshake.Ja4, QuicTls13Handshake.Ja4S);
+            QuicTls13Handshake.Ja3, QuicTls13Handshake.Ja3S, QuicTls13Handshake.Ja4, QuicTls13Handshake.Ja4S);
     }
 
     /// <summary>A CRYPTO frame (RFC 9000 §19.6) at offset 0 with a two-byte length.</summary>

@@ -8,7 +8,7 @@ namespace Recorder.Synthesis.Content;
 /// The TLS 1.3 messages a QUIC connection's Initial packets carry in CRYPTO frames (RFC 9001 §4):
 /// a ClientHello (RFC 8446 §4.1.2; empty legacy session id as QUIC requires, server_name, ALPN h3,
 /// quic_transport_parameters, RFC 9001 §8.2) and a ServerHello (key_share, supported_versions), and the
-/// JA4/JA4S fingerprints of what was written (FoxIO's specification: <c>q</c> for QUIC, the highest
+/// JA3/JA3S and JA4/JA4S fingerprints of what was written (FoxIO's specification: <c>q</c> for QUIC, the highest
 /// supported version, SNI present, counts, ALPN's first and last character, then the first 12 hex
 /// digits of SHA-256 over the sorted cipher suites and over the sorted extensions without SNI and
 /// ALPN followed by the signature algorithms in order).
@@ -37,6 +37,13 @@ internal static class QuicTls13Handshake
             return $"{a}_{b}_{c}";
         }
     }
+
+    /// <summary>JA3 (Salesforce): version 771, ciphers, extensions as sent, groups, and no point formats (TLS 1.3 sends none).</summary>
+    public static string Ja3 => Md5(string.Create(CultureInfo.InvariantCulture,
+        $"771,{string.Join('-', CipherSuites)},{string.Join('-', ClientExtensions)},{string.Join('-', Groups)},"));
+
+    /// <summary>JA3S: the ServerHello's legacy version 771, cipher, extensions as sent.</summary>
+    public static string Ja3S => Md5(string.Create(CultureInfo.InvariantCulture, $"771,{ServerCipher},{string.Join('-', ServerExtensions)}"));
 
     /// <summary>JA4S: no ALPN in a QUIC ServerHello (it goes in EncryptedExtensions), so <c>00</c>; the extensions in the order sent.</summary>
     public static string Ja4S => string.Create(CultureInfo.InvariantCulture,
@@ -91,6 +98,10 @@ internal static class QuicTls13Handshake
     ];
 
     private static string Hex4(ushort value) => value.ToString("x4", CultureInfo.InvariantCulture);
+
+#pragma warning disable CA5351 // JA3 is defined as an MD5 digest; it is a fingerprint, not a security control.
+    private static string Md5(string text) => Convert.ToHexStringLower(MD5.HashData(Encoding.ASCII.GetBytes(text)));
+#pragma warning restore CA5351
 
     private static string Truncated(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(text)))[..12];
 

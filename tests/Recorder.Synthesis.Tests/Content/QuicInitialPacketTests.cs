@@ -59,5 +59,7 @@ public sealed class QuicInitialPacketTests
     {
         Assert.Equal("q13d0308h3_55b375c5d22e_138986f623f9", QuicTls13Handshake.Ja4);
         Assert.Equal("q130200_1301_234ea6891581", QuicTls13Handshake.Ja4S);
+        Assert.Equal("5f65a3d02455e6c142088cb493214bcc", QuicTls13Handshake.Ja3); // md5("771,4865-4866-4867,0-10-13-16-51-45-43-57,29-23,")
+        Assert.Equal("eb1d94daa7e0344597e756a1fb6e7054", QuicTls13Handshake.Ja3S); // md5("771,4865,51-43")
     }
 }
