@@ -23,7 +23,8 @@ internal static class SynthCommand
         var truth = new Option<string?>("--truth") { Description = "Also write the ground truth (JSON): counts per needle and query", HelpName = "FILE" };
         var content = new Option<bool>("--content")
         {
-            Description = "Instead: conversations with known DNS, HTTP (Content-Length, chunked, gzip) and TLS 1.2 content (microsecond pcap); --truth gets their content",
+            Description = "Instead: conversations with known DNS, HTTP (Content-Length, chunked, gzip), TLS 1.2, SMTP (attachments), FTP (with data connections) " +
+                "and QUIC (RFC 9001 Initials) content (microsecond pcap); --truth gets their content",
         };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var command = new Command("synth", "Write deterministic sample traffic (and its ground truth)")
@@ -106,13 +107,18 @@ internal static class SynthCommand
                 ["sessions"] = result.Sessions.Count,
                 ["httpObjects"] = result.HttpObjects.Count,
                 ["tlsHandshakes"] = result.TlsHandshakes.Count,
+                ["smtpAttachments"] = result.SmtpMessages.Sum(m => m.Attachments.Count),
+                ["ftpTransfers"] = result.FtpSessions.Sum(f => f.Transfers.Count),
+                ["quicConnections"] = result.QuicConnections.Count,
                 ["truth"] = truthPath is null ? null : Path.GetFullPath(truthPath),
             });
             return ExitCodes.Ok;
         }
 
         context.Output.WriteLine($"wrote {path}: {Format.Count(result.Packets)} packets, {Format.Bytes(result.FileBytes)}, {result.Sessions.Count} conversations " +
-            $"({result.DnsQueryNames.Count} DNS names, {result.HttpObjects.Count} HTTP objects, {result.TlsHandshakes.Count} TLS handshake)");
+            $"({result.DnsQueryNames.Count} DNS names, {result.HttpObjects.Count} HTTP objects, {result.TlsHandshakes.Count} TLS handshake, " +
+            $"{result.SmtpMessages.Sum(m => m.Attachments.Count)} SMTP attachments, {result.FtpSessions.Sum(f => f.Transfers.Count)} FTP files, " +
+            $"{result.QuicConnections.Count} QUIC connection)");
         return ExitCodes.Ok;
     }
 

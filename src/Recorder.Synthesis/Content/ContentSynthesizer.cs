@@ -12,8 +12,10 @@ namespace Recorder.Synthesis.Content;
 /// Writes a small capture of conversations with known application content, and its
 /// <see cref="ContentTruth"/>: DNS over UDP (also on port 5300, and non-DNS datagrams on port 53),
 /// HTTP/1.1 on one keep-alive connection with Content-Length, chunked, gzip and gzip+chunked bodies,
-/// and a TLS 1.2 handshake with a server certificate generated at synthesis time. Names, bodies,
-/// randoms and the certificate come from the seed: the same seed gives the same bytes.
+/// a TLS 1.2 handshake with a server certificate generated at synthesis time, an SMTP message with
+/// base64 and quoted-printable attachments, an FTP session with a passive download and an active
+/// upload over their data connections, and a QUIC version 1 Initial exchange protected as RFC 9001
+/// says. Names, bodies, randoms and the certificate come from the seed: the same seed gives the same bytes.
 /// </summary>
 public static class ContentSynthesizer
 {
@@ -22,6 +24,9 @@ public static class ContentSynthesizer
     private const uint OddResolver = 0x0A0C_0036;  // 10.12.0.54, DNS on port 5300
     private const uint WebServer = 0x0A0C_0150;    // 10.12.1.80
     private const uint TlsServer = 0x0A0C_012B;    // 10.12.1.43
+    private const uint MailServer = 0x0A0C_0119;   // 10.12.1.25
+    private const uint FtpServer = 0x0A0C_0115;    // 10.12.1.21
+    private const uint QuicServer = 0x0A0C_012C;   // 10.12.1.44
     private const string UserAgent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
     /// <summary>Writes the capture (classic pcap, Ethernet, microseconds) to <paramref name="path"/> and returns its truth. On failure no file is left.</summary>
@@ -60,6 +65,9 @@ public static class ContentSynthesizer
         NotDns(writer, random, sessions);
         Http(writer, random, sessions, requests, objects);
         Tls(writer, random, seed, sessions, handshakes);
+        var smtp = SmtpConversation.Write(writer, random, Client, MailServer, sessions);
+        var ftp = FtpConversation.Write(writer, random, Client, FtpServer, sessions);
+        var quic = QuicConversation.Write(writer, random, Client, QuicServer, sessions);
         writer.Flush();
         output.Flush();
         return new ContentTruth
@@ -72,6 +80,9 @@ public static class ContentSynthesizer
             HttpRequests = requests,
             HttpObjects = objects,
             TlsHandshakes = handshakes,
+            SmtpMessages = [smtp],
+            FtpSessions = [ftp],
+            QuicConnections = [quic],
         };
     }
 
@@ -218,10 +229,14 @@ public static class ContentSynthesizer
         writer.Pause(1_000_000);
     }
 
-    private static ushort Ephemeral(SeededRandom random) => (ushort)(32768 + random.NextInt32(28232));
+    internal static ushort Ephemeral(SeededRandom random) => (ushort)(32768 + random.NextInt32(28232));
 
     private static ContentSession Session(string protocol, ushort clientPort, uint server, ushort serverPort, string application) =>
-        new(protocol, Format(Client), clientPort, Format(server), serverPort, application);
+        Session(protocol, Client, clientPort, server, serverPort, application);
+
+    /// <summary>A conversation of the truth; <paramref name="client"/> is the side that opened it.</summary>
+    internal static ContentSession Session(string protocol, uint client, ushort clientPort, uint server, ushort serverPort, string application) =>
+        new(protocol, Format(client), clientPort, Format(server), serverPort, application);
 
     private static string Format(uint address)
     {

@@ -140,10 +140,20 @@ internal sealed class TcpScript
         }
     }
 
-    public void Close()
+    /// <summary>FIN from each side and the last ACK; the client closes first unless <paramref name="clientFirst"/> is false.</summary>
+    public void Close(bool clientFirst = true)
     {
-        _writer.Tcp(_client, _clientPort, _server, _serverPort, _clientSeq++, _serverSeq, TcpFlags.Fin | TcpFlags.Ack, []);
-        _writer.Tcp(_server, _serverPort, _client, _clientPort, _serverSeq++, _clientSeq, TcpFlags.Fin | TcpFlags.Ack, []);
-        _writer.Tcp(_client, _clientPort, _server, _serverPort, _clientSeq, _serverSeq, TcpFlags.Ack, []);
+        if (clientFirst)
+        {
+            _writer.Tcp(_client, _clientPort, _server, _serverPort, _clientSeq++, _serverSeq, TcpFlags.Fin | TcpFlags.Ack, []);
+            _writer.Tcp(_server, _serverPort, _client, _clientPort, _serverSeq++, _clientSeq, TcpFlags.Fin | TcpFlags.Ack, []);
+            _writer.Tcp(_client, _clientPort, _server, _serverPort, _clientSeq, _serverSeq, TcpFlags.Ack, []);
+        }
+        else
+        {
+            _writer.Tcp(_server, _serverPort, _client, _clientPort, _serverSeq++, _clientSeq, TcpFlags.Fin | TcpFlags.Ack, []);
+            _writer.Tcp(_client, _clientPort, _server, _serverPort, _clientSeq++, _serverSeq, TcpFlags.Fin | TcpFlags.Ack, []);
+            _writer.Tcp(_server, _serverPort, _client, _clientPort, _serverSeq, _clientSeq, TcpFlags.Ack, []);
+        }
     }
 }

@@ -4,7 +4,9 @@ using Recorder.Core.Packets;
 using Recorder.Sessions;
 using Recorder.Sessions.Dns;
 using Recorder.Sessions.Files;
+using Recorder.Sessions.Ftp;
 using Recorder.Sessions.Http;
+using Recorder.Sessions.Smtp;
 using Recorder.Sessions.Tls;
 
 namespace Recorder.Benchmarks.Agreement;
@@ -60,12 +62,19 @@ public static class OurFields
                 case QuicSessionMetadata { Quic: { } quic }:
                     AddHellos(values, quic.ClientHello, quic.ServerHello);
                     break;
+                case SmtpSessionMetadata smtp:
+                    values[Fields.SmtpSubjects].AddRange(smtp.Messages.Where(m => m.Subject is not null).Select(m => m.Subject!));
+                    break;
+                case FtpSessionMetadata ftp:
+                    values[Fields.FtpCommands].AddRange(ftp.Commands.Select(c => c.Verb));
+                    break;
                 default:
                     break;
             }
         }
 
         values[Fields.HttpObjectSha256].AddRange(files.Where(f => f.Protocol == "http" && f.Complete && f.Sha256 is not null).Select(f => f.Sha256!));
+        values[Fields.FtpObjectSha256].AddRange(files.Where(f => f.Protocol == "ftp" && f.Complete && f.Sha256 is not null).Select(f => f.Sha256!));
         return values;
     }
 

@@ -16,11 +16,14 @@ public static class TruthFields
             [Fields.DnsQueryNames] = [.. truth.DnsQueryNames],
             [Fields.HttpHosts] = truth.HttpRequests.Select(r => r.Host).ToList(),
             [Fields.HttpUris] = truth.HttpRequests.Select(r => r.Uri).ToList(),
-            [Fields.TlsSni] = truth.TlsHandshakes.Select(h => h.ServerName).ToList(),
-            [Fields.Ja3] = truth.TlsHandshakes.Select(h => h.Ja3).ToList(),
-            [Fields.Ja3S] = truth.TlsHandshakes.Select(h => h.Ja3S).ToList(),
+            [Fields.TlsSni] = [.. truth.TlsHandshakes.Select(h => h.ServerName), .. truth.QuicConnections.Select(q => q.ServerName)],
+            [Fields.Ja3] = [.. truth.TlsHandshakes.Select(h => h.Ja3), .. truth.QuicConnections.Select(q => q.Ja3)],
+            [Fields.Ja3S] = [.. truth.TlsHandshakes.Select(h => h.Ja3S), .. truth.QuicConnections.Select(q => q.Ja3S)],
             [Fields.CertificateSha256] = truth.TlsHandshakes.Select(h => h.CertificateSha256).ToList(),
             [Fields.HttpObjectSha256] = truth.HttpObjects.Select(o => o.Sha256).ToList(),
+            [Fields.SmtpSubjects] = truth.SmtpMessages.Select(m => m.Subject).ToList(),
+            [Fields.FtpCommands] = truth.FtpSessions.SelectMany(f => f.Commands).ToList(),
+            [Fields.FtpObjectSha256] = truth.FtpSessions.SelectMany(f => f.Transfers).Select(t => t.File.Sha256).ToList(),
         };
     }
 }

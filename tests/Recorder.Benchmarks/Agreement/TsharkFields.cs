@@ -5,7 +5,8 @@ namespace Recorder.Benchmarks.Agreement;
 
 /// <summary>
 /// The oracle's side: tshark 4.0's conversation tables (<c>-z conv,tcp</c>, <c>-z conv,udp</c>), its
-/// DNS, HTTP and TLS fields (<c>-T fields</c>, every occurrence) and <c>--export-objects http</c>.
+/// DNS, HTTP, TLS, IMF (subject) and FTP (command) fields (<c>-T fields</c>, every occurrence) and
+/// <c>--export-objects http</c> and <c>ftp-data</c>.
 /// </summary>
 public static class TsharkFields
 {
@@ -18,6 +19,8 @@ public static class TsharkFields
         (Fields.Ja3, "tls.handshake.ja3"),
         (Fields.Ja3S, "tls.handshake.ja3s"),
         (Fields.CertificateSha256, "tls.handshake.certificate"),
+        (Fields.SmtpSubjects, "imf.subject"),
+        (Fields.FtpCommands, "ftp.request.command"),
     ];
 
     public static Dictionary<string, List<string>> Collect(string capture, string work)
@@ -43,7 +46,7 @@ public static class TsharkFields
         }
 
         // http.host and http.request.uri only from requests, as ours; the others wherever tshark finds them.
-        string[] arguments = ["-r", capture, "-Y", "dns or http.request or tls.handshake", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a",
+        string[] arguments = ["-r", capture, "-Y", "dns or http.request or tls.handshake or imf or ftp.request.command", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a",
             "-E", "aggregator=|", .. PacketFields.SelectMany(f => new[] { "-e", f.TsharkField })];
         foreach (var line in Run(arguments).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -75,14 +78,18 @@ public static class TsharkFields
             Directory.Delete(objects, recursive: true);
         }
 
-        Directory.CreateDirectory(objects);
-        Run(["-r", capture, "-q", "--export-objects", "http," + objects]);
-        foreach (var file in Directory.EnumerateFiles(objects))
+        foreach (var (kind, field) in new[] { ("http", Fields.HttpObjectSha256), ("ftp-data", Fields.FtpObjectSha256) })
         {
-            values[Fields.HttpObjectSha256].Add(Hex.Lower(SHA256.HashData(File.ReadAllBytes(file))));
+            Directory.CreateDirectory(objects);
+            Run(["-r", capture, "-q", "--export-objects", kind + "," + objects]);
+            foreach (var file in Directory.EnumerateFiles(objects))
+            {
+                values[field].Add(Hex.Lower(SHA256.HashData(File.ReadAllBytes(file))));
+            }
+
+            Directory.Delete(objects, recursive: true);
         }
 
-        Directory.Delete(objects, recursive: true);
         return values;
     }
 
