@@ -49,11 +49,13 @@ internal sealed class HandshakeCollector
     /// <summary>
     /// Whether the client may still send a second ClientHello in the clear (RFC 8446 §4.1.4): it sent
     /// one offering TLS 1.3 (the only version with HelloRetryRequest) and nothing else since, no second
-    /// one was read yet, and the server is not known to have answered with a real ServerHello (a
-    /// capture may hold the client side only, so an unseen server does not rule it out).
+    /// one was read yet, and the server is not known to have answered without a HelloRetryRequest (a
+    /// capture may hold the client side only, so an unseen server does not rule it out; once a
+    /// HelloRetryRequest was read, the real ServerHello after it does not either, whichever
+    /// direction's bytes were fed first).
     /// </summary>
     public bool ClientMayRetry => ClientHello is { } hello && RetryClientHello is null && !_clientSentOther && OffersTls13(hello)
-        && ServerHello is null or { IsHelloRetryRequest: true };
+        && (HelloRetryRequest || ServerHello is null);
 
     /// <summary>Whether the server sent a HelloRetryRequest and its real ServerHello is still to come.</summary>
     public bool ServerMayRetry => ServerHello is { IsHelloRetryRequest: true };

@@ -160,7 +160,13 @@ public sealed class TlsStreamParser
                 return;
             }
 
-            if (_probing || _type is TlsValues.ContentChangeCipherSpec or TlsValues.ContentApplicationData)
+            if (_probing)
+            {
+                EncryptedSinceChangeCipherSpec();
+                return;
+            }
+
+            if (_type is TlsValues.ContentChangeCipherSpec or TlsValues.ContentApplicationData)
             {
                 // After ChangeCipherSpec (TLS ≤ 1.2, or TLS 1.3's compatibility record) and from the
                 // first application data on, this direction is encrypted.
@@ -234,7 +240,7 @@ public sealed class TlsStreamParser
             {
                 if (_remaining == 0)
                 {
-                    Stop(TlsDirectionState.Encrypted, null);
+                    EncryptedSinceChangeCipherSpec();
                 }
 
                 return [];
@@ -244,12 +250,24 @@ public sealed class TlsStreamParser
             var length = (_probe[1] << 16) | (_probe[2] << 8) | _probe[3];
             if (!sink.StartsOwedHello(_probe[0], length, _recordLength))
             {
-                Stop(TlsDirectionState.Encrypted, null);
+                EncryptedSinceChangeCipherSpec();
                 return [];
             }
 
             _messages.Push(_probe, sink);
             return part[take..];
+        }
+
+        /// <summary>
+        /// The record after the ChangeCipherSpec was not the owed hello: the direction went encrypted
+        /// at the ChangeCipherSpec, and the result is what it would have been had it stopped there
+        /// (the record looked at is not counted), whichever direction's bytes came first.
+        /// </summary>
+        private void EncryptedSinceChangeCipherSpec()
+        {
+            _probing = false;
+            _records--;
+            Stop(TlsDirectionState.Encrypted, null);
         }
 
         private void Stop(TlsDirectionState state, string? detail)
