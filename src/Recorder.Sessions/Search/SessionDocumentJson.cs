@@ -82,7 +82,7 @@ public static class SessionDocumentJson
         }
 
         if (document.TlsSni is not null || document.Ja3 is not null || document.Ja3S is not null || document.CertificateSha256.Count > 0
-            || document.TlsHelloRetryRequest)
+            || document.TlsHelloRetryRequest || document.TlsRetryJa3 is not null || document.TlsRetryJa4 is not null || document.TlsRetrySni is not null)
         {
             writer.WriteStartObject("tls");
             OptionalString(writer, "sni", document.TlsSni);
@@ -114,7 +114,8 @@ public static class SessionDocumentJson
             writer.WriteEndObject();
         }
 
-        if (document.QuicVersion is not null || document.QuicSni is not null || document.QuicJa4 is not null || document.QuicHelloRetryRequest)
+        if (document.QuicVersion is not null || document.QuicSni is not null || document.QuicJa4 is not null || document.QuicHelloRetryRequest
+            || document.QuicRetryJa4 is not null || document.QuicRetrySni is not null)
         {
             writer.WriteStartObject("quic");
             OptionalString(writer, "version", document.QuicVersion);
@@ -215,18 +216,17 @@ public static class SessionDocumentJson
     }
 
     /// <summary>
-    /// The HelloRetryRequest fields, written only when there was one: records of handshakes without
-    /// one keep the bytes they had before these fields existed, and records written before read back
-    /// as "no retry".
+    /// The HelloRetryRequest fields, each written only when set: records of handshakes without one
+    /// keep the bytes they had before these fields existed, and records written before read back as
+    /// "no retry".
     /// </summary>
     private static void Retry(Utf8JsonWriter writer, bool helloRetryRequest, string? ja3, string? ja4, string? sni)
     {
-        if (!helloRetryRequest)
+        if (helloRetryRequest)
         {
-            return;
+            writer.WriteBoolean("helloRetryRequest", true);
         }
 
-        writer.WriteBoolean("helloRetryRequest", true);
         OptionalString(writer, "retryJa3", ja3);
         OptionalString(writer, "retryJa4", ja4);
         OptionalString(writer, "retrySni", sni);
