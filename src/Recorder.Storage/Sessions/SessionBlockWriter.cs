@@ -243,6 +243,8 @@ public sealed class SessionBlockWriter : IDisposable
 
         Wild(SessionIndexField.Sni, d.TlsSni, record);
         Wild(SessionIndexField.Sni, d.QuicSni, record);
+        Wild(SessionIndexField.Sni, d.TlsRetrySni, record);
+        Wild(SessionIndexField.Sni, d.QuicRetrySni, record);
         foreach (var host in d.HttpHosts)
         {
             Wild(SessionIndexField.HttpHost, host, record);
@@ -272,8 +274,11 @@ public sealed class SessionBlockWriter : IDisposable
 
         Exact(SessionIndexField.Ja3, d.Ja3, record);
         Exact(SessionIndexField.Ja3, d.Ja3S, record);
+        Exact(SessionIndexField.Ja3, d.TlsRetryJa3, record);
         Exact(SessionIndexField.Ja4, d.Ja4, record);
+        Exact(SessionIndexField.Ja4, d.TlsRetryJa4, record);
         Exact(SessionIndexField.Ja4, d.QuicJa4, record);
+        Exact(SessionIndexField.Ja4, d.QuicRetryJa4, record);
         Exact(SessionIndexField.Ja4, d.Ja4S, record);
         foreach (var cert in d.CertificateSha256)
         {
