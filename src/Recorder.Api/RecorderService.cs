@@ -133,6 +133,7 @@ public static class RecorderService
         Cases.CaseEndpoints.Map(endpoints);
         Traffic.TrafficEndpoints.Map(endpoints);
         Sessions.SessionEndpoints.Map(endpoints);
+        Files.FileEndpoints.Map(endpoints);
         DashboardLogin.Map(endpoints);
         Dashboard.DashboardEndpoints.Map(endpoints);
         Dashboard.QueryPages.Map(endpoints);

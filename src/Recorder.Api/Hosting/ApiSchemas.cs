@@ -203,6 +203,13 @@ public sealed record PackageRequestBody
     /// <summary>Ids of finished queries of one case.</summary>
     public required IReadOnlyList<string> Queries { get; init; }
 
+    /// <summary>
+    /// Transferred files to carry beside the packets (as <c>recorder package --file-extraction</c>): the
+    /// <c>extractionId</c>s of file extractions of the same case (<c>POST /api/files/extract</c> or
+    /// <c>recorder files extract</c>), at most 100.
+    /// </summary>
+    public IReadOnlyList<string>? FileExtractions { get; init; }
+
     /// <summary>The report's title.</summary>
     public string? Title { get; init; }
 
@@ -236,6 +243,9 @@ public sealed record PackageResponse
 
     /// <summary>The queries in it.</summary>
     public required IReadOnlyList<string> Queries { get; init; }
+
+    /// <summary>The file extractions whose transferred files it carries (empty when none).</summary>
+    public IReadOnlyList<string>? FileExtractions { get; init; }
 
     /// <summary>Who built it.</summary>
     public required string BuiltBy { get; init; }
@@ -272,6 +282,77 @@ public sealed record PackageResponse
 
     /// <summary>self, zip, report.</summary>
     public required JsonObject Links { get; init; }
+}
+
+/// <summary><c>POST /api/files/extract</c>.</summary>
+public sealed record FileExtractRequest
+{
+    /// <summary>The file's SHA-256 (64 hex digits), as a session search finds it (<c>filter.fileSha256</c>).</summary>
+    public required string Sha256 { get; init; }
+
+    /// <summary>The case it is extracted for (at most 200 characters).</summary>
+    public required string Case { get; init; }
+
+    /// <summary>Why (at most 4000 characters).</summary>
+    public required string Reason { get; init; }
+}
+
+/// <summary>A transferred file extracted by the service: the fields of <c>recorder files extract --json</c>.</summary>
+public sealed record FileExtractResponse
+{
+    /// <summary>The extraction's id, for <c>POST /api/packages</c>' <c>fileExtractions</c>.</summary>
+    public required string ExtractionId { get; init; }
+
+    /// <summary>The case.</summary>
+    public required string Case { get; init; }
+
+    /// <summary>The reason.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>The file, relative to the store (<c>service/files/ID/…</c>).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Its JSON sidecar, relative to the store.</summary>
+    public required string Sidecar { get; init; }
+
+    /// <summary>SHA-256 of the sidecar.</summary>
+    public required string SidecarSha256 { get; init; }
+
+    /// <summary>SHA-256 of the file (the one asked for).</summary>
+    public required string Sha256 { get; init; }
+
+    /// <summary>SHA-1 of the file.</summary>
+    public required string Sha1 { get; init; }
+
+    /// <summary>MD5 of the file.</summary>
+    public required string Md5 { get; init; }
+
+    /// <summary>Its size in octets.</summary>
+    public required long Size { get; init; }
+
+    /// <summary>Its type, recognised from its content.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The name the traffic claimed for it (hostile text; never a path).</summary>
+    public string? ClaimedName { get; init; }
+
+    /// <summary><c>http</c>, <c>smtp</c> or <c>ftp</c>.</summary>
+    public required string Protocol { get; init; }
+
+    /// <summary><c>upload</c> or <c>download</c>.</summary>
+    public required string Direction { get; init; }
+
+    /// <summary>The segment whose packets were re-read.</summary>
+    public required long SegmentId { get; init; }
+
+    /// <summary>The session (in that segment) whose packets hold it.</summary>
+    public required long SessionId { get; init; }
+
+    /// <summary>Every session whose metadata names the hash (<c>segment:id</c>).</summary>
+    public required IReadOnlyList<string> Sessions { get; init; }
+
+    /// <summary>The <c>files.extracted</c> entry.</summary>
+    public required long LedgerSeq { get; init; }
 }
 
 /// <summary><c>GET /api/packages</c>.</summary>

@@ -21,13 +21,14 @@ namespace Recorder.Api.Packages;
 
 /// <summary>
 /// Evidence packages through the API (the <c>legal</c> role): <c>POST /api/packages</c> builds one
-/// from finished queries exactly as <c>recorder package</c> does, with the authenticated user as the
+/// from finished queries (and file extractions of their case) exactly as <c>recorder package</c> does, with the authenticated user as the
 /// builder in the ledger; <c>GET</c> lists them, shows one, and downloads its zip (each download a
 /// ledger entry with the zip's SHA-256).
 /// </summary>
 public static class PackageEndpoints
 {
     private const int MaxQueries = 100;
+    private const int MaxFileExtractions = 100;
     private const int MaxTitle = 200;
     private const int MaxReason = 1000;
     private const long MaxReportBytes = 256L * 1024 * 1024;
@@ -44,8 +45,9 @@ public static class PackageEndpoints
             .RequirePermission(Permission.PackagesBuild)
             .ReadsJsonBody<PackageRequestBody>()
             .Produces<PackageResponse>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("Build an evidence package from finished queries of one case: {\"queries\": [ids], \"title\", \"reason\"}; 201 with its hashes");
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Build an evidence package from finished queries of one case, and file extractions of that case: " +
+                "{\"queries\": [ids], \"fileExtractions\": [ids], \"title\", \"reason\"}; 201 with its hashes");
         group.MapGet("/", List).RequirePermission(Permission.PackagesBuild).Produces<PackageListResponse>().WithSummary("Packages built through the service, newest first");
         group.MapGet("/{id}", Show).RequirePermission(Permission.PackagesBuild)
             .Produces<PackageResponse>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One package: who built it, for which queries, its hashes and ledger entries");
@@ -93,6 +95,7 @@ public static class PackageEndpoints
             {
                 PackageId = Guid.Parse(id),
                 QueryIds = request.Queries.Select(q => q.Id).ToList(),
+                FileExtractionIds = request.FileExtractions,
                 OutputPath = zip,
                 Title = request.Title,
                 Reason = request.Reason,
@@ -107,10 +110,19 @@ public static class PackageEndpoints
         catch (Exception e) when (e is PackageException or ReportTemplateException)
         {
             // A refusal can be an integrity finding (an extraction changed since it was ledgered): it is recorded.
-            runtime.Ledger.Record(caller.Name, LedgerActions.PackageRefused,
-                new JsonObject { ["packageId"] = id, ["queryIds"] = new JsonArray(request.Queries.Select(q => (JsonNode)q.Id).ToArray()) },
+            var subjects = new JsonObject { ["packageId"] = id, ["queryIds"] = new JsonArray(request.Queries.Select(q => (JsonNode)q.Id).ToArray()) };
+            if (request.FileExtractions.Count > 0)
+            {
+                subjects["fileExtractionIds"] = new JsonArray(request.FileExtractions.Select(f => (JsonNode)f).ToArray());
+            }
+
+            runtime.Ledger.Record(caller.Name, LedgerActions.PackageRefused, subjects,
                 null, new JsonObject { ["error"] = e.Message, ["node"] = runtime.NodeName }, request.Queries[0].Case, request.Reason ?? request.Queries[0].Reason);
-            return Problems.Conflict(e.Message, http.Request.Path);
+
+            // A file extraction id that is not in the ledger or is of another case is bad input, named by its place in the request.
+            return e is PackageException { FileExtractionId: { } bad }
+                ? Problems.InvalidField($"fileExtractions[{request.FileExtractionFields[bad]}]", e.Message, http.Request.Path)
+                : Problems.Conflict(e.Message, http.Request.Path);
         }
         finally
         {
@@ -132,6 +144,7 @@ public static class PackageEndpoints
             ["title"] = request.Title ?? $"Network evidence for case {result.CaseId}",
             ["reason"] = request.Reason ?? request.Queries[0].Reason,
             ["queries"] = new JsonArray(request.Queries.Select(q => (JsonNode)q.Id).ToArray()),
+            ["fileExtractions"] = new JsonArray(request.FileExtractions.Select(f => (JsonNode)f).ToArray()),
             ["builtBy"] = caller.Name,
             ["examiner"] = request.Examiner ?? caller.User.DisplayName,
             ["organisation"] = request.Organisation,
@@ -270,7 +283,7 @@ public static class PackageEndpoints
 
     private static (PackageBody? Body, List<FieldError> Errors) Parse(JsonObject body, ServiceRuntime runtime)
     {
-        var errors = RequestBody.UnknownFields(body, ["queries", "title", "reason", "allowPartial", "examiner", "organisation"]).ToList();
+        var errors = RequestBody.UnknownFields(body, ["queries", "fileExtractions", "title", "reason", "allowPartial", "examiner", "organisation"]).ToList();
 
         var queries = new List<QueryRecord>();
         if (body["queries"] is not JsonArray ids || ids.Count == 0 || ids.Count > MaxQueries)
@@ -303,6 +316,7 @@ public static class PackageEndpoints
             }
         }
 
+        var fileExtractions = FileExtractions(body["fileExtractions"], errors);
         var title = Text(body, "title", MaxTitle, errors);
         var reason = Text(body, "reason", MaxReason, errors);
         var examiner = Text(body, "examiner", MaxTitle, errors);
@@ -320,7 +334,40 @@ public static class PackageEndpoints
             }
         }
 
-        return errors.Count > 0 ? (null, errors) : (new PackageBody(queries, title, reason, allowPartial, examiner, organisation), errors);
+        return errors.Count > 0 ? (null, errors) : (new PackageBody(queries, title, reason, allowPartial, examiner, organisation, fileExtractions), errors);
+    }
+
+    /// <summary>
+    /// <c>fileExtractions</c>: extraction ids (UUIDs) by their place in the request, the first place of
+    /// an id named twice. Whether each is in the ledger and of the package's case is checked while
+    /// building, by the same code as <c>recorder package --file-extraction</c>.
+    /// </summary>
+    private static Dictionary<string, int> FileExtractions(JsonNode? node, List<FieldError> errors)
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (node is null)
+        {
+            return ids;
+        }
+
+        if (node is not JsonArray array || array.Count > MaxFileExtractions)
+        {
+            errors.Add(new FieldError("fileExtractions", $"an array of at most {MaxFileExtractions} file extraction ids"));
+            return ids;
+        }
+
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (!Guid.TryParseExact(RequestBody.StringOrNull(array[i]), "D", out var id))
+            {
+                errors.Add(new FieldError($"fileExtractions[{i}]", "a file extraction id (the extractionId POST /api/files/extract or recorder files extract answered)"));
+                continue;
+            }
+
+            ids.TryAdd(id.ToString(), i);
+        }
+
+        return ids;
     }
 
     private static string? Text(JsonObject body, string field, int max, List<FieldError> errors)
@@ -356,5 +403,10 @@ public static class PackageEndpoints
         return (Hex.Lower(SHA256.HashData(stream)), stream.Length);
     }
 
-    private sealed record PackageBody(IReadOnlyList<QueryRecord> Queries, string? Title, string? Reason, bool AllowPartial, string? Examiner, string? Organisation);
+    private sealed record PackageBody(IReadOnlyList<QueryRecord> Queries, string? Title, string? Reason, bool AllowPartial, string? Examiner, string? Organisation,
+        IReadOnlyDictionary<string, int> FileExtractionFields)
+    {
+        /// <summary>The file extraction ids, once each, in the order given.</summary>
+        public IReadOnlyList<string> FileExtractions => [.. FileExtractionFields.OrderBy(f => f.Value).Select(f => f.Key)];
+    }
 }

@@ -54,9 +54,11 @@ internal sealed record ResultSummary(long Packets, long Bytes, string Sha256);
 /// is written under a temporary name, flushed to disk and renamed into <c>chunks/</c>, then handed
 /// to <c>onChunk</c> (which ledgers it). The format is fixed up front, so the result is never
 /// rewritten and a follower's bytes equal the final file. Cancellation is checked before every
-/// packet, so a cancelled query's partial result ends on a packet boundary.
+/// packet, so a cancelled query's partial result ends on a packet boundary. A pcapng result also
+/// takes Decryption Secrets Blocks (<see cref="TryWriteDecryptionSecrets"/>), written into the
+/// result and into the chunk that will hold the packets after them.
 /// </summary>
-internal sealed class ChunkedResultWriter : IQueryPacketSink, IDisposable
+internal sealed class ChunkedResultWriter : IDecryptionSecretsSink, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly string _chunksDirectory;
@@ -129,23 +131,14 @@ internal sealed class ChunkedResultWriter : IQueryPacketSink, IDisposable
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             ThrowIfTimerFailed();
-            if (_chunk is null)
-            {
-                _chunkBuffer.SetLength(0);
-                _chunk = new CaptureWriter(_chunkBuffer, _format, _application, comment: _comment);
-                _chunkStarted = Stopwatch.GetTimestamp();
-                _chunkFirst = timestampNanoseconds;
-                _chunkLast = timestampNanoseconds;
-                _chunkResultOffset = _result.Bytes;
-            }
-
+            var chunk = OpenChunk();
             _result.Write(linkType, timestampNanoseconds, originalLength, data);
-            _chunk.Write(linkType, timestampNanoseconds, originalLength, data);
+            chunk.Write(linkType, timestampNanoseconds, originalLength, data);
             _chunkFirst = Math.Min(_chunkFirst, timestampNanoseconds);
             _chunkLast = Math.Max(_chunkLast, timestampNanoseconds);
             LatestNanoseconds = timestampNanoseconds;
             _dirty = true;
-            if (_chunk.Packets >= _options.MaxPackets || _chunkBuffer.Length >= _options.MaxBytes)
+            if (chunk.Packets >= _options.MaxPackets || _chunkBuffer.Length >= _options.MaxBytes)
             {
                 EmitChunk();
             }
@@ -160,6 +153,32 @@ internal sealed class ChunkedResultWriter : IQueryPacketSink, IDisposable
                 _cancellation.WaitHandle.WaitOne(due);
             }
         }
+    }
+
+    /// <summary>
+    /// Writes a Decryption Secrets Block into the result, in front of the packets still to come, and
+    /// into the chunk those packets go to, so that the chunk holding a connection's ClientHello also
+    /// holds its secrets when read alone. False, and nothing written, when the result is classic pcap.
+    /// </summary>
+    public bool TryWriteDecryptionSecrets(uint secretsType, ReadOnlySpan<byte> secrets)
+    {
+        if (_format != CaptureFileFormat.Pcapng)
+        {
+            return false;
+        }
+
+        _cancellation.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            ThrowIfTimerFailed();
+            var chunk = OpenChunk();
+            _result.WriteDecryptionSecrets(secretsType, secrets);
+            chunk.WriteDecryptionSecrets(secretsType, secrets);
+            _dirty = true;
+        }
+
+        return true;
     }
 
     /// <summary>Writes the last chunk, flushes the result to disk and returns its size and hash. The writer takes nothing more.</summary>
@@ -240,6 +259,27 @@ internal sealed class ChunkedResultWriter : IQueryPacketSink, IDisposable
         {
             throw new IOException($"writing the result or a chunk failed: {failure.Message}", failure);
         }
+    }
+
+    /// <summary>
+    /// The open chunk, or the next one opened. Its time span starts empty and grows with each packet
+    /// (a chunk may start with a Decryption Secrets Block, which has no time); a chunk is only ever
+    /// emitted with packets in it.
+    /// </summary>
+    private CaptureWriter OpenChunk()
+    {
+        if (_chunk is not null)
+        {
+            return _chunk;
+        }
+
+        _chunkBuffer.SetLength(0);
+        _chunk = new CaptureWriter(_chunkBuffer, _format, _application, comment: _comment);
+        _chunkStarted = Stopwatch.GetTimestamp();
+        _chunkFirst = long.MaxValue;
+        _chunkLast = long.MinValue;
+        _chunkResultOffset = _result.Bytes;
+        return _chunk;
     }
 
     private void EmitChunk()

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Recorder.Api.Hosting;
 using Recorder.Api.Sinks;
+using Recorder.Application.KeyLogs;
 using Recorder.Application.Queries;
 using Recorder.Core.Query;
 using Recorder.Core.Time;
@@ -13,15 +14,19 @@ namespace Recorder.Api.Queries;
 /// failed), the output written is completed, hashed and recorded (<c>extraction.written</c>, or
 /// <c>query.failed</c> naming the partial output), the ledger is checkpointed, the record saved
 /// durably as ended, and the sinks finished. Only the service's shutdown leaves the query unended,
-/// for the next worker to restart.
+/// for the next worker to restart. Unless the submission turned them off (<paramref name="secrets"/>
+/// null), the packets pass through the command line's <see cref="SecretsInjectingSink"/>, and the
+/// secrets written (or none) are recorded with the outcome and kept in the query's record.
 /// </summary>
-internal sealed class QueryCompletion(ServiceRuntime runtime, QueryJobState state, QueryFeed feed, QuerySinks sinks)
+internal sealed class QueryCompletion(ServiceRuntime runtime, QueryJobState state, QueryFeed feed, QuerySinks sinks, KeyLogSecrets? secrets)
 {
     /// <summary>Extracts <paramref name="query"/> from <paramref name="snapshot"/> into <paramref name="writer"/>, then ends the query.</summary>
     public void Run(PacketQuery query, StoreSnapshot snapshot, ChunkedResultWriter writer, CancellationToken cancel, CancellationToken shutdown)
     {
-        var extraction = Extract(query, snapshot, writer, cancel, shutdown);
+        var injecting = secrets is null ? null : new SecretsInjectingSink(writer, secrets);
+        var extraction = Extract(query, snapshot, writer, (IQueryPacketSink?)injecting ?? writer, cancel, shutdown);
         var summary = writer.Complete();
+        var carried = (injecting?.Summary() ?? ExtractionSecrets.Disabled).ToJson();
         var current = state.Current;
         var result = new ResultInfo
         {
@@ -34,14 +39,15 @@ internal sealed class QueryCompletion(ServiceRuntime runtime, QueryJobState stat
             SegmentsLeftOut = snapshot.LeftOut.Select(s => new SegmentLeftOutInfo(s.SegmentId, s.Reason)).ToList(),
         };
         var cancelledBy = extraction.Outcome == QueryState.Cancelled ? new CancelMarker(runtime.Queries, current.Id).CancelledBy() : null;
-        var completedSeq = Record(current, extraction, snapshot, result, cancelledBy);
-        SaveEnded(extraction, writer, result, cancelledBy, completedSeq);
+        var completedSeq = Record(current, extraction, snapshot, result, cancelledBy, carried);
+        SaveEnded(extraction, writer, result, cancelledBy, completedSeq, carried);
         feed.End(extraction.Outcome, result);
         runtime.Hub.Notify(current.Id);
         sinks.Finish(shutdown);
     }
 
-    private Extraction Extract(PacketQuery query, StoreSnapshot snapshot, ChunkedResultWriter writer, CancellationToken cancel, CancellationToken shutdown)
+    private Extraction Extract(PacketQuery query, StoreSnapshot snapshot, ChunkedResultWriter writer, IQueryPacketSink sink, CancellationToken cancel,
+        CancellationToken shutdown)
     {
         try
         {
@@ -49,7 +55,7 @@ internal sealed class QueryCompletion(ServiceRuntime runtime, QueryJobState stat
             // its answer would look complete to whoever receives the result and is not.
             var run = snapshot.Selection.Partial && !state.Current.AllowPartial
                 ? throw new SegmentsLeftOutException(snapshot.LeftOut)
-                : new SnapshotQueryExecutor(runtime.Store, runtime.Bpf, runtime.Index).Execute(query, snapshot, writer, cancel);
+                : new SnapshotQueryExecutor(runtime.Store, runtime.Bpf, runtime.Index).Execute(query, snapshot, sink, cancel);
             return new Extraction(QueryState.Succeeded, run, null);
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
@@ -69,7 +75,7 @@ internal sealed class QueryCompletion(ServiceRuntime runtime, QueryJobState stat
     }
 
     /// <summary>Records the outcome: <c>query.failed</c> naming the partial output, or <c>extraction.written</c> (partial when cancelled or segments were left out).</summary>
-    private long Record(QueryRecord current, Extraction extraction, StoreSnapshot snapshot, ResultInfo result, string? cancelledBy)
+    private long Record(QueryRecord current, Extraction extraction, StoreSnapshot snapshot, ResultInfo result, string? cancelledBy, JsonObject carried)
     {
         var output = new ExtractionOutput(
             new JsonObject
@@ -86,12 +92,12 @@ internal sealed class QueryCompletion(ServiceRuntime runtime, QueryJobState stat
         var audited = new AuditedQuery(current.Id, current.Case, current.Reason);
         var attempt = new ServiceAttempt(runtime.NodeName) { Attempt = current.Attempt, Chunks = current.Chunks.Count, CancelledBy = cancelledBy };
         var custodyEvent = extraction.Failure is { } failure
-            ? QueryCustodyEvents.Failed(audited, QueryCustodyEvents.Describe(failure), output, attempt)
-            : QueryCustodyEvents.ExtractionWritten(audited, output, result.Partial, extraction.Run?.ToJson(), attempt);
+            ? QueryCustodyEvents.Failed(audited, QueryCustodyEvents.Describe(failure), output, attempt, carried)
+            : QueryCustodyEvents.ExtractionWritten(audited, output, result.Partial, extraction.Run?.ToJson(), attempt, carried);
         return runtime.Ledger.Record(current.Owner, custodyEvent);
     }
 
-    private void SaveEnded(Extraction extraction, ChunkedResultWriter writer, ResultInfo result, string? cancelledBy, long completedSeq)
+    private void SaveEnded(Extraction extraction, ChunkedResultWriter writer, ResultInfo result, string? cancelledBy, long completedSeq, JsonObject carried)
     {
         var checkpoint = runtime.Ledger.Checkpoint();
         state.Update(r => r with
@@ -104,6 +110,7 @@ internal sealed class QueryCompletion(ServiceRuntime runtime, QueryJobState stat
             CancelledBy = cancelledBy ?? r.CancelledBy,
             CompletedSeq = completedSeq,
             CheckpointSize = checkpoint.Size,
+            Secrets = carried,
             Progress = new QueryProgress
             {
                 Packets = result.Packets,

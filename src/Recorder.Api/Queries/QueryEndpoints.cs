@@ -161,6 +161,7 @@ public static class QueryEndpoints
             State = QueryState.Queued,
             Sinks = submission.Sinks.Select(s => new SinkStatus { Name = s.Name, Definition = s.ToJson(), State = SinkState.Pending }).ToList(),
             AllowPartial = submission.AllowPartial,
+            WithSecrets = submission.WithSecrets,
         };
         runtime.Queries.Create(record);
         var sinks = new JsonArray(submission.Sinks.Select(s => (JsonNode)s.ToJson()).ToArray());

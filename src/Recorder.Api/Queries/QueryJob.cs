@@ -4,6 +4,7 @@ using Hangfire.Server;
 using Microsoft.Extensions.Logging;
 using Recorder.Api.Hosting;
 using Recorder.Api.Sinks;
+using Recorder.Application.KeyLogs;
 using Recorder.Application.Queries;
 using Recorder.Core.Query;
 using Recorder.Core.Time;
@@ -103,7 +104,9 @@ public sealed class QueryJob
 
         var query = ParseStoredFilter(record);
         using var snapshot = StoreSnapshot.Take(_runtime.Store, query, _runtime.Options.QueryOpenSegments);
-        var plan = QueryPlan.For(snapshot);
+        // Loaded once per attempt: a key log imported while the query runs is for the next query.
+        var secrets = record.WithSecrets ? KeyLogSecrets.Load(_runtime.Store) : null;
+        var plan = QueryPlan.For(snapshot, carriesSecrets: secrets is { Connections: > 0 });
         var state = QueryAttempts.Begin(_runtime, record, jobId, snapshot, plan);
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _runtime.Hub.Register(id).Token);
@@ -117,7 +120,7 @@ public sealed class QueryJob
         var sinks = QuerySinks.Start(_runtime, state, feed, shutdown);
         try
         {
-            new QueryCompletion(_runtime, state, feed, sinks).Run(query, snapshot, output.Writer, cancel.Token, shutdown);
+            new QueryCompletion(_runtime, state, feed, sinks, secrets).Run(query, snapshot, output.Writer, cancel.Token, shutdown);
         }
         catch (Exception) when (!shutdown.IsCancellationRequested && feed.FinalLength is null)
         {

@@ -16,10 +16,21 @@ internal sealed record QueryPlan(CaptureFileFormat Format, int LinkType)
     /// <summary>The result's file name in the query's directory.</summary>
     public string ResultFile => "result." + FormatName;
 
-    /// <summary>Classic nanosecond pcap when every candidate segment has one link type and fits its 32-bit seconds; pcapng otherwise.</summary>
-    public static QueryPlan For(StoreSnapshot snapshot)
+    /// <summary>
+    /// Classic nanosecond pcap when every candidate segment has one link type and fits its 32-bit
+    /// seconds; pcapng otherwise, and always pcapng when <paramref name="carriesSecrets"/> (stored key
+    /// logs hold secrets the result may carry). The format is fixed before the first packet, because
+    /// followers read the result as it grows and their bytes must equal the final file: the command
+    /// line's switch to pcapng at the first secret would rewrite what they already have.
+    /// </summary>
+    public static QueryPlan For(StoreSnapshot snapshot, bool carriesSecrets = false)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        if (carriesSecrets)
+        {
+            return new QueryPlan(CaptureFileFormat.Pcapng, -1);
+        }
+
         var linkTypes = snapshot.Sealed.Select(s => s.Manifest.LinkType).Concat(snapshot.Open.Select(o => o.LinkType)).Distinct().ToList();
         var fits = snapshot.Sealed.All(s => s.Manifest.FirstTimestamp.UnixNanoseconds >= 0
             && s.Manifest.LastTimestamp.UnixNanoseconds / Timestamp.NanosPerSecond <= uint.MaxValue);

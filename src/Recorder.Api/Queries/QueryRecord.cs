@@ -122,7 +122,7 @@ public sealed record ChunkInfo
     /// <summary>Latest packet timestamp (RFC 3339).</summary>
     public required string LastTimestamp { get; init; }
 
-    /// <summary>Offset of its first packet within the whole result file.</summary>
+    /// <summary>Offset within the whole result file of its first packet (or of the Decryption Secrets Block written in front of that packet).</summary>
     public required long ResultOffset { get; init; }
 
     /// <summary>The ledger entry recording it.</summary>
@@ -300,6 +300,20 @@ public sealed record QueryRecord
 
     /// <summary>Whether the submitter accepts a partial answer (sealed segments left out) as <c>succeeded</c>.</summary>
     public bool AllowPartial { get; init; }
+
+    /// <summary>
+    /// Whether the result carries the TLS decryption secrets of stored key logs for the connections
+    /// whose ClientHello is in it (the submission's <c>secrets</c>; true unless it said false, and true
+    /// for records written before the field existed, as for the command line).
+    /// </summary>
+    public bool WithSecrets { get; init; } = true;
+
+    /// <summary>
+    /// The decryption secrets the result carries, once the query has ended: the <c>secrets</c> object
+    /// of its <c>extraction.written</c> (or <c>query.failed</c>) entry, the same fields as
+    /// <c>recorder query --json</c>'s (docs/sessions.md, "Secrets in extractions").
+    /// </summary>
+    public JsonObject? Secrets { get; init; }
 
     /// <summary>Sealed segments the query considered.</summary>
     public int SealedSegments { get; init; }

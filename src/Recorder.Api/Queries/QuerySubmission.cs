@@ -19,7 +19,14 @@ namespace Recorder.Api.Queries;
 /// When some sealed segment that may hold matches cannot be read: true ends the query <c>succeeded</c>
 /// with <c>result.partial</c> true and the segments listed; false or absent ends it <c>failed</c>.
 /// </param>
-public sealed record QuerySubmissionBody(string Case, string Reason, QueryFilterBody? Filter, IReadOnlyList<string>? Sinks, bool? AllowPartial = null);
+/// <param name="Secrets">
+/// True or absent: the result carries, as pcapng Decryption Secrets Blocks in front of each ClientHello,
+/// the secrets of stored TLS key logs for the connections in it (the result is then pcapng whenever a
+/// stored key log holds secrets), and the query's record and <c>extraction.written</c> entry state them
+/// under <c>secrets</c>. False: none (<c>secrets.enabled</c> false), as <c>recorder query --no-secrets</c>.
+/// </param>
+public sealed record QuerySubmissionBody(string Case, string Reason, QueryFilterBody? Filter, IReadOnlyList<string>? Sinks, bool? AllowPartial = null,
+    bool? Secrets = null);
 
 /// <summary>The filter of a query: conditions of different kinds combine with AND, repeats of one kind with OR.</summary>
 /// <param name="Hosts">Addresses or CIDR blocks, matching source or destination.</param>
@@ -54,7 +61,11 @@ internal sealed record SessionRequest(IReadOnlyList<Storage.Sessions.SessionRefe
 /// <param name="AllowPartial">Whether a partial answer (segments left out) is accepted.</param>
 /// <param name="Sessions">The sessions to extract, still to be resolved (null: a query by hosts, ports and protocols).</param>
 internal sealed record ParsedSubmission(string Case, string Reason, QueryFilterText Filter, PacketQuery Query, IReadOnlyList<SinkDefinition> Sinks,
-    bool AllowPartial, SessionRequest? Sessions = null);
+    bool AllowPartial, SessionRequest? Sessions = null)
+{
+    /// <summary>Whether the result carries the matching secrets of stored key logs (the body's <c>secrets</c>, true when absent).</summary>
+    public bool WithSecrets { get; init; } = true;
+}
 
 /// <summary>
 /// Checks a query submission: every field is typed and named in the problem it causes
@@ -64,7 +75,7 @@ internal sealed record ParsedSubmission(string Case, string Reason, QueryFilterT
 /// </summary>
 internal static class QuerySubmission
 {
-    private static readonly string[] TopFields = ["case", "reason", "filter", "sinks", "allowPartial"];
+    private static readonly string[] TopFields = ["case", "reason", "filter", "sinks", "allowPartial", "secrets"];
     private static readonly string[] FilterFields = ["hosts", "ports", "protocols", "proto", "from", "to", "bpf", "sessions", "sessionsOf"];
 
     /// <summary>Parses the body; bad input gives every field error (400), a policy limit gives 403 errors.</summary>
@@ -80,6 +91,12 @@ internal static class QuerySubmission
             null => false,
             JsonValue flag when flag.GetValueKind() is JsonValueKind.True or JsonValueKind.False => flag.GetValue<bool>(),
             _ => AddError(errors, new FieldError("allowPartial", "must be true or false")),
+        };
+        var withSecrets = body["secrets"] switch
+        {
+            null => true,
+            JsonValue flag when flag.GetValueKind() is JsonValueKind.True or JsonValueKind.False => flag.GetValue<bool>(),
+            _ => AddError(errors, new FieldError("secrets", "must be true or false")),
         };
         var hosts = new List<string>();
         var ports = new List<string>();
@@ -182,7 +199,7 @@ internal static class QuerySubmission
 
         // A query by sessions gets its window from the sessions: the role's limit is checked once they are resolved.
         refused.AddRange(sessions is null ? WindowRefusals(role, parsed.Query) : []);
-        return refused.Count > 0 ? (null, [], refused) : (new ParsedSubmission(caseId, reason, text, parsed.Query, sinks, allowPartial, sessions), [], []);
+        return refused.Count > 0 ? (null, [], refused) : (new ParsedSubmission(caseId, reason, text, parsed.Query, sinks, allowPartial, sessions) { WithSecrets = withSecrets }, [], []);
     }
 
     /// <summary>What the role's widest window refuses of <paramref name="query"/> (403 errors; none when the role has no limit).</summary>

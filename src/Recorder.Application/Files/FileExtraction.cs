@@ -18,9 +18,13 @@ namespace Recorder.Application.Files;
 /// <param name="Case">The case it is for.</param>
 /// <param name="Reason">Why.</param>
 /// <param name="OutputDirectory">The folder to write the file and its sidecar into (created when missing; nothing in it is overwritten).</param>
-public sealed record FileExtractionRequest(string Sha256, string Case, string Reason, string OutputDirectory);
+public sealed record FileExtractionRequest(string Sha256, string Case, string Reason, string OutputDirectory)
+{
+    /// <summary>The extraction's UUID (<c>D</c> format); null for a new one. The service names its output folder after it.</summary>
+    public string? ExtractionId { get; init; }
+}
 
-/// <summary>A file written by <see cref="FileExtraction.Run"/>.</summary>
+/// <summary>A file written by <see cref="FileExtraction"/>.</summary>
 /// <param name="ExtractionId">The extraction's UUID (ledger subject).</param>
 /// <param name="Path">The file.</param>
 /// <param name="SidecarPath">Its JSON sidecar.</param>
@@ -32,7 +36,34 @@ public sealed record FileExtractionRequest(string Sha256, string Case, string Re
 /// <param name="Sessions">Every session whose metadata names the hash (<c>segment:id</c>).</param>
 /// <param name="LedgerSeq">The <c>files.extracted</c> entry.</param>
 public sealed record ExtractedFile(string ExtractionId, string Path, string SidecarPath, string SidecarSha256, TransferredFile File,
-    long SegmentId, long SessionId, IReadOnlyList<long> SessionSegments, IReadOnlyList<string> Sessions, long LedgerSeq);
+    long SegmentId, long SessionId, IReadOnlyList<long> SessionSegments, IReadOnlyList<string> Sessions, long LedgerSeq)
+{
+    /// <summary>
+    /// The extraction as <c>recorder files extract --json</c> and <c>POST /api/files/extract</c> answer
+    /// it (<paramref name="path"/> and <paramref name="sidecar"/>: how the caller names the two files).
+    /// </summary>
+    public JsonObject ToJson(string caseId, string reason, string path, string sidecar) => new()
+    {
+        ["extractionId"] = ExtractionId,
+        ["case"] = caseId,
+        ["reason"] = reason,
+        ["path"] = path,
+        ["sidecar"] = sidecar,
+        ["sidecarSha256"] = SidecarSha256,
+        ["sha256"] = File.Sha256,
+        ["sha1"] = File.Sha1,
+        ["md5"] = File.Md5,
+        ["size"] = File.Length,
+        ["type"] = File.Type.Name,
+        ["claimedName"] = File.Name,
+        ["protocol"] = File.Protocol,
+        ["direction"] = File.Direction.ToString().ToLowerInvariant(),
+        ["segmentId"] = SegmentId,
+        ["sessionId"] = SessionId,
+        ["sessions"] = new JsonArray(Sessions.Select(s => (JsonNode)s).ToArray()),
+        ["ledgerSeq"] = LedgerSeq,
+    };
+}
 
 /// <summary>Why an extraction wrote nothing.</summary>
 public enum FileExtractionFailure
@@ -61,12 +92,25 @@ public sealed class FileExtractionException(FileExtractionFailure failure, strin
 /// </summary>
 public static class FileExtraction
 {
-    /// <summary>Runs the extraction.</summary>
+    /// <summary>Runs the extraction, recorded in the store's own journal (the command line's user).</summary>
     /// <exception cref="FileExtractionException">Nothing was written: not found, or only incomplete.</exception>
     public static ExtractedFile Run(EvidenceStore store, FileExtractionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
+        // The journal's own Record, which throws when the store has none: never an extraction without its entry.
+        return Run(store, request, e => store.Record(e.Action, e.Subjects, e.Hashes, e.Details, e.Case, e.Reason), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the extraction, its <c>files.extracted</c> entry recorded through <paramref name="record"/>
+    /// (the service records it under the calling user), which must return only once it is durable.
+    /// </summary>
+    /// <exception cref="FileExtractionException">Nothing was written: not found, or only incomplete.</exception>
+    public static ExtractedFile Run(EvidenceStore store, FileExtractionRequest request, Func<CustodyEvent, long> record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(record);
         var wanted = request.Sha256.ToLowerInvariant();
         var (complete, partial, segmentsScanned) = Find(store, wanted, cancellationToken);
         if (complete.Count == 0)
@@ -105,7 +149,7 @@ public static class FileExtraction
                 continue;
             }
 
-            return Publish(store, request, wanted, found, sink.TemporaryPath!, segmentId, document, sessions);
+            return Publish(record, request, wanted, found, sink.TemporaryPath!, segmentId, document, sessions);
         }
 
         throw new FileExtractionException(FileExtractionFailure.Incomplete,
@@ -175,7 +219,7 @@ public static class FileExtraction
             carriedFtpData: SessionMetadataBuilder.CarriedFtpData(store.Layout, segment.Id, options));
     }
 
-    private static ExtractedFile Publish(EvidenceStore store, FileExtractionRequest request, string wanted, TransferredFile file, string temporary,
+    private static ExtractedFile Publish(Func<CustodyEvent, long> record, FileExtractionRequest request, string wanted, TransferredFile file, string temporary,
         long segmentId, SessionDocument document, IReadOnlyList<string> sessions)
     {
         try
@@ -200,12 +244,12 @@ public static class FileExtraction
                 }
             }
 
-            var extractionId = Guid.NewGuid().ToString();
+            var extractionId = request.ExtractionId ?? Guid.NewGuid().ToString();
             // One record per session per segment (docs/sessions.md, "Sessions that span segments"): its packets are in this segment.
             IReadOnlyList<long> segments = [segmentId];
             var sidecar = Sidecar(extractionId, request, file, fileName, segmentId, document, segments, sessions);
             var sidecarSha = Hex.Lower(SHA256.HashData(sidecar));
-            var seq = store.Record(LedgerActions.FilesExtracted, new JsonObject { ["extractionId"] = extractionId },
+            var seq = record(new CustodyEvent(LedgerActions.FilesExtracted, new JsonObject { ["extractionId"] = extractionId },
                 new Dictionary<string, string> { ["file"] = wanted, ["sidecar"] = sidecarSha },
                 new JsonObject
                 {
@@ -224,7 +268,7 @@ public static class FileExtraction
                     // Where the outputs were written, so that `recorder package --file-extraction` finds them.
                     ["directory"] = Path.GetFullPath(request.OutputDirectory),
                 },
-                request.Case, request.Reason);
+                request.Case, request.Reason));
             var sidecarTemporary = Path.Combine(request.OutputDirectory, $".{wanted}.json.{Guid.NewGuid():N}.tmp");
             File.WriteAllBytes(sidecarTemporary, sidecar);
             File.Move(temporary, target);

@@ -88,7 +88,7 @@ public sealed record ExtractionSecrets(
 /// </summary>
 public sealed class SecretsInjectingSink : IQueryPacketSink
 {
-    private readonly CaptureFileOutput _output;
+    private readonly IDecryptionSecretsSink _output;
     private readonly KeyLogSecrets _secrets;
     private readonly HashSet<string> _injected = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, int> _labels = new(StringComparer.Ordinal);
@@ -98,8 +98,11 @@ public sealed class SecretsInjectingSink : IQueryPacketSink
     private int _connections;
     private int _notCarried;
 
-    /// <summary>Writes into <paramref name="output"/> with the secrets of <paramref name="secrets"/>.</summary>
-    public SecretsInjectingSink(CaptureFileOutput output, KeyLogSecrets secrets)
+    /// <summary>
+    /// Writes into <paramref name="output"/> (a command-line output file, or the service's result and
+    /// its chunks) with the secrets of <paramref name="secrets"/>.
+    /// </summary>
+    public SecretsInjectingSink(IDecryptionSecretsSink output, KeyLogSecrets secrets)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(secrets);

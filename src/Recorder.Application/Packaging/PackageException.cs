@@ -14,6 +14,12 @@ public sealed class PackageException : Exception
     {
     }
 
+    /// <summary>
+    /// The file extraction the request named that is at fault (not in the ledger, or of another case),
+    /// so that a caller can point at it; null when the refusal is not about one such id.
+    /// </summary>
+    public string? FileExtractionId { get; init; }
+
     /// <summary>A refusal caused by <paramref name="innerException"/> (an unreadable file, a failed check).</summary>
     public PackageException(string message, Exception innerException)
         : base(message, innerException)

@@ -40,10 +40,13 @@ internal sealed record PackagedFileExtraction(
     public static PackagedFileExtraction Find(IReadOnlyList<LedgerEntry> entries, string id, string caseId)
     {
         var entry = entries.LastOrDefault(e => e.Action == LedgerActions.FilesExtracted && StrictJson.Text(e.Subjects["extractionId"]) == id)
-            ?? throw new PackageException($"file extraction {id}: not in the ledger (name the extractionId `recorder files extract` printed)");
+            ?? throw new PackageException($"file extraction {id}: not in the ledger (name the extractionId `recorder files extract` printed)") { FileExtractionId = id };
         if (entry.Case != caseId)
         {
-            throw new PackageException($"file extraction {id} was made for case {entry.Case ?? "(none)"}, the package is for case {caseId}: a package holds one case");
+            throw new PackageException($"file extraction {id} was made for case {entry.Case ?? "(none)"}, the package is for case {caseId}: a package holds one case")
+            {
+                FileExtractionId = id,
+            };
         }
 
         var details = entry.Details;

@@ -148,7 +148,9 @@ public static class QueryCustodyEvents
     /// <param name="error">Why it failed (type and message).</param>
     /// <param name="partialOutput">What it had written and kept, if anything.</param>
     /// <param name="service">The service's facts; null for the command line.</param>
-    public static CustodyEvent Failed(AuditedQuery query, string error, ExtractionOutput? partialOutput = null, ServiceAttempt? service = null)
+    /// <param name="secrets">The decryption secrets the partial output carries (<c>ExtractionSecrets.ToJson</c>); absent from the entry when null.</param>
+    public static CustodyEvent Failed(AuditedQuery query, string error, ExtractionOutput? partialOutput = null, ServiceAttempt? service = null,
+        JsonObject? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(query);
         var details = new JsonObject { ["error"] = error };
@@ -156,6 +158,11 @@ public static class QueryCustodyEvents
         {
             details["partialOutput"] = partialOutput.File.DeepClone();
             details["segmentsLeftOut"] = SegmentLeftOut.ToJson(partialOutput.SegmentsLeftOut);
+        }
+
+        if (secrets is not null)
+        {
+            details["secrets"] = secrets.DeepClone();
         }
 
         if (service is null)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Recorder.Application.Files;
 
 namespace Recorder.Cli.Commands;
@@ -62,27 +61,7 @@ internal static class FilesCommand
             var file = extracted.File;
             if (parse.GetValue(json))
             {
-                context.WriteJson(new JsonObject
-                {
-                    ["extractionId"] = extracted.ExtractionId,
-                    ["case"] = caseId,
-                    ["reason"] = why,
-                    ["path"] = extracted.Path,
-                    ["sidecar"] = extracted.SidecarPath,
-                    ["sidecarSha256"] = extracted.SidecarSha256,
-                    ["sha256"] = file.Sha256,
-                    ["sha1"] = file.Sha1,
-                    ["md5"] = file.Md5,
-                    ["size"] = file.Length,
-                    ["type"] = file.Type.Name,
-                    ["claimedName"] = file.Name,
-                    ["protocol"] = file.Protocol,
-                    ["direction"] = file.Direction.ToString().ToLowerInvariant(),
-                    ["segmentId"] = extracted.SegmentId,
-                    ["sessionId"] = extracted.SessionId,
-                    ["sessions"] = new JsonArray(extracted.Sessions.Select(s => (JsonNode)s).ToArray()),
-                    ["ledgerSeq"] = extracted.LedgerSeq,
-                });
+                context.WriteJson(extracted.ToJson(caseId, why, extracted.Path, extracted.SidecarPath));
                 return ExitCodes.Ok;
             }
 

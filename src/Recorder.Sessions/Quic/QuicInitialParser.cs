@@ -45,7 +45,7 @@ public sealed class QuicInitialParser
 
         // After a Retry the client's next Initial names the destination ID the keys now come from,
         // even when its ClientHello was already read (RFC 9001 §5.2).
-        var wanted = direction.State == TlsDirectionState.Parsing || (fromClient && _rederiveAfterRetry);
+        var wanted = Reading(fromClient, direction) || (fromClient && _rederiveAfterRetry);
         if (!wanted || datagram.Length > MaxDatagram)
         {
             return;
@@ -82,7 +82,9 @@ public sealed class QuicInitialParser
                 NegotiationVersions = [.. _negotiation],
                 CloseErrorCode = _closeError,
                 ClientHello = _handshake.ClientHello,
+                RetryClientHello = _handshake.RetryClientHello,
                 ServerHello = _handshake.ServerHello,
+                HelloRetryRequest = _handshake.HelloRetryRequest,
                 Client = _client.Result(),
                 Server = _server.Result(),
             };
@@ -169,7 +171,7 @@ public sealed class QuicInitialParser
             _serverSource ??= Convert.ToHexStringLower(source);
         }
 
-        if (direction.State != TlsDirectionState.Parsing)
+        if (!Reading(fromClient, direction))
         {
             return total;
         }
@@ -262,6 +264,17 @@ public sealed class QuicInitialParser
         return plaintext;
     }
 
+    /// <summary>
+    /// Whether this direction's Initial packets are still read: while its hello is not complete, and
+    /// for the client after it while a second ClientHello may follow a HelloRetryRequest (RFC 8446
+    /// §4.1.4; in QUIC it continues the Initial CRYPTO stream under the same Initial keys, which only a
+    /// Retry changes, RFC 9001 §5.2).
+    /// The client's state stays <see cref="TlsDirectionState.Encrypted"/> meanwhile: nothing but that
+    /// hello is left for it in the clear.
+    /// </summary>
+    private bool Reading(bool fromClient, Direction direction) =>
+        direction.State == TlsDirectionState.Parsing || (fromClient && direction.State == TlsDirectionState.Encrypted && _handshake.ClientMayRetry);
+
     /// <summary>RFC 9000 Appendix A.3.</summary>
     private static ulong DecodePacketNumber(long largest, ulong truncated, int bits)
     {
@@ -281,7 +294,7 @@ public sealed class QuicInitialParser
     private void Frames(bool fromClient, Direction direction, ReadOnlySpan<byte> payload)
     {
         var reader = new SpanReader(payload);
-        while (!reader.IsEmpty && direction.State == TlsDirectionState.Parsing)
+        while (!reader.IsEmpty && Reading(fromClient, direction))
         {
             if (!reader.TryVarInt(out var type))
             {

@@ -35,8 +35,17 @@ public sealed record QuicMetadata
     /// <summary>The ClientHello from the client's CRYPTO frames (fingerprints with the <c>q</c> prefix).</summary>
     public TlsClientHello? ClientHello { get; init; }
 
-    /// <summary>The ServerHello from the server's Initial CRYPTO frames.</summary>
+    /// <summary>
+    /// The client's second ClientHello, sent in its Initial CRYPTO stream after a HelloRetryRequest
+    /// (RFC 8446 §4.1.4); null when none was read.
+    /// </summary>
+    public TlsClientHello? RetryClientHello { get; init; }
+
+    /// <summary>The ServerHello from the server's Initial CRYPTO frames (the real one, when a HelloRetryRequest came first).</summary>
     public TlsServerHello? ServerHello { get; init; }
+
+    /// <summary>Whether the server's HelloRetryRequest was read from its Initial CRYPTO frames.</summary>
+    public bool HelloRetryRequest { get; init; }
 
     /// <summary>The client-to-server direction.</summary>
     public required QuicDirectionResult Client { get; init; }

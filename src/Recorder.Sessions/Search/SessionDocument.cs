@@ -158,6 +158,22 @@ public sealed class SessionDocument
     /// <summary>JA4S of the ServerHello.</summary>
     public string? Ja4S { get; init; }
 
+    /// <summary>
+    /// Whether the TLS handshake went through a HelloRetryRequest (RFC 8446 §4.1.4): the server's was
+    /// read, or the client sent a second ClientHello. <see cref="TlsSni"/>, <see cref="Ja3"/> and
+    /// <see cref="Ja4"/> stay those of the first ClientHello; the second one's are the <c>TlsRetry…</c> fields.
+    /// </summary>
+    public bool TlsHelloRetryRequest { get; init; }
+
+    /// <summary>JA3 (MD5) of the second ClientHello (after a HelloRetryRequest), or null.</summary>
+    public string? TlsRetryJa3 { get; init; }
+
+    /// <summary>JA4 of the second ClientHello, or null.</summary>
+    public string? TlsRetryJa4 { get; init; }
+
+    /// <summary>Server name of the second ClientHello when it differs from <see cref="TlsSni"/> (RFC 8446 forbids it; a client may still do it), else null.</summary>
+    public string? TlsRetrySni { get; init; }
+
     /// <summary>SHA-256 (lower-case hex) of each certificate of the chain (TLS ≤ 1.2), in order.</summary>
     public IReadOnlyList<string> CertificateSha256 { get; init; } = [];
 
@@ -172,6 +188,15 @@ public sealed class SessionDocument
 
     /// <summary>JA4 (<c>q…</c>) of the QUIC ClientHello.</summary>
     public string? QuicJa4 { get; init; }
+
+    /// <summary>Whether the QUIC handshake went through a HelloRetryRequest (the server's was read, or the client sent a second ClientHello).</summary>
+    public bool QuicHelloRetryRequest { get; init; }
+
+    /// <summary>JA4 of the QUIC client's second ClientHello (after a HelloRetryRequest), or null.</summary>
+    public string? QuicRetryJa4 { get; init; }
+
+    /// <summary>Server name of the QUIC client's second ClientHello when it differs from <see cref="QuicSni"/>, else null.</summary>
+    public string? QuicRetrySni { get; init; }
 
     /// <summary>
     /// SHA-256 of every complete file the session carried: HTTP bodies (decoded, by
@@ -252,11 +277,18 @@ public sealed class SessionDocument
             Ja3S = tls?.ServerHello?.Ja3S,
             Ja4 = tls?.ClientHello?.Ja4,
             Ja4S = tls?.ServerHello?.Ja4S,
+            TlsHelloRetryRequest = tls is not null && (tls.HelloRetryRequest || tls.RetryClientHello is not null),
+            TlsRetryJa3 = tls?.RetryClientHello?.Ja3,
+            TlsRetryJa4 = tls?.RetryClientHello?.Ja4,
+            TlsRetrySni = Differing(tls?.RetryClientHello?.ServerName, tls?.ClientHello?.ServerName),
             CertificateSha256 = tls is null ? [] : tls.Certificates.Select(c => c.Sha256).ToList(),
             QuicVersion = quic?.VersionName,
             QuicSni = quic?.ClientHello?.ServerName,
             QuicAlpn = quic?.ClientHello?.Alpn ?? [],
             QuicJa4 = quic?.ClientHello?.Ja4,
+            QuicHelloRetryRequest = quic is not null && (quic.HelloRetryRequest || quic.RetryClientHello is not null),
+            QuicRetryJa4 = quic?.RetryClientHello?.Ja4,
+            QuicRetrySni = Differing(quic?.RetryClientHello?.ServerName, quic?.ClientHello?.ServerName),
             FileSha256 = Distinct((httpFiles ?? []).Concat((files ?? []).Select(f => f.Sha256)).Concat(record.Metadata is Smtp.SmtpSessionMetadata smtp
                 ? smtp.Messages.SelectMany(m => m.Attachments).Where(a => a.Complete).Select(a => a.Sha256)
                 : [])),
@@ -264,6 +296,8 @@ public sealed class SessionDocument
             FtpWaitingData = record.EndReason == SessionEndReason.EndOfInput && record.Metadata is Ftp.FtpSessionMetadata ftp ? [.. ftp.WaitingData] : [],
         };
     }
+
+    private static string? Differing(string? retry, string? first) => string.Equals(retry, first, StringComparison.Ordinal) ? null : retry;
 
     private static List<string> Distinct(IEnumerable<string?> values)
     {

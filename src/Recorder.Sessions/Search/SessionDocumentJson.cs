@@ -82,7 +82,8 @@ public static class SessionDocumentJson
             writer.WriteEndObject();
         }
 
-        if (document.TlsSni is not null || document.Ja3 is not null || document.Ja3S is not null || document.CertificateSha256.Count > 0)
+        if (document.TlsSni is not null || document.Ja3 is not null || document.Ja3S is not null || document.CertificateSha256.Count > 0
+            || document.TlsHelloRetryRequest || document.TlsRetryJa3 is not null || document.TlsRetryJa4 is not null || document.TlsRetrySni is not null)
         {
             writer.WriteStartObject("tls");
             OptionalString(writer, "sni", document.TlsSni);
@@ -92,6 +93,7 @@ public static class SessionDocumentJson
             OptionalString(writer, "ja4", document.Ja4);
             OptionalString(writer, "ja4s", document.Ja4S);
             Strings(writer, "certificateSha256", document.CertificateSha256);
+            Retry(writer, document.TlsHelloRetryRequest, document.TlsRetryJa3, document.TlsRetryJa4, document.TlsRetrySni);
             writer.WriteEndObject();
         }
 
@@ -113,13 +115,15 @@ public static class SessionDocumentJson
             writer.WriteEndObject();
         }
 
-        if (document.QuicVersion is not null || document.QuicSni is not null || document.QuicJa4 is not null)
+        if (document.QuicVersion is not null || document.QuicSni is not null || document.QuicJa4 is not null || document.QuicHelloRetryRequest
+            || document.QuicRetryJa4 is not null || document.QuicRetrySni is not null)
         {
             writer.WriteStartObject("quic");
             OptionalString(writer, "version", document.QuicVersion);
             OptionalString(writer, "sni", document.QuicSni);
             Strings(writer, "alpn", document.QuicAlpn);
             OptionalString(writer, "ja4", document.QuicJa4);
+            Retry(writer, document.QuicHelloRetryRequest, ja3: null, document.QuicRetryJa4, document.QuicRetrySni);
             writer.WriteEndObject();
         }
 
@@ -207,14 +211,38 @@ public static class SessionDocumentJson
             Ja4 = OptionalString(tls, "ja4"),
             Ja4S = OptionalString(tls, "ja4s"),
             CertificateSha256 = Strings(tls, "certificateSha256"),
+            TlsHelloRetryRequest = OptionalBoolean(tls, "helloRetryRequest"),
+            TlsRetryJa3 = OptionalString(tls, "retryJa3"),
+            TlsRetryJa4 = OptionalString(tls, "retryJa4"),
+            TlsRetrySni = OptionalString(tls, "retrySni"),
             QuicVersion = OptionalString(quic, "version"),
             QuicSni = OptionalString(quic, "sni"),
             QuicAlpn = Strings(quic, "alpn"),
             QuicJa4 = OptionalString(quic, "ja4"),
+            QuicHelloRetryRequest = OptionalBoolean(quic, "helloRetryRequest"),
+            QuicRetryJa4 = OptionalString(quic, "retryJa4"),
+            QuicRetrySni = OptionalString(quic, "retrySni"),
             FileSha256 = Strings(Object(root, "files"), "sha256"),
             Files = Object(root, "files") is { } files && files.TryGetProperty("items", out var items) ? items.EnumerateArray().Select(ReadFile).ToList() : [],
             FtpWaitingData = root.TryGetProperty("ftpWaitingData", out var waiting) ? waiting.EnumerateArray().Select(ReadWaiting).ToList() : [],
         };
+    }
+
+    /// <summary>
+    /// The HelloRetryRequest fields, each written only when set: records of handshakes without one
+    /// keep the bytes they had before these fields existed, and records written before read back as
+    /// "no retry".
+    /// </summary>
+    private static void Retry(Utf8JsonWriter writer, bool helloRetryRequest, string? ja3, string? ja4, string? sni)
+    {
+        if (helloRetryRequest)
+        {
+            writer.WriteBoolean("helloRetryRequest", true);
+        }
+
+        OptionalString(writer, "retryJa3", ja3);
+        OptionalString(writer, "retryJa4", ja4);
+        OptionalString(writer, "retrySni", sni);
     }
 
     private static void WriteFile(Utf8JsonWriter writer, SessionFile file)
@@ -293,6 +321,9 @@ public static class SessionDocumentJson
 
     private static JsonElement? Object(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
+
+    private static bool OptionalBoolean(JsonElement? parent, string name) =>
+        parent is { } p && p.TryGetProperty(name, out var value) && value.GetBoolean();
 
     private static string? OptionalString(JsonElement? parent, string name) =>
         parent is { } p && p.TryGetProperty(name, out var value) ? value.GetString() : null;

@@ -6,7 +6,7 @@ namespace Recorder.Sessions.Search;
 /// <summary>The filter options of a session search as the user wrote them (null: not given).</summary>
 public sealed record SessionFilterArguments
 {
-    /// <summary><c>--sni</c>: TLS or QUIC server name.</summary>
+    /// <summary><c>--sni</c>: TLS or QUIC server name (of either ClientHello).</summary>
     public string? Sni { get; init; }
 
     /// <summary><c>--domain</c>: a DNS question name, a TLS/QUIC SNI or an HTTP Host.</summary>
@@ -21,10 +21,10 @@ public sealed record SessionFilterArguments
     /// <summary><c>--user-agent</c>: an HTTP User-Agent.</summary>
     public string? UserAgent { get; init; }
 
-    /// <summary><c>--ja3</c>: JA3 or JA3S (32 hex digits).</summary>
+    /// <summary><c>--ja3</c>: JA3 (of either ClientHello, when a HelloRetryRequest made the client send two) or JA3S (32 hex digits).</summary>
     public string? Ja3 { get; init; }
 
-    /// <summary><c>--ja4</c>: JA4 (TLS or QUIC) or JA4S.</summary>
+    /// <summary><c>--ja4</c>: JA4 (TLS or QUIC, of either ClientHello) or JA4S.</summary>
     public string? Ja4 { get; init; }
 
     /// <summary><c>--file-sha256</c>: SHA-256 of a file the session carried (an HTTP body, an SMTP attachment).</summary>
@@ -201,14 +201,14 @@ public sealed class SessionFilter
             && (PortNumber is not { } port || document.ClientPort == port || document.ServerPort == port)
             && (HostAddress is null || SameAddress(document.Client) || SameAddress(document.Server))
             && (a.App is null || string.Equals(document.Application, a.App, StringComparison.OrdinalIgnoreCase))
-            && (a.Sni is null || Like(document.TlsSni, a.Sni) || Like(document.QuicSni, a.Sni))
-            && (a.Domain is null || Any(document.DnsQueries, a.Domain) || Like(document.TlsSni, a.Domain) || Like(document.QuicSni, a.Domain)
-                || Any(document.HttpHosts, a.Domain))
+            && (a.Sni is null || Sni(document, a.Sni))
+            && (a.Domain is null || Any(document.DnsQueries, a.Domain) || Sni(document, a.Domain) || Any(document.HttpHosts, a.Domain))
             && (a.Url is null || Any(document.HttpUris, a.Url) || Urls(document).Any(u => Wildcard.Matches(u, a.Url)))
             && (a.HostHeader is null || Any(document.HttpHosts, a.HostHeader))
             && (a.UserAgent is null || Any(document.HttpUserAgents, a.UserAgent))
-            && (a.Ja3 is null || Same(document.Ja3, a.Ja3) || Same(document.Ja3S, a.Ja3))
-            && (a.Ja4 is null || Same(document.Ja4, a.Ja4) || Same(document.QuicJa4, a.Ja4) || Same(document.Ja4S, a.Ja4))
+            && (a.Ja3 is null || Same(document.Ja3, a.Ja3) || Same(document.TlsRetryJa3, a.Ja3) || Same(document.Ja3S, a.Ja3))
+            && (a.Ja4 is null || Same(document.Ja4, a.Ja4) || Same(document.TlsRetryJa4, a.Ja4) || Same(document.QuicJa4, a.Ja4)
+                || Same(document.QuicRetryJa4, a.Ja4) || Same(document.Ja4S, a.Ja4))
             && (a.CertSha256 is null || document.CertificateSha256.Any(c => Same(c, a.CertSha256)))
             && (a.FileSha256 is null || document.FileSha256.Any(f => Same(f, a.FileSha256)));
     }
@@ -246,6 +246,10 @@ public sealed class SessionFilter
             }
         }
     }
+
+    /// <summary>Either hello's server name, TLS or QUIC (the second hello's only when it differs from the first).</summary>
+    private static bool Sni(SessionDocument document, string pattern) =>
+        Like(document.TlsSni, pattern) || Like(document.TlsRetrySni, pattern) || Like(document.QuicSni, pattern) || Like(document.QuicRetrySni, pattern);
 
     private static bool Any(IReadOnlyList<string> values, string pattern) => values.Any(v => Wildcard.Matches(v, pattern));
 

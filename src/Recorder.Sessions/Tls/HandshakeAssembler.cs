@@ -3,11 +3,25 @@ namespace Recorder.Sessions.Tls;
 /// <summary>Receives the complete handshake messages an assembler frames.</summary>
 internal interface IHandshakeSink
 {
-    /// <summary>Whether a message of this type should be buffered and delivered (others are skipped unbuffered).</summary>
+    /// <summary>Whether a message of this type should be buffered and delivered (others are skipped unbuffered); asked at each message header.</summary>
     bool Wants(byte handshakeType);
 
     /// <summary>Handles one complete message; returns false to stop this direction (the handshake went encrypted).</summary>
     bool OnMessage(byte handshakeType, ReadOnlySpan<byte> body);
+
+    /// <summary>
+    /// Whether a ChangeCipherSpec now may be TLS 1.3's middlebox-compatibility record (RFC 8446
+    /// Appendix D.4) with a hello still to come in the clear after it (a HelloRetryRequest exchange);
+    /// otherwise the ChangeCipherSpec ends the clear text. Asked by the TLS record layer only.
+    /// </summary>
+    bool HelloMayFollowChangeCipherSpec { get; }
+
+    /// <summary>
+    /// Whether the first handshake message header of the record after such a ChangeCipherSpec
+    /// (type, declared length, and the record's length) starts that hello; otherwise the record is
+    /// taken as encrypted.
+    /// </summary>
+    bool StartsOwedHello(byte handshakeType, int length, int recordLength);
 }
 
 /// <summary>

@@ -31,7 +31,11 @@ public enum TlsDirectionState
     /// <summary>Still in the clear and being parsed (the handshake had not gone encrypted yet).</summary>
     Parsing,
 
-    /// <summary>Stopped because the rest is encrypted (ChangeCipherSpec, application data, or TLS 1.3 after ServerHello).</summary>
+    /// <summary>
+    /// Stopped because the rest is encrypted (ChangeCipherSpec, application data, or TLS 1.3 after
+    /// ServerHello). TLS 1.3's compatibility ChangeCipherSpec before a hello still owed after a
+    /// HelloRetryRequest does not stop a direction; the record after it does unless it holds that hello.
+    /// </summary>
     Encrypted,
 
     /// <summary>Stopped at a gap in the reassembled stream: what follows cannot be framed.</summary>

@@ -6,10 +6,17 @@ public sealed record TlsMetadata
     /// <summary>The first ClientHello of the connection; null when none was read.</summary>
     public TlsClientHello? ClientHello { get; init; }
 
+    /// <summary>
+    /// The client's second ClientHello, sent after a HelloRetryRequest (RFC 8446 §4.1.4); null when
+    /// none was read. Read whether or not the server's side was captured (see docs/sessions.md, "TLS
+    /// and QUIC", for how it is told from encrypted records when only the client's side is there).
+    /// </summary>
+    public TlsClientHello? RetryClientHello { get; init; }
+
     /// <summary>The ServerHello (the last one, when a HelloRetryRequest came first); null when none was read.</summary>
     public TlsServerHello? ServerHello { get; init; }
 
-    /// <summary>Whether the server asked for a second ClientHello (HelloRetryRequest).</summary>
+    /// <summary>Whether the server's HelloRetryRequest was read (a <see cref="RetryClientHello"/> may also show one the capture does not hold).</summary>
     public bool HelloRetryRequest { get; init; }
 
     /// <summary>The server's certificate chain as sent in the clear (TLS ≤ 1.2); empty otherwise.</summary>

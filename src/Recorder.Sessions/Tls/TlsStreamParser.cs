@@ -4,8 +4,10 @@ namespace Recorder.Sessions.Tls;
 /// Parses the clear-text part of a TLS connection from the two reassembled TCP byte streams. Bytes
 /// may arrive in any pieces (a record or a handshake message split anywhere); each direction stops
 /// being parsed once it goes encrypted, hits a gap, a limit or malformed framing, and the result says
-/// which. Never throws on the bytes; memory per connection is bounded by
-/// <see cref="TlsLimits.MaxHandshakeMessage"/> per direction.
+/// which. A TLS 1.3 middlebox-compatibility ChangeCipherSpec (RFC 8446 Appendix D.4) does not end a
+/// direction that still owes a hello after a HelloRetryRequest (§4.1.4): the client's second
+/// ClientHello and the server's real ServerHello are read after it. Never throws on the bytes; memory
+/// per connection is bounded by <see cref="TlsLimits.MaxHandshakeMessage"/> per direction.
 /// </summary>
 public sealed class TlsStreamParser
 {
@@ -36,6 +38,7 @@ public sealed class TlsStreamParser
     public TlsMetadata Result => new()
     {
         ClientHello = _handshake.ClientHello,
+        RetryClientHello = _handshake.RetryClientHello,
         ServerHello = _handshake.ServerHello,
         HelloRetryRequest = _handshake.HelloRetryRequest,
         Certificates = [.. _handshake.Certificates],
@@ -55,6 +58,11 @@ public sealed class TlsStreamParser
         private bool _inBody;
         private byte _type;
         private readonly byte[] _alert = new byte[2];
+        private readonly byte[] _probe = new byte[4];
+        private int _probeFill;
+        private bool _probing;
+        private bool _pastChangeCipherSpec;
+        private int _recordLength;
         private int _alertFill;
         private long _bytes;
         private int _records;
@@ -100,7 +108,7 @@ public sealed class TlsStreamParser
                     data = data[take..];
                     if (_headerFill == 5)
                     {
-                        StartRecord();
+                        StartRecord(sink);
                     }
 
                     continue;
@@ -117,7 +125,7 @@ public sealed class TlsStreamParser
             }
         }
 
-        private void StartRecord()
+        private void StartRecord(IHandshakeSink sink)
         {
             _headerFill = 0;
             _type = _header[0];
@@ -130,6 +138,34 @@ public sealed class TlsStreamParser
             }
 
             _records++;
+            _recordLength = length;
+            if (_type == TlsValues.ContentChangeCipherSpec && length == 1 && !_pastChangeCipherSpec && _messages.Pending is null
+                && sink.HelloMayFollowChangeCipherSpec)
+            {
+                // TLS 1.3's compatibility ChangeCipherSpec (RFC 8446 Appendix D.4) between a
+                // HelloRetryRequest exchange's hellos: skipped, and the next record is checked for
+                // the hello this direction owes (a second one means encryption, as before).
+                _pastChangeCipherSpec = true;
+                _probing = true;
+                _probeFill = 0;
+                _remaining = length;
+                _inBody = true;
+                return;
+            }
+
+            if (_probing && _type == TlsValues.ContentHandshake && length > 0)
+            {
+                _remaining = length;
+                _inBody = true;
+                return;
+            }
+
+            if (_probing)
+            {
+                EncryptedSinceChangeCipherSpec();
+                return;
+            }
+
             if (_type is TlsValues.ContentChangeCipherSpec or TlsValues.ContentApplicationData)
             {
                 // After ChangeCipherSpec (TLS ≤ 1.2, or TLS 1.3's compatibility record) and from the
@@ -157,6 +193,15 @@ public sealed class TlsStreamParser
 
         private void Body(ReadOnlySpan<byte> part, IHandshakeSink sink)
         {
+            if (_probing && _type == TlsValues.ContentHandshake)
+            {
+                part = Probe(part, sink);
+                if (_probing || Stopped)
+                {
+                    return;
+                }
+            }
+
             if (_type == TlsValues.ContentHandshake)
             {
                 _messages.Push(part, sink);
@@ -179,6 +224,50 @@ public sealed class TlsStreamParser
                     _firstAlert = new TlsAlert(_alert[0], _alert[1]);
                 }
             }
+        }
+
+        /// <summary>
+        /// Collects the first message header of the record after a compatibility ChangeCipherSpec and
+        /// lets the sink judge it: the owed hello goes on to the assembler (header included), anything
+        /// else means this direction is encrypted. Returns the part of <paramref name="part"/> left.
+        /// </summary>
+        private ReadOnlySpan<byte> Probe(ReadOnlySpan<byte> part, IHandshakeSink sink)
+        {
+            var take = Math.Min(4 - _probeFill, part.Length);
+            part[..take].CopyTo(_probe.AsSpan(_probeFill));
+            _probeFill += take;
+            if (_probeFill < 4)
+            {
+                if (_remaining == 0)
+                {
+                    EncryptedSinceChangeCipherSpec();
+                }
+
+                return [];
+            }
+
+            _probing = false;
+            var length = (_probe[1] << 16) | (_probe[2] << 8) | _probe[3];
+            if (!sink.StartsOwedHello(_probe[0], length, _recordLength))
+            {
+                EncryptedSinceChangeCipherSpec();
+                return [];
+            }
+
+            _messages.Push(_probe, sink);
+            return part[take..];
+        }
+
+        /// <summary>
+        /// The record after the ChangeCipherSpec was not the owed hello: the direction went encrypted
+        /// at the ChangeCipherSpec, and the result is what it would have been had it stopped there
+        /// (the record looked at is not counted), whichever direction's bytes came first.
+        /// </summary>
+        private void EncryptedSinceChangeCipherSpec()
+        {
+            _probing = false;
+            _records--;
+            Stop(TlsDirectionState.Encrypted, null);
         }
 
         private void Stop(TlsDirectionState state, string? detail)

@@ -37,7 +37,7 @@ public sealed record OutputFile(string Path, CaptureFileFormat Format, long Pack
 /// reused by mistake must not turn an earlier capture into this one. A pcapng output names its query
 /// in the section header's comment.
 /// </summary>
-public sealed class CaptureFileOutput : IQueryPacketSink, IDisposable
+public sealed class CaptureFileOutput : IDecryptionSecretsSink, IDisposable
 {
     private readonly string _path;
     private readonly string _temporary;

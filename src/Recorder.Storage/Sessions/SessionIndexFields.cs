@@ -12,7 +12,7 @@ public enum SessionIndexField : byte
     /// <summary>DNS question names (wildcard field).</summary>
     DnsQuery = 1,
 
-    /// <summary>TLS and QUIC SNI (wildcard field).</summary>
+    /// <summary>TLS and QUIC SNI, a second ClientHello's too when it differs (wildcard field).</summary>
     Sni = 2,
 
     /// <summary>HTTP Host headers (wildcard field).</summary>
@@ -27,10 +27,10 @@ public enum SessionIndexField : byte
     /// <summary>HTTP User-Agents (wildcard field).</summary>
     UserAgent = 6,
 
-    /// <summary>JA3 and JA3S (exact field).</summary>
+    /// <summary>JA3 of either ClientHello (a second one after a HelloRetryRequest) and JA3S (exact field).</summary>
     Ja3 = 7,
 
-    /// <summary>JA4 (TLS and QUIC) and JA4S (exact field).</summary>
+    /// <summary>JA4 (TLS and QUIC, either ClientHello) and JA4S (exact field).</summary>
     Ja4 = 8,
 
     /// <summary>Certificate SHA-256 fingerprints (exact field).</summary>

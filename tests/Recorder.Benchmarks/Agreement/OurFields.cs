@@ -57,10 +57,12 @@ public static class OurFields
                     break;
                 case TlsSessionMetadata { Tls: { } tls }:
                     AddHellos(values, tls.ClientHello, tls.ServerHello);
+                    AddHellos(values, tls.RetryClientHello, null);
                     values[Fields.CertificateSha256].AddRange(tls.Certificates.Select(c => c.Sha256));
                     break;
                 case QuicSessionMetadata { Quic: { } quic }:
                     AddHellos(values, quic.ClientHello, quic.ServerHello);
+                    AddHellos(values, quic.RetryClientHello, null);
                     break;
                 case SmtpSessionMetadata smtp:
                     values[Fields.SmtpSubjects].AddRange(smtp.Messages.Where(m => m.Subject is not null).Select(m => m.Subject!));

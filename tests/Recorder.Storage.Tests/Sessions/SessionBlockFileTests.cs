@@ -111,6 +111,39 @@ public sealed class SessionBlockFileTests : IDisposable
         Assert.True(file.Blocks.Count > 10);
     }
 
+    [Theory]
+    [InlineData("ja3")]
+    [InlineData("ja4")]
+    [InlineData("sni")]
+    public void IndexedSearch_FindsASecondClientHellosFingerprintOrName_ReadingOnlyItsRecord(string option)
+    {
+        // A HelloRetryRequest session: its first hello's values are common, its second hello's unique.
+        var random = new Random(11);
+        var documents = Enumerable.Range(0, 400).Select(i => Document(random, i)).ToList();
+        documents.Add(new SessionDocument
+        {
+            SegmentId = 1, Id = 400, Client = "10.9.9.9", Server = "10.9.9.8", Protocol = 6, TlsSni = Names[0], Ja3 = Hashes[0], Ja4 = Ja4s[0],
+            TlsHelloRetryRequest = true, TlsRetryJa3 = "d1981e0797eb2010c834a30e7bce53b2", TlsRetryJa4 = "t13d1715h2_5b57614c22b0_7121afd63204",
+        });
+        documents.Add(new SessionDocument
+        {
+            SegmentId = 1, Id = 401, Client = "10.9.9.7", Server = "10.9.9.8", Protocol = 17, QuicSni = Names[0], QuicJa4 = Ja4s[2],
+            QuicHelloRetryRequest = true, QuicRetrySni = "retry.example.zz",
+        });
+        var path = Write(documents, blockBytes: 2048, "retry-" + option);
+
+        var (arguments, expected) = option switch
+        {
+            "ja3" => (new SessionFilterArguments { Ja3 = "D1981E0797EB2010C834A30E7BCE53B2" }, 400),
+            "ja4" => (new SessionFilterArguments { Ja4 = "t13d1715h2_5b57614c22b0_7121afd63204" }, 400),
+            _ => (new SessionFilterArguments { Sni = "*.example.zz" }, 401),
+        };
+        var result = SessionSearch.SearchFile(path, SessionFilter.Parse(arguments).Filter!);
+
+        Assert.Equal(expected, Assert.Single(result.Matches).Document.Id);
+        Assert.Equal(1, result.RecordsRead);
+    }
+
     [Fact]
     public void BlockFile_DecompressesWithZstdToTheJsonLines_AndLedgerHashIsTheirs()
     {
@@ -253,6 +286,13 @@ public sealed class SessionBlockFileTests : IDisposable
             Ja4 = random.Next(3) == 0 ? Pick(random, Ja4s) : null,
             Ja4S = random.Next(5) == 0 ? Pick(random, Ja4s) : null,
             QuicJa4 = random.Next(5) == 0 ? Pick(random, Ja4s) : null,
+            TlsHelloRetryRequest = random.Next(4) == 0,
+            TlsRetryJa3 = random.Next(4) == 0 ? Pick(random, Hashes) : null,
+            TlsRetryJa4 = random.Next(4) == 0 ? Pick(random, Ja4s) : null,
+            TlsRetrySni = random.Next(5) == 0 ? Pick(random, Names) : null,
+            QuicHelloRetryRequest = random.Next(5) == 0,
+            QuicRetryJa4 = random.Next(5) == 0 ? Pick(random, Ja4s) : null,
+            QuicRetrySni = random.Next(5) == 0 ? Pick(random, Names) : null,
             CertificateSha256 = Some(random, Shas),
             FileSha256 = Some(random, Shas),
             EndReason = "IdleTimeout",
