@@ -24,11 +24,18 @@ public static class ApplicationSignatures
     /// HTTP bodies (decoded by an <see cref="HttpObjectExtractor"/>), SMTP attachments and FTP data
     /// connections (tied to their control session).
     /// </summary>
-    public static IReadOnlyList<IStreamDissectorFactory> DefaultStreamFactories(FileObserver files)
+    public static IReadOnlyList<IStreamDissectorFactory> DefaultStreamFactories(FileObserver files) => DefaultStreamFactories(files, []);
+
+    /// <summary>
+    /// As <see cref="DefaultStreamFactories(FileObserver)"/>, with FTP data connections announced in the
+    /// previous segment (<paramref name="carriedFtpData"/>) waiting from the start.
+    /// </summary>
+    public static IReadOnlyList<IStreamDissectorFactory> DefaultStreamFactories(FileObserver files, IReadOnlyList<Ftp.FtpCarriedData> carriedFtpData)
     {
         ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(carriedFtpData);
         return [new DnsStreamDissectorFactory(), new HttpDissectorFactory(new HttpObjectExtractor(files.OnFile, files.Options, files.Content)),
-            new TlsIdentification(), new SshIdentification(), new SmtpIdentification(files), new FtpIdentification(files)];
+            new TlsIdentification(), new SshIdentification(), new SmtpIdentification(files), new FtpIdentification(files, carriedFtpData)];
     }
 
     /// <summary>The datagram factories in the order they are asked: DHCP, QUIC, DNS.</summary>
@@ -122,11 +129,13 @@ public sealed class SmtpIdentification(FileObserver? files = null) : IStreamDiss
 /// FTP control: the server's 220 greeting and the client's <c>USER</c> (RFC 959 §4.1.1); both are needed.
 /// FTP data: a TCP connection to an endpoint a control session of the same builder announced (PORT,
 /// EPRT, 227, 229) is claimed as <c>ftp-data</c> when it opens, before identification by content;
-/// with a <see cref="FileObserver"/> its octets are a <see cref="TransferredFile"/>.
+/// with a <see cref="FileObserver"/> its octets are a <see cref="TransferredFile"/>. Announcements
+/// the previous segment left waiting (<paramref name="carried"/>) are claimed the same way, within their time limit.
 /// </summary>
-public sealed class FtpIdentification(FileObserver? files = null) : IStreamDissectorFactory, IExpectedConnectionFactory
+public sealed class FtpIdentification(FileObserver? files = null, IReadOnlyList<Ftp.FtpCarriedData>? carried = null)
+    : IStreamDissectorFactory, IExpectedConnectionFactory
 {
-    private readonly Ftp.FtpDataChannels channels = new(files);
+    private readonly Ftp.FtpDataChannels channels = new(files, carried);
 
     /// <summary>The application name of FTP data connections.</summary>
     public const string DataApplication = "ftp-data";

@@ -142,7 +142,7 @@ public static class FileExtraction
             }
 
             using var sink = new CandidateSink(document.Id, wanted, request.OutputDirectory);
-            Replay(segment, sink);
+            Replay(store, segment, sink);
             if (sink.Found is not { } found)
             {
                 problems.Add($"re-reading session {document.Id} of segment {segmentId} gave no complete file with that hash ({sink.Describe()})");
@@ -209,11 +209,14 @@ public static class FileExtraction
         return (complete, partial, scanned);
     }
 
-    private static void Replay(SealedSegment segment, CandidateSink sink)
+    private static void Replay(EvidenceStore store, SealedSegment segment, CandidateSink sink)
     {
-        // The builder of the metadata itself: session ids are the order of first packet, so they agree.
+        // The builder of the metadata itself: session ids are the order of first packet, so they agree;
+        // given the FTP announcements the build was given, an FTP data connection is the same file.
         var observer = new FileObserver(_ => { }, sink);
-        SessionMetadataBuilder.Replay(segment, new SessionOptions(), _ => { }, observer, () => sink.Found is not null);
+        var options = new SessionOptions();
+        SessionMetadataBuilder.Replay(segment, options, _ => { }, observer, () => sink.Found is not null,
+            carriedFtpData: SessionMetadataBuilder.CarriedFtpData(store.Layout, segment.Id, options));
     }
 
     private static ExtractedFile Publish(Func<CustodyEvent, long> record, FileExtractionRequest request, string wanted, TransferredFile file, string temporary,
@@ -302,6 +305,8 @@ public static class FileExtraction
             ["segmentId"] = segmentId,
             ["sessionId"] = document.Id,
             ["controlSessionId"] = file.ControlSessionId,
+            // Session ids are per segment: the control session's segment (the previous one when its announcement was carried over).
+            ["controlSegmentId"] = file.ControlSessionId is null ? null : file.ControlSegmentId ?? segmentId,
             ["client"] = $"{document.Client}:{document.ClientPort}",
             ["server"] = $"{document.Server}:{document.ServerPort}",
             ["firstNanoseconds"] = document.FirstNanoseconds,

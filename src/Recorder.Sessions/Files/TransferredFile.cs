@@ -69,6 +69,13 @@ public sealed class TransferredFile
     /// <summary>For FTP, the control session that set the transfer up (in the same builder); else null.</summary>
     public long? ControlSessionId { get; internal set; }
 
+    /// <summary>
+    /// For FTP data whose control session is in the previous segment (its announcement was carried
+    /// over, docs/sessions.md "FTP data connections across segments"): that segment; null when the
+    /// control session is in the same builder.
+    /// </summary>
+    public long? ControlSegmentId { get; internal set; }
+
     /// <summary>The FTP command that moved it (RETR, STOR, STOU, APPE, LIST, NLST, MLSD) when the control session named it; else null.</summary>
     public string? Command { get; internal set; }
 

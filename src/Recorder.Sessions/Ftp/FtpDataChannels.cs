@@ -1,3 +1,4 @@
+using Recorder.Core.Packets;
 using Recorder.Sessions.Files;
 using Recorder.Sessions.Reassembly;
 
@@ -6,8 +7,23 @@ namespace Recorder.Sessions.Ftp;
 /// <summary>A data connection an FTP control session announced and that has not opened yet.</summary>
 internal sealed class FtpDataExpectation
 {
-    /// <summary>The control session.</summary>
-    public required SessionRecord Control { get; init; }
+    /// <summary>The control session's record in this builder; null for an announcement carried from the previous segment.</summary>
+    public SessionRecord? Control { get; private init; }
+
+    /// <summary>The control session's id (in <see cref="ControlSegment"/> when set, else in this builder).</summary>
+    public required long ControlId { get; init; }
+
+    /// <summary>The segment of a carried announcement's control session; null when it is in this builder.</summary>
+    public long? ControlSegment { get; init; }
+
+    /// <summary>True when the control session is IPv6.</summary>
+    public required bool IPv6 { get; init; }
+
+    /// <summary>The control session's client address as text.</summary>
+    public required string ControlClient { get; init; }
+
+    /// <summary>The control session's server address as text.</summary>
+    public required string ControlServer { get; init; }
 
     /// <summary>The announced address as text, or null when the announcement gave only a port.</summary>
     public string? Address { get; init; }
@@ -18,8 +34,71 @@ internal sealed class FtpDataExpectation
     /// <summary>True for PASV/EPSV (the FTP server listens), false for PORT/EPRT (the client listens).</summary>
     public required bool Passive { get; init; }
 
+    /// <summary>When the announcement was seen (Unix nanoseconds).</summary>
+    public required long AnnouncedNanoseconds { get; init; }
+
+    /// <summary>A connection whose first packet is later does not claim it (carried announcements only).</summary>
+    public long NotAfterNanoseconds { get; init; } = long.MaxValue;
+
     /// <summary>The transfer command that used this connection, once the control session sent it.</summary>
     public FtpTransfer? Transfer { get; set; }
+
+    public static FtpDataExpectation Announced(SessionRecord control, string? address, ushort port, bool passive, long timestamp) => new()
+    {
+        Control = control,
+        ControlId = control.Id,
+        IPv6 = control.Network == NetworkKind.IPv6,
+        ControlClient = control.Format(control.Client),
+        ControlServer = control.Format(control.Server),
+        Address = address,
+        Port = port,
+        Passive = passive,
+        AnnouncedNanoseconds = timestamp,
+    };
+
+    /// <summary>An announcement of the previous segment's metadata, with the transfer command it recorded.</summary>
+    public static FtpDataExpectation? Carried(FtpCarriedData carried)
+    {
+        var waiting = carried.Waiting;
+        if (waiting.Port is < 1 or > ushort.MaxValue)
+        {
+            return null;
+        }
+
+        return new FtpDataExpectation
+        {
+            ControlId = carried.ControlSession,
+            ControlSegment = carried.ControlSegment,
+            IPv6 = carried.IPv6,
+            ControlClient = carried.ControlClient,
+            ControlServer = carried.ControlServer,
+            Address = waiting.Address,
+            Port = (ushort)waiting.Port,
+            Passive = waiting.Passive,
+            AnnouncedNanoseconds = waiting.AnnouncedNanoseconds,
+            NotAfterNanoseconds = carried.NotAfterNanoseconds,
+            Transfer = waiting.Command is null ? null : new FtpTransfer
+            {
+                Command = waiting.Command,
+                Path = waiting.Path,
+                Direction = FtpTransfer.DirectionOf(waiting.Command),
+                Passive = waiting.Passive,
+                AnnouncedBytes = waiting.AnnouncedBytes,
+            },
+        };
+    }
+
+    /// <summary>This announcement as a control session's record keeps it when no connection used it.</summary>
+    public FtpWaitingData ToWaiting() => new()
+    {
+        Address = Address,
+        Port = Port,
+        Passive = Passive,
+        AnnouncedNanoseconds = AnnouncedNanoseconds,
+        Command = Transfer?.Command,
+        Path = Transfer?.Path,
+        AnnouncedBytes = Transfer?.AnnouncedBytes,
+    };
 }
 
 /// <summary>
@@ -28,13 +107,28 @@ internal sealed class FtpDataExpectation
 /// side is the announced port on the announced address or, because NAT rewrites PORT and 227
 /// addresses, on the control session's own address of that side (the FTP server for passive mode,
 /// the client for active mode). At most <see cref="MaxPending"/> announcements wait; the oldest is
-/// dropped beyond that, and a control session's unused ones are dropped when it ends.
+/// dropped beyond that, and a control session's unused ones are dropped when it ends. Announcements
+/// carried from the previous segment wait from the start, older than any of this builder's, and
+/// claim only a connection that opens before their time limit.
 /// </summary>
-internal sealed class FtpDataChannels(FileObserver? files)
+internal sealed class FtpDataChannels
 {
     public const int MaxPending = 4096;
 
     private readonly List<FtpDataExpectation> _pending = [];
+    private readonly FileObserver? files;
+
+    public FtpDataChannels(FileObserver? files, IReadOnlyList<FtpCarriedData>? carried = null)
+    {
+        this.files = files;
+        foreach (var announcement in carried ?? [])
+        {
+            if (FtpDataExpectation.Carried(announcement) is { } expectation)
+            {
+                Expect(expectation);
+            }
+        }
+    }
 
     public void Expect(FtpDataExpectation expectation)
     {
@@ -48,7 +142,17 @@ internal sealed class FtpDataChannels(FileObserver? files)
         _pending.Add(expectation);
     }
 
-    public void Forget(SessionRecord control) => _pending.RemoveAll(e => e.Control == control);
+    /// <summary>Drops the announcements of <paramref name="control"/> no connection used, and returns them in the order they were made.</summary>
+    public List<FtpDataExpectation> Forget(SessionRecord control)
+    {
+        var unused = _pending.FindAll(e => e.Control == control);
+        if (unused.Count > 0)
+        {
+            _pending.RemoveAll(e => e.Control == control);
+        }
+
+        return unused;
+    }
 
     public IStreamDissector? Claim(SessionRecord session)
     {
@@ -60,6 +164,11 @@ internal sealed class FtpDataChannels(FileObserver? files)
         for (var i = _pending.Count - 1; i >= 0; i--)
         {
             var expected = _pending[i];
+            if (session.FirstNanoseconds > expected.NotAfterNanoseconds)
+            {
+                continue;
+            }
+
             if (Listens(session, session.Server, expected) || Listens(session, session.Client, expected))
             {
                 _pending.RemoveAt(i);
@@ -72,14 +181,13 @@ internal sealed class FtpDataChannels(FileObserver? files)
 
     private static bool Listens(SessionRecord session, SessionEndpoint endpoint, FtpDataExpectation expected)
     {
-        if (endpoint.Port != expected.Port || session.Network != expected.Control.Network)
+        if (endpoint.Port != expected.Port || (session.Network == NetworkKind.IPv6) != expected.IPv6)
         {
             return false;
         }
 
         var address = session.Format(endpoint);
-        var controlSide = expected.Passive ? expected.Control.Server : expected.Control.Client;
-        return address == expected.Address || address == expected.Control.Format(controlSide);
+        return address == expected.Address || address == (expected.Passive ? expected.ControlServer : expected.ControlClient);
     }
 }
 
@@ -137,12 +245,13 @@ internal sealed class FtpDataDissector(SessionRecord session, FtpDataExpectation
     private FileDigest Start(bool fromClient, long? timestamp)
     {
         var sender = fromClient ? session.Client : session.Server;
-        var byServer = session.Format(sender) == expected.Control.Format(expected.Control.Server);
+        var byServer = session.Format(sender) == expected.ControlServer;
         var file = new TransferredFile
         {
             Protocol = "ftp",
             SessionId = session.Id,
-            ControlSessionId = expected.Control.Id,
+            ControlSessionId = expected.ControlId,
+            ControlSegmentId = expected.ControlSegment,
             Direction = byServer ? TransferDirection.Download : TransferDirection.Upload,
             Nanoseconds = timestamp,
             ContentDecoded = true,

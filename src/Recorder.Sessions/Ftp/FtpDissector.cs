@@ -47,6 +47,13 @@ public sealed record FtpTransfer
 
     /// <summary>Bytes the server said it would send, from a 150 reply's "(N bytes)", if given.</summary>
     public long? AnnouncedBytes { get; internal set; }
+
+    internal static string DirectionOf(string command) => command switch
+    {
+        "RETR" => "download",
+        "LIST" or "NLST" or "MLSD" => "listing",
+        _ => "upload",
+    };
 }
 
 /// <summary>An FTP control session's commands, user and transfers.</summary>
@@ -81,6 +88,13 @@ public sealed class FtpSessionMetadata : ISessionMetadata
 
     /// <summary>Why reading stopped early, else null.</summary>
     public string? Problem { get; internal set; }
+
+    /// <summary>
+    /// When the end of input cut the session (<see cref="SessionEndReason.EndOfInput"/>, a segment's
+    /// end): the data connections it announced that no connection had used yet, in announcement order.
+    /// The next segment's build takes them over (docs/sessions.md, "FTP data connections across segments").
+    /// </summary>
+    public List<FtpWaitingData> WaitingData { get; } = [];
 }
 
 /// <summary>Reads an FTP control connection line by line; replies are matched to commands in order.</summary>
@@ -155,7 +169,15 @@ internal sealed class FtpStreamDissector : IStreamDissector
         _stopped = true;
     }
 
-    public void OnEnd() => _channels?.Forget(_session);
+    public void OnEnd()
+    {
+        var unused = _channels?.Forget(_session) ?? [];
+        // Only a session the end of input cut may still see its data connection open, in the next segment.
+        if (_session.EndReason == SessionEndReason.EndOfInput)
+        {
+            _metadata.WaitingData.AddRange(unused.Select(e => e.ToWaiting()));
+        }
+    }
 
     private void Announce(string? endpoint, bool passive)
     {
@@ -165,7 +187,7 @@ internal sealed class FtpStreamDissector : IStreamDissector
             return;
         }
 
-        _announced = new FtpDataExpectation { Control = _session, Address = endpoint![..colon].Trim('[', ']'), Port = port, Passive = passive };
+        _announced = FtpDataExpectation.Announced(_session, endpoint![..colon].Trim('[', ']'), port, passive, _time);
         _channels.Expect(_announced);
     }
 
@@ -210,7 +232,7 @@ internal sealed class FtpStreamDissector : IStreamDissector
                 {
                     Command = verb,
                     Path = argument,
-                    Direction = verb switch { "RETR" => "download", "LIST" or "NLST" or "MLSD" => "listing", _ => "upload" },
+                    Direction = FtpTransfer.DirectionOf(verb),
                     DataEndpoint = _passive ? _passiveEndpoint : _activeEndpoint,
                     Passive = _passive,
                 };

@@ -208,6 +208,14 @@ public sealed class SessionDocument
     public IReadOnlyList<SessionFile> Files { get; init; } = [];
 
     /// <summary>
+    /// For an FTP control session the segment's end cut (<see cref="OpenAtSegmentEnd"/>): the data
+    /// connections it announced that no connection had used yet, which the next segment's build takes
+    /// over (docs/sessions.md, "FTP data connections across segments"). Empty otherwise, and in files
+    /// written before the field existed.
+    /// </summary>
+    public IReadOnlyList<Ftp.FtpWaitingData> FtpWaitingData { get; init; } = [];
+
+    /// <summary>
     /// Flattens <paramref name="record"/> (from segment <paramref name="segmentId"/>);
     /// <paramref name="httpFiles"/> are the SHA-256 of the complete HTTP bodies the extractor found in it;
     /// <paramref name="files"/> the files a <see cref="Files.FileObserver"/> was given for it.
@@ -285,6 +293,7 @@ public sealed class SessionDocument
                 ? smtp.Messages.SelectMany(m => m.Attachments).Where(a => a.Complete).Select(a => a.Sha256)
                 : [])),
             Files = files is null ? [] : files.Select(SessionFile.From).ToList(),
+            FtpWaitingData = record.EndReason == SessionEndReason.EndOfInput && record.Metadata is Ftp.FtpSessionMetadata ftp ? [.. ftp.WaitingData] : [],
         };
     }
 

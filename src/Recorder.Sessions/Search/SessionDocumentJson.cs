@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Recorder.Sessions.Ftp;
 
 namespace Recorder.Sessions.Search;
 
@@ -126,6 +127,17 @@ public static class SessionDocumentJson
             writer.WriteEndObject();
         }
 
+        if (document.FtpWaitingData.Count > 0)
+        {
+            writer.WriteStartArray("ftpWaitingData");
+            foreach (var waiting in document.FtpWaitingData)
+            {
+                WriteWaiting(writer, waiting);
+            }
+
+            writer.WriteEndArray();
+        }
+
         writer.WriteEndObject();
     }
 
@@ -212,6 +224,7 @@ public static class SessionDocumentJson
             QuicRetrySni = OptionalString(quic, "retrySni"),
             FileSha256 = Strings(Object(root, "files"), "sha256"),
             Files = Object(root, "files") is { } files && files.TryGetProperty("items", out var items) ? items.EnumerateArray().Select(ReadFile).ToList() : [],
+            FtpWaitingData = root.TryGetProperty("ftpWaitingData", out var waiting) ? waiting.EnumerateArray().Select(ReadWaiting).ToList() : [],
         };
     }
 
@@ -252,6 +265,11 @@ public static class SessionDocumentJson
             writer.WriteNumber("controlSession", control);
         }
 
+        if (file.ControlSegment is { } controlSegment)
+        {
+            writer.WriteNumber("controlSegment", controlSegment);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -270,6 +288,35 @@ public static class SessionDocumentJson
         Issues = OptionalString(item, "issues"),
         Command = OptionalString(item, "command"),
         ControlSession = item.TryGetProperty("controlSession", out var control) ? control.GetInt64() : null,
+        ControlSegment = item.TryGetProperty("controlSegment", out var controlSegment) ? controlSegment.GetInt64() : null,
+    };
+
+    private static void WriteWaiting(Utf8JsonWriter writer, FtpWaitingData waiting)
+    {
+        writer.WriteStartObject();
+        OptionalString(writer, "address", waiting.Address);
+        writer.WriteNumber("port", waiting.Port);
+        writer.WriteBoolean("passive", waiting.Passive);
+        writer.WriteNumber("announcedNanoseconds", waiting.AnnouncedNanoseconds);
+        OptionalString(writer, "command", waiting.Command);
+        OptionalString(writer, "path", waiting.Path);
+        if (waiting.AnnouncedBytes is { } bytes)
+        {
+            writer.WriteNumber("announcedBytes", bytes);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static FtpWaitingData ReadWaiting(JsonElement item) => new()
+    {
+        Address = OptionalString(item, "address"),
+        Port = item.GetProperty("port").GetInt32(),
+        Passive = item.GetProperty("passive").GetBoolean(),
+        AnnouncedNanoseconds = item.GetProperty("announcedNanoseconds").GetInt64(),
+        Command = OptionalString(item, "command"),
+        Path = OptionalString(item, "path"),
+        AnnouncedBytes = item.TryGetProperty("announcedBytes", out var bytes) ? bytes.GetInt64() : null,
     };
 
     private static JsonElement? Object(JsonElement root, string name) =>

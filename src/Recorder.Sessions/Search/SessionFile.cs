@@ -44,6 +44,9 @@ public sealed record SessionFile
     /// <summary>For FTP, the control session's id in the same segment.</summary>
     public long? ControlSession { get; init; }
 
+    /// <summary>For FTP, the segment of <see cref="ControlSession"/> when it is not this record's segment (the previous one); null when it is the same.</summary>
+    public long? ControlSegment { get; init; }
+
     /// <summary>True when the whole file was seen.</summary>
     public bool Complete => Sha256 is not null;
 
@@ -66,6 +69,7 @@ public sealed record SessionFile
             Issues = file.Complete ? null : file.Issues.ToString(),
             Command = file.Command,
             ControlSession = file.ControlSessionId,
+            ControlSegment = file.ControlSegmentId,
         };
     }
 }

@@ -106,7 +106,8 @@ public static class SessionExport
         var records = new List<SessionRecord>();
         var files = new Dictionary<long, List<TransferredFile>>();
         var observer = new FileObserver(f => (files.TryGetValue(f.SessionId, out var list) ? list : files[f.SessionId] = []).Add(f));
-        SessionMetadataBuilder.Replay(segment, options, records.Add, observer, cancellationToken: cancellationToken);
+        SessionMetadataBuilder.Replay(segment, options, records.Add, observer, cancellationToken: cancellationToken,
+            carriedFtpData: SessionMetadataBuilder.CarriedFtpData(store.Layout, segment.Id, options));
         records.Sort((a, b) => a.Id.CompareTo(b.Id));
         foreach (var record in records)
         {

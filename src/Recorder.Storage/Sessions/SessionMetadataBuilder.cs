@@ -6,6 +6,7 @@ using Recorder.Core.Formats;
 using Recorder.Core.Hashing;
 using Recorder.Sessions;
 using Recorder.Sessions.Files;
+using Recorder.Sessions.Ftp;
 using Recorder.Sessions.Search;
 using Recorder.Storage.Segments;
 using Recorder.Storage.Store;
@@ -35,6 +36,9 @@ public sealed record SessionMetadata(SealedSegment Segment, byte[] Contents, str
 /// next segment the same endpoints within the idle timeout are a new record with
 /// <see cref="SessionDocument.ContinuesPreviousSegment"/> set, decided from the previous segment's
 /// metadata file (so the mark is the same however often the file is rebuilt, once the previous one exists).
+/// The FTP data connections the previous segment's control sessions announced and left waiting are
+/// taken from the same file (<see cref="CarriedFtpData"/>), so a data connection that opens in this
+/// segment is still <c>ftp-data</c> with its file.
 /// </summary>
 public static class SessionMetadataBuilder
 {
@@ -45,12 +49,12 @@ public static class SessionMetadataBuilder
         ArgumentNullException.ThrowIfNull(segment);
         options ??= new SessionOptions();
         var stopwatch = Stopwatch.StartNew();
-        var open = segment.Id > 1 && layout.ExistingSessionsFile(segment.Id - 1) is { } previous ? OpenAtEnd(previous) : [];
+        var (open, carried) = Previous(layout, segment.Id, options);
         var records = new List<SessionRecord>();
         var files = new Dictionary<long, List<TransferredFile>>();
         // Every file, complete or not, goes on its session's record; only a complete one has a hash of its own (searched).
         var observer = new FileObserver(file => (files.TryGetValue(file.SessionId, out var list) ? list : files[file.SessionId] = []).Add(file));
-        var statistics = Replay(segment, options, records.Add, observer);
+        var statistics = Replay(segment, options, records.Add, observer, carriedFtpData: carried);
         records.Sort((a, b) => a.Id.CompareTo(b.Id));
         var line = new ArrayBufferWriter<byte>(4096);
         long continuing = 0, openAtEnd = 0;
@@ -82,13 +86,15 @@ public static class SessionMetadataBuilder
     /// default dissector and files to <paramref name="observer"/>: the one way a segment's sessions are
     /// built, so the ids of whoever rebuilds them (export, file extraction) are those of its metadata
     /// file. Stops early, without completing the builder, once <paramref name="stop"/> says so. Returns
-    /// the builder's counters.
+    /// the builder's counters. <paramref name="carriedFtpData"/> are the FTP announcements the previous
+    /// segment left waiting (<see cref="CarriedFtpData"/>): a replay that is to agree with the metadata
+    /// file on applications and files passes what its build was given.
     /// </summary>
     public static SessionStatistics Replay(SealedSegment segment, SessionOptions options, Action<SessionRecord> sink, FileObserver observer,
-        Func<bool>? stop = null, CancellationToken cancellationToken = default)
+        Func<bool>? stop = null, CancellationToken cancellationToken = default, IReadOnlyList<FtpCarriedData>? carriedFtpData = null)
     {
         ArgumentNullException.ThrowIfNull(segment);
-        var builder = new SessionBuilder(options, sink, ApplicationSignatures.DefaultStreamFactories(observer),
+        var builder = new SessionBuilder(options, sink, ApplicationSignatures.DefaultStreamFactories(observer, carriedFtpData ?? []),
             ApplicationSignatures.DefaultDatagramFactories());
         // Read front to back with read(2) into the reader's buffer, not through SegmentReader's
         // memory map: a replay touches every byte once, and faulting in the mapping page by page cost
@@ -175,29 +181,52 @@ public static class SessionMetadataBuilder
         }
     }
 
-    private static Dictionary<(int, string, int, string, int, int), long> OpenAtEnd(string previousFile)
+    /// <summary>
+    /// The FTP data connections that control sessions open at the end of segment
+    /// <paramref name="segmentId"/> − 1 announced and no connection had used (<see cref="SessionDocument.FtpWaitingData"/>
+    /// of its metadata file), each claimable in segment <paramref name="segmentId"/> by a connection
+    /// whose first packet is within <see cref="SessionOptions.TcpIdleTimeout"/> of the announcement.
+    /// Empty when that file does not exist or is damaged (verification reports the damage).
+    /// </summary>
+    public static IReadOnlyList<FtpCarriedData> CarriedFtpData(StoreLayout layout, long segmentId, SessionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(options);
+        return Previous(layout, segmentId, options).Carried;
+    }
+
+    private static (Dictionary<(int, string, int, string, int, int), long> Open, List<FtpCarriedData> Carried) Previous(StoreLayout layout,
+        long segmentId, SessionOptions options)
     {
         var open = new Dictionary<(int, string, int, string, int, int), long>();
-        if (!File.Exists(previousFile))
+        var carried = new List<FtpCarriedData>();
+        if (segmentId <= 1 || layout.ExistingSessionsFile(segmentId - 1) is not { } previousFile || !File.Exists(previousFile))
         {
-            return open;
+            return (open, carried);
         }
 
+        var limit = options.TcpIdleTimeout.Ticks * 100;
         try
         {
             foreach (var document in Read(previousFile).Where(d => d.OpenAtSegmentEnd))
             {
                 open[EndpointsKey(document)] =
                     document.LastNanoseconds;
+                foreach (var waiting in document.FtpWaitingData)
+                {
+                    carried.Add(new FtpCarriedData(segmentId - 1, document.Id, document.Network == "ipv6", document.Client, document.Server, waiting,
+                        waiting.AnnouncedNanoseconds > long.MaxValue - limit ? long.MaxValue : waiting.AnnouncedNanoseconds + limit));
+                }
             }
         }
         catch (Exception e) when (e is FormatException or SessionIndexCorruptException)
         {
-            // A damaged previous file is verification's finding; here it only costs the continuation marks.
+            // A damaged previous file is verification's finding; here it only costs the continuation marks and the carried announcements.
             open.Clear();
+            carried.Clear();
         }
 
-        return open;
+        return (open, carried);
     }
 
     /// <summary>A record's protocol, endpoints in canonical order and VLAN: equal for the records of one conversation cut by segments.</summary>
