@@ -96,11 +96,12 @@ public static class SessionMetadataBuilder
         ArgumentNullException.ThrowIfNull(segment);
         var builder = new SessionBuilder(options, sink, ApplicationSignatures.DefaultStreamFactories(observer, carriedFtpData ?? []),
             ApplicationSignatures.DefaultDatagramFactories());
-        // Read front to back with read(2) into the reader's buffer, not through SegmentReader's
-        // memory map: a replay touches every byte once, and faulting in the mapping page by page cost
-        // more than the session builder itself on a 2 GB segment (docs/benchmarks.md).
-        using (var file = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1,
-            FileOptions.SequentialScan))
+        // Read front to back with read(2), a second thread a few chunks ahead, not through
+        // SegmentReader's memory map: a replay touches every byte once, and faulting in the mapping
+        // page by page cost more than the session builder itself on a 2 GB segment; a segment an
+        // import has just written with O_DIRECT is not in the page cache, and reading it on the
+        // builder's thread doubled the build (docs/benchmarks.md).
+        using (var file = new ReadAheadFileStream(segment.Path))
         using (var reader = CaptureFileReader.Open(file, segment.Path))
         {
             var packets = 0L;
