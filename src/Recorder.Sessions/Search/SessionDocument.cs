@@ -159,9 +159,10 @@ public sealed class SessionDocument
     public string? Ja4S { get; init; }
 
     /// <summary>
-    /// Whether the TLS handshake went through a HelloRetryRequest (RFC 8446 §4.1.4): the server's was
-    /// read, or the client sent a second ClientHello. <see cref="TlsSni"/>, <see cref="Ja3"/> and
-    /// <see cref="Ja4"/> stay those of the first ClientHello; the second one's are the <c>TlsRetry…</c> fields.
+    /// Whether the server's HelloRetryRequest (RFC 8446 §4.1.4) was read. A second ClientHello read
+    /// without it (only the client's side captured, or a client repeating its hello in the clear)
+    /// fills the <c>TlsRetry…</c> fields and leaves this false: the record claims no more than was seen.
+    /// <see cref="TlsSni"/>, <see cref="Ja3"/> and <see cref="Ja4"/> stay those of the first ClientHello.
     /// </summary>
     public bool TlsHelloRetryRequest { get; init; }
 
@@ -189,7 +190,7 @@ public sealed class SessionDocument
     /// <summary>JA4 (<c>q…</c>) of the QUIC ClientHello.</summary>
     public string? QuicJa4 { get; init; }
 
-    /// <summary>Whether the QUIC handshake went through a HelloRetryRequest (the server's was read, or the client sent a second ClientHello).</summary>
+    /// <summary>Whether the server's HelloRetryRequest was read in the QUIC Initial packets (a second ClientHello alone fills the <c>QuicRetry…</c> fields and leaves this false).</summary>
     public bool QuicHelloRetryRequest { get; init; }
 
     /// <summary>JA4 of the QUIC client's second ClientHello (after a HelloRetryRequest), or null.</summary>
@@ -277,7 +278,7 @@ public sealed class SessionDocument
             Ja3S = tls?.ServerHello?.Ja3S,
             Ja4 = tls?.ClientHello?.Ja4,
             Ja4S = tls?.ServerHello?.Ja4S,
-            TlsHelloRetryRequest = tls is not null && (tls.HelloRetryRequest || tls.RetryClientHello is not null),
+            TlsHelloRetryRequest = tls is not null && tls.HelloRetryRequest,
             TlsRetryJa3 = tls?.RetryClientHello?.Ja3,
             TlsRetryJa4 = tls?.RetryClientHello?.Ja4,
             TlsRetrySni = Differing(tls?.RetryClientHello?.ServerName, tls?.ClientHello?.ServerName),
@@ -286,7 +287,7 @@ public sealed class SessionDocument
             QuicSni = quic?.ClientHello?.ServerName,
             QuicAlpn = quic?.ClientHello?.Alpn ?? [],
             QuicJa4 = quic?.ClientHello?.Ja4,
-            QuicHelloRetryRequest = quic is not null && (quic.HelloRetryRequest || quic.RetryClientHello is not null),
+            QuicHelloRetryRequest = quic is not null && quic.HelloRetryRequest,
             QuicRetryJa4 = quic?.RetryClientHello?.Ja4,
             QuicRetrySni = Differing(quic?.RetryClientHello?.ServerName, quic?.ClientHello?.ServerName),
             FileSha256 = Distinct((httpFiles ?? []).Concat((files ?? []).Select(f => f.Sha256)).Concat(record.Metadata is Smtp.SmtpSessionMetadata smtp

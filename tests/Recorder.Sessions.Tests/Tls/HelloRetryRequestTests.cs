@@ -126,6 +126,22 @@ public sealed class HelloRetryRequestTests
     }
 
     [Fact]
+    public void ClientSideOnly_RecordKeepsTheSecondHello_ButDoesNotClaimARetryRequestItNeverSaw()
+    {
+        var conversation = new Traffic.Conversation(serverPort: 443);
+        var record = Assert.Single(Traffic.Run(conversation.Handshake().Append(conversation.FromClient(0, ClientStream))));
+        var document = SessionDocument.From(record, 7, false);
+
+        Assert.False(document.TlsHelloRetryRequest);
+        Assert.Equal(Second.Ja3, document.TlsRetryJa3);
+        Assert.Equal(Second.Ja4, document.TlsRetryJa4);
+        var line = System.Text.Encoding.UTF8.GetString(Line(document));
+        Assert.DoesNotContain("helloRetryRequest", line, StringComparison.Ordinal);
+        Assert.Contains($"\"retryJa3\":\"{Second.Ja3}\"", line, StringComparison.Ordinal);
+        Assert.True(Filter(new SessionFilterArguments { Ja3 = Second.Ja3 }).Matches(SessionDocumentJson.Read(Line(document))));
+    }
+
+    [Fact]
     public void RecordWithoutRetry_KeepsItsJsonBytes_AndAnOldLineReadsAsNoRetry()
     {
         var conversation = new Traffic.Conversation(serverPort: 443);
