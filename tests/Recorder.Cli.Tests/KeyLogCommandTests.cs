@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Recorder.Core.Formats;
 using Recorder.Core.Store;
 using Recorder.TestSupport;
 
@@ -85,12 +83,12 @@ public sealed class KeyLogCommandTests : IDisposable
 
         Assert.Equal(0, none["secrets"]!["count"]!.GetValue<int>());
         Assert.Equal(1, none["secrets"]!["tlsHellosSeen"]!.GetValue<int>());
-        Assert.DoesNotContain(0x0Au, BlockTypes(_directory.File("none.pcapng")));
+        Assert.DoesNotContain(0x0Au, TlsSecretsFiles.BlockTypes(File.ReadAllBytes(_directory.File("none.pcapng"))));
         Assert.Equal(1, one["secrets"]!["count"]!.GetValue<int>());
         Assert.Equal(Sha256(_directory.File("match.log")), one["secrets"]!["keyLogs"]![0]!["sha256"]!.GetValue<string>());
         // Section header, interface, the handshake's three packets, then the block, then the hello.
-        Assert.Equal(new uint[] { 0x0A0D0D0A, 1, 6, 6, 6, 0x0A, 6 }, BlockTypes(_directory.File("one.pcapng")).Take(7));
-        Assert.Equal(matching + "\n", DecryptionSecrets(_directory.File("one.pcapng")));
+        Assert.Equal(new uint[] { 0x0A0D0D0A, 1, 6, 6, 6, 0x0A, 6 }, TlsSecretsFiles.BlockTypes(File.ReadAllBytes(_directory.File("one.pcapng"))).Take(7));
+        Assert.Equal(matching + "\n", TlsSecretsFiles.DecryptionSecrets(File.ReadAllBytes(_directory.File("one.pcapng"))));
 
         // The package says which secrets each evidence file carries, and the verifier accepts it.
         Run("--store", store, "package", "--query", none["queryId"]!.GetValue<string>(), "--query", one["queryId"]!.GetValue<string>(),
@@ -194,52 +192,14 @@ public sealed class KeyLogCommandTests : IDisposable
     private string StoreWithHello(byte[] random)
     {
         var capture = _directory.File($"hello-{Convert.ToHexStringLower(random)[..8]}.pcap");
-        SyntheticTcpCapture.Write(capture, [(true, ClientHello(random)), (false, [0x16, 0x03, 0x03, 0x00, 0x01, 0x02])]);
+        SyntheticTcpCapture.Write(capture, [(true, TlsSecretsFiles.ClientHello(random)), (false, [0x16, 0x03, 0x03, 0x00, 0x01, 0x02])]);
         var store = _directory.File($"store-{Convert.ToHexStringLower(random)[..8]}");
         Run("--store", store, "import", capture);
         return store;
     }
 
-    /// <summary>A minimal TLS 1.2 ClientHello record (one cipher suite, no extension).</summary>
-    private static byte[] ClientHello(byte[] random)
-    {
-        byte[] body = [0x03, 0x03, .. random, 0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00, 0x00, 0x00];
-        byte[] handshake = [0x01, 0x00, (byte)(body.Length >> 8), (byte)body.Length, .. body];
-        return [0x16, 0x03, 0x01, (byte)(handshake.Length >> 8), (byte)handshake.Length, .. handshake];
-    }
-
     private JsonNode Query(string store, string name, params string[] extra) =>
         Run(["--store", store, "query", "--port", "443", "--out", _directory.File(name), .. extra, "--case", "C", "--reason", "R", "--json"]).Json;
-
-    /// <summary>The block types of a pcapng file, in order.</summary>
-    private static List<uint> BlockTypes(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var types = new List<uint>();
-        for (var offset = 0; offset + 12 <= bytes.Length; offset += (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 4)))
-        {
-            types.Add(BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset)));
-        }
-
-        return types;
-    }
-
-    /// <summary>The text of the first Decryption Secrets Block (type TLSK).</summary>
-    private static string DecryptionSecrets(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        for (var offset = 0; offset + 12 <= bytes.Length; offset += (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 4)))
-        {
-            if (BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset)) == 0x0A)
-            {
-                Assert.Equal(PcapngBlocks.TlsKeyLogSecrets, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 8)));
-                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 12));
-                return System.Text.Encoding.ASCII.GetString(bytes, offset + 16, length);
-            }
-        }
-
-        return string.Empty;
-    }
 
     private static List<string> Http(string tshark, string capture)
     {

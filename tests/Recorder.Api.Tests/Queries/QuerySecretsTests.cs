@@ -1,9 +1,7 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Recorder.Api.Tests.Support;
-using Recorder.Core.Formats;
 using Recorder.TestSupport;
 
 namespace Recorder.Api.Tests.Queries;
@@ -34,8 +32,8 @@ public sealed class QuerySecretsTests
         Assert.Equal("succeeded", withStatus["state"]!.GetValue<string>());
         Assert.Equal("pcapng", withStatus["result"]!["format"]!.GetValue<string>());
         var bytes = await Download(alice, $"/api/queries/{withId}/pcap");
-        Assert.Equal(new uint[] { 0x0A0D0D0A, 1, 6, 6, 6, 0x0A, 6 }, BlockTypes(bytes).Take(7));
-        Assert.Equal(matching + "\n", DecryptionSecrets(bytes));
+        Assert.Equal(new uint[] { 0x0A0D0D0A, 1, 6, 6, 6, 0x0A, 6 }, TlsSecretsFiles.BlockTypes(bytes).Take(7));
+        Assert.Equal(matching + "\n", TlsSecretsFiles.DecryptionSecrets(bytes));
 
         // The served bytes are the ledgered ones; the record and the entry state the same secrets.
         var written = Assert.Single(LedgerFile.ForQuery(store.StorePath, withId), e => e["action"]!.GetValue<string>() == "extraction.written");
@@ -52,12 +50,12 @@ public sealed class QuerySecretsTests
 
         // The chunk holding the hello carries the block too, so it decrypts when read alone.
         var chunk = await Download(alice, $"/api/queries/{withId}/chunks/1");
-        Assert.Equal(new uint[] { 0x0A0D0D0A, 1, 6, 6, 6, 0x0A, 6 }, BlockTypes(chunk).Take(7));
-        Assert.Equal(matching + "\n", DecryptionSecrets(chunk));
+        Assert.Equal(new uint[] { 0x0A0D0D0A, 1, 6, 6, 6, 0x0A, 6 }, TlsSecretsFiles.BlockTypes(chunk).Take(7));
+        Assert.Equal(matching + "\n", TlsSecretsFiles.DecryptionSecrets(chunk));
 
         // Turned off: no block, the same packets, and both the record and the entry say so.
         var plain = await Download(alice, $"/api/queries/{withoutId}/pcap");
-        Assert.DoesNotContain(0x0Au, BlockTypes(plain));
+        Assert.DoesNotContain(0x0Au, TlsSecretsFiles.BlockTypes(plain));
         Assert.Equal(withStatus["result"]!["packets"]!.GetValue<int>(), withoutStatus["result"]!["packets"]!.GetValue<int>());
         var withoutWritten = Assert.Single(LedgerFile.ForQuery(store.StorePath, withoutId), e => e["action"]!.GetValue<string>() == "extraction.written");
         Assert.False(withoutWritten["details"]!["secrets"]!["enabled"]!.GetValue<bool>());
@@ -115,7 +113,7 @@ public sealed class QuerySecretsTests
     {
         var store = ServiceTestStore.Create(packets: 1000);
         var capture = store.Directory.File("hello.pcap");
-        SyntheticTcpCapture.Write(capture, [(true, ClientHello(Random)), (false, [0x16, 0x03, 0x03, 0x00, 0x01, 0x02])]);
+        SyntheticTcpCapture.Write(capture, [(true, TlsSecretsFiles.ClientHello(Random)), (false, [0x16, 0x03, 0x03, 0x00, 0x01, 0x02])]);
         store.Run("import", capture);
         matching = $"CLIENT_RANDOM {Convert.ToHexStringLower(Random)} {new string('c', 96)}";
         File.WriteAllText(store.Directory.File("other.log"), $"CLIENT_RANDOM {new string('d', 64)} {new string('e', 96)}\n");
@@ -137,47 +135,11 @@ public sealed class QuerySecretsTests
         return body;
     }
 
-    /// <summary>A minimal TLS 1.2 ClientHello record (one cipher suite, no extension).</summary>
-    private static byte[] ClientHello(byte[] random)
-    {
-        byte[] body = [0x03, 0x03, .. random, 0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00, 0x00, 0x00];
-        byte[] handshake = [0x01, 0x00, (byte)(body.Length >> 8), (byte)body.Length, .. body];
-        return [0x16, 0x03, 0x01, (byte)(handshake.Length >> 8), (byte)handshake.Length, .. handshake];
-    }
-
     private static async Task<byte[]> Download(ApiClient client, string path)
     {
         using var response = await client.GetAsync(path);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(bytes)}");
         return bytes;
-    }
-
-    /// <summary>The block types of a pcapng file, in order.</summary>
-    private static List<uint> BlockTypes(byte[] bytes)
-    {
-        var types = new List<uint>();
-        for (var offset = 0; offset + 12 <= bytes.Length; offset += (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 4)))
-        {
-            types.Add(BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset)));
-        }
-
-        return types;
-    }
-
-    /// <summary>The text of the first Decryption Secrets Block (type TLSK), or null.</summary>
-    private static string? DecryptionSecrets(byte[] bytes)
-    {
-        for (var offset = 0; offset + 12 <= bytes.Length; offset += (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 4)))
-        {
-            if (BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset)) == 0x0A)
-            {
-                Assert.Equal(PcapngBlocks.TlsKeyLogSecrets, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 8)));
-                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 12));
-                return System.Text.Encoding.ASCII.GetString(bytes, offset + 16, length);
-            }
-        }
-
-        return null;
     }
 }
