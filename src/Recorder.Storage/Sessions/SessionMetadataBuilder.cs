@@ -100,8 +100,9 @@ public static class SessionMetadataBuilder
         // SegmentReader's memory map: a replay touches every byte once, and faulting in the mapping
         // page by page cost more than the session builder itself on a 2 GB segment; a segment an
         // import has just written with O_DIRECT is not in the page cache, and reading it on the
-        // builder's thread doubled the build (docs/benchmarks.md).
-        using (var file = new ReadAheadFileStream(segment.Path))
+        // builder's thread doubled the build; read with O_DIRECT into the read-ahead's own buffers, it
+        // costs no page-cache pages at all (docs/benchmarks.md).
+        using (var file = new ReadAheadFileStream(segment.Path, direct: true))
         using (var reader = CaptureFileReader.Open(file, segment.Path))
         {
             var packets = 0L;

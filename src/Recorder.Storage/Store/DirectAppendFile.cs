@@ -210,7 +210,7 @@ internal sealed unsafe partial class DirectAppendFile : IDisposable
         }
     }
 
-    private static bool SetDirect(SafeFileHandle handle, bool on)
+    internal static bool SetDirect(SafeFileHandle handle, bool on)
     {
         var flag = DirectFlag();
         if (flag == 0)

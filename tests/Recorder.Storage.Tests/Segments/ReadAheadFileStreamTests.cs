@@ -39,6 +39,24 @@ public sealed class ReadAheadFileStreamTests : IDisposable
     }
 
     [Fact]
+    public void DirectReads_GiveExactlyTheFile_IncludingAnUnalignedTail()
+    {
+        var file = 0;
+        Gen.Select(Gen.Int[0, 300_000], Gen.Int[1, 4], Gen.Int[1, 70_000]).Sample((length, pages, readSize) =>
+        {
+            var bytes = new byte[length];
+            new Random(length).NextBytes(bytes);
+            var path = _directory.File($"d{file++}");
+            File.WriteAllBytes(path, bytes);
+
+            using var stream = new ReadAheadFileStream(path, pages * 4096, 3, direct: true);
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy, readSize);
+            Assert.Equal(bytes, copy.ToArray());
+        }, iter: 100);
+    }
+
+    [Fact]
     public async Task Disposed_BeforeTheEnd_StopsTheReaderWithoutHanging()
     {
         var path = _directory.File("big");
