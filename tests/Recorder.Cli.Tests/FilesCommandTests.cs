@@ -1,9 +1,7 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Recorder.Core.Packets;
 using Recorder.Core.Store;
 using Recorder.TestSupport;
 
@@ -100,10 +98,10 @@ public sealed class FilesCommandTests : IDisposable
 
     private string WriteCapture()
     {
-        var capture = new Capture();
+        var capture = new ScriptedCapture(Start);
 
         // HTTP: gzip content coding, sent chunked.
-        var http = new Flow(capture, "10.0.0.1", 45000, "10.0.0.80", 80);
+        var http = new ScriptedFlow(capture, "10.0.0.1", 45000, "10.0.0.80", 80);
         http.Send(true, Encoding.ASCII.GetBytes("GET /files/report.bin HTTP/1.1\r\nHost: files.example.com\r\n\r\n"));
         http.Send(false, Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"));
         var gzip = Gzip(_httpFile);
@@ -117,7 +115,7 @@ public sealed class FilesCommandTests : IDisposable
         http.Close();
 
         // SMTP: a base64 attachment.
-        var smtp = new Flow(capture, "10.0.0.1", 45100, "10.0.0.25", 25);
+        var smtp = new ScriptedFlow(capture, "10.0.0.1", 45100, "10.0.0.25", 25);
         smtp.Send(false, "220 mail.example.com ESMTP\r\n"u8.ToArray());
         smtp.Send(true, "EHLO client\r\n"u8.ToArray());
         smtp.Send(false, "250 mail.example.com\r\n"u8.ToArray());
@@ -133,7 +131,7 @@ public sealed class FilesCommandTests : IDisposable
         smtp.Close();
 
         // FTP: PASV + RETR, PORT + STOR, PASV + RETR cut by a gap.
-        var ftp = new Flow(capture, "10.0.0.1", 45200, "10.0.0.21", 21);
+        var ftp = new ScriptedFlow(capture, "10.0.0.1", 45200, "10.0.0.21", 21);
         ftp.Send(false, "220 FTP ready\r\n"u8.ToArray());
         ftp.Send(true, "USER alice\r\n"u8.ToArray());
         ftp.Send(false, "331 password\r\n"u8.ToArray());
@@ -141,7 +139,7 @@ public sealed class FilesCommandTests : IDisposable
         ftp.Send(false, "230 ok\r\n"u8.ToArray());
         ftp.Send(true, "PASV\r\n"u8.ToArray());
         ftp.Send(false, "227 Entering Passive Mode (10,0,0,21,156,65)\r\n"u8.ToArray());
-        var retr = new Flow(capture, "10.0.0.1", 45201, "10.0.0.21", 40001);
+        var retr = new ScriptedFlow(capture, "10.0.0.1", 45201, "10.0.0.21", 40001);
         ftp.Send(true, "RETR /export/customers.db\r\n"u8.ToArray());
         ftp.Send(false, "150 Opening BINARY mode data connection (30000 bytes)\r\n"u8.ToArray());
         retr.SendInSegments(false, _retrieved);
@@ -150,14 +148,14 @@ public sealed class FilesCommandTests : IDisposable
         ftp.Send(true, "PORT 10,0,0,1,156,66\r\n"u8.ToArray());
         ftp.Send(false, "200 ok\r\n"u8.ToArray());
         ftp.Send(true, "STOR loot.tar\r\n"u8.ToArray());
-        var stor = new Flow(capture, "10.0.0.21", 20, "10.0.0.1", 40002);
+        var stor = new ScriptedFlow(capture, "10.0.0.21", 20, "10.0.0.1", 40002);
         ftp.Send(false, "150 send it\r\n"u8.ToArray());
         stor.SendInSegments(false, _stored);
         stor.Close(serverFirst: true);
         ftp.Send(false, "226 done\r\n"u8.ToArray());
         ftp.Send(true, "PASV\r\n"u8.ToArray());
         ftp.Send(false, "227 Entering Passive Mode (10,0,0,21,156,67)\r\n"u8.ToArray());
-        var cut = new Flow(capture, "10.0.0.1", 45203, "10.0.0.21", 40003);
+        var cut = new ScriptedFlow(capture, "10.0.0.1", 45203, "10.0.0.21", 40003);
         ftp.Send(true, "RETR cut.bin\r\n"u8.ToArray());
         cut.SendInSegments(false, _cut, skipFrom: 4_000, skipLength: 1_000);
         cut.Close(serverFirst: true);
@@ -191,94 +189,4 @@ public sealed class FilesCommandTests : IDisposable
 
     private static List<JsonNode> LedgerEntries(string store) =>
         File.ReadAllLines(Path.Combine(store, "ledger", "ledger.jsonl")).Select(l => JsonNode.Parse(l)!).Where(e => e["action"] is not null).ToList();
-
-    private sealed class Capture
-    {
-        private long _time = Start;
-
-        public List<TestPacket> Packets { get; } = [];
-
-        public void Add(byte[] frame)
-        {
-            Packets.Add(new TestPacket(LinkTypes.Ethernet, _time, (uint)frame.Length, frame));
-            _time += 1_000_000;
-        }
-    }
-
-    /// <summary>One TCP connection written packet by packet: handshake at creation, data, FINs at Close.</summary>
-    private sealed class Flow
-    {
-        private readonly Capture _capture;
-        private readonly string _client;
-        private readonly ushort _clientPort;
-        private readonly string _server;
-        private readonly ushort _serverPort;
-        private uint _clientSeq = 1000;
-        private uint _serverSeq = 90_000;
-
-        public Flow(Capture capture, string client, ushort clientPort, string server, ushort serverPort)
-        {
-            (_capture, _client, _clientPort, _server, _serverPort) = (capture, client, clientPort, server, serverPort);
-            Packet(true, 0x02, []);
-            _clientSeq++;
-            Packet(false, 0x12, []);
-            _serverSeq++;
-            Packet(true, 0x10, []);
-        }
-
-        public void Send(bool fromClient, byte[] bytes) => SendInSegments(fromClient, bytes);
-
-        public void SendInSegments(bool fromClient, byte[] bytes, int skipFrom = -1, int skipLength = 0)
-        {
-            for (var i = 0; i < bytes.Length; i += 1000)
-            {
-                var piece = bytes.AsSpan(i, Math.Min(1000, bytes.Length - i)).ToArray();
-                if (i < skipFrom || i >= skipFrom + skipLength)
-                {
-                    Packet(fromClient, 0x18, piece);
-                }
-
-                if (fromClient)
-                {
-                    _clientSeq += (uint)piece.Length;
-                }
-                else
-                {
-                    _serverSeq += (uint)piece.Length;
-                }
-            }
-        }
-
-        public void Close(bool serverFirst = false)
-        {
-            foreach (var fromClient in serverFirst ? new[] { false, true } : [true, false])
-            {
-                Packet(fromClient, 0x11, []);
-                if (fromClient)
-                {
-                    _clientSeq++;
-                }
-                else
-                {
-                    _serverSeq++;
-                }
-            }
-
-            Packet(true, 0x10, []);
-        }
-
-        private void Packet(bool fromClient, byte flags, byte[] payload)
-        {
-            var transport = new byte[20 + payload.Length];
-            BinaryPrimitives.WriteUInt16BigEndian(transport, fromClient ? _clientPort : _serverPort);
-            BinaryPrimitives.WriteUInt16BigEndian(transport.AsSpan(2), fromClient ? _serverPort : _clientPort);
-            BinaryPrimitives.WriteUInt32BigEndian(transport.AsSpan(4), fromClient ? _clientSeq : _serverSeq);
-            BinaryPrimitives.WriteUInt32BigEndian(transport.AsSpan(8), flags == 0x02 ? 0 : fromClient ? _serverSeq : _clientSeq);
-            transport[12] = 0x50;
-            transport[13] = flags;
-            BinaryPrimitives.WriteUInt16BigEndian(transport.AsSpan(14), 65535);
-            payload.CopyTo(transport.AsSpan(20));
-            _capture.Add(Frames.Ip(fromClient ? _client : _server, fromClient ? _server : _client, 6, transport));
-        }
-    }
 }

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Recorder.Core.Packets;
 using Recorder.TestSupport;
 
 namespace Recorder.Cli.Tests;
@@ -126,9 +125,9 @@ public sealed class FtpAcrossSegmentsTests : IDisposable
     }
 
     // Four control sessions, each cut by the segment's end after announcing a data connection.
-    private static Capture FirstSegment()
+    private static ScriptedCapture FirstSegment()
     {
-        var capture = new Capture(Start);
+        var capture = new ScriptedCapture(Start);
         var retr = Login(capture, "10.0.0.1", 45200);
         retr.Send(true, "PASV\r\n");
         retr.Send(false, "227 Entering Passive Mode (10,0,0,21,156,65)\r\n");
@@ -151,32 +150,32 @@ public sealed class FtpAcrossSegmentsTests : IDisposable
         return capture;
     }
 
-    private Capture SecondSegment()
+    private ScriptedCapture SecondSegment()
     {
-        var capture = new Capture(Start + Minute);
-        var retr = new Flow(capture, "10.0.0.1", 45201, "10.0.0.21", 40001);
+        var capture = new ScriptedCapture(Start + Minute);
+        var retr = new ScriptedFlow(capture, "10.0.0.1", 45201, "10.0.0.21", 40001);
         retr.Send(false, _retrieved);
         retr.Close(serverFirst: true);
 
-        var stor = new Flow(capture, "10.0.0.21", 20, "10.0.0.2", 40002);
+        var stor = new ScriptedFlow(capture, "10.0.0.21", 20, "10.0.0.2", 40002);
         stor.Send(false, _stored);
         stor.Close(serverFirst: true);
 
         // A connection beside the unused announcement's port.
-        var other = new Flow(capture, "10.0.0.21", 20, "10.0.0.3", 40013);
+        var other = new ScriptedFlow(capture, "10.0.0.21", 20, "10.0.0.3", 40013);
         other.Send(false, Random(2_000, 14));
         other.Close(serverFirst: true);
 
         capture.Skip(6 * Minute);
-        var late = new Flow(capture, "10.0.0.4", 45501, "10.0.0.21", 40004);
+        var late = new ScriptedFlow(capture, "10.0.0.4", 45501, "10.0.0.21", 40004);
         late.Send(false, _late);
         late.Close(serverFirst: true);
         return capture;
     }
 
-    private static Flow Login(Capture capture, string client, ushort port)
+    private static ScriptedFlow Login(ScriptedCapture capture, string client, ushort port)
     {
-        var control = new Flow(capture, client, port, "10.0.0.21", 21);
+        var control = new ScriptedFlow(capture, client, port, "10.0.0.21", 21);
         control.Send(false, "220 FTP ready\r\n");
         control.Send(true, "USER alice\r\n");
         control.Send(false, "331 password\r\n");
@@ -202,83 +201,5 @@ public sealed class FtpAcrossSegmentsTests : IDisposable
         var bytes = new byte[length];
         new Random(seed).NextBytes(bytes);
         return bytes;
-    }
-
-    private sealed class Capture(long start)
-    {
-        private long _time = start;
-
-        public List<TestPacket> Packets { get; } = [];
-
-        public void Add(byte[] frame)
-        {
-            Packets.Add(new TestPacket(LinkTypes.Ethernet, _time, (uint)frame.Length, frame));
-            _time += 1_000_000;
-        }
-
-        public void Skip(long nanoseconds) => _time += nanoseconds;
-    }
-
-    /// <summary>One TCP connection written packet by packet: handshake at creation, data in 1000-octet segments, FINs at Close.</summary>
-    private sealed class Flow
-    {
-        private readonly Capture _capture;
-        private readonly string _client;
-        private readonly ushort _clientPort;
-        private readonly string _server;
-        private readonly ushort _serverPort;
-        private uint _clientSeq = 1000;
-        private uint _serverSeq = 90_000;
-
-        public Flow(Capture capture, string client, ushort clientPort, string server, ushort serverPort)
-        {
-            (_capture, _client, _clientPort, _server, _serverPort) = (capture, client, clientPort, server, serverPort);
-            Packet(true, 0x02, []);
-            _clientSeq++;
-            Packet(false, 0x12, []);
-            _serverSeq++;
-            Packet(true, 0x10, []);
-        }
-
-        public void Send(bool fromClient, string text) => Send(fromClient, Encoding.ASCII.GetBytes(text));
-
-        public void Send(bool fromClient, byte[] bytes)
-        {
-            for (var i = 0; i < bytes.Length; i += 1000)
-            {
-                var piece = bytes.AsSpan(i, Math.Min(1000, bytes.Length - i)).ToArray();
-                Packet(fromClient, 0x18, piece);
-                if (fromClient)
-                {
-                    _clientSeq += (uint)piece.Length;
-                }
-                else
-                {
-                    _serverSeq += (uint)piece.Length;
-                }
-            }
-        }
-
-        public void Close(bool serverFirst)
-        {
-            foreach (var fromClient in serverFirst ? new[] { false, true } : [true, false])
-            {
-                Packet(fromClient, 0x11, []);
-                if (fromClient)
-                {
-                    _clientSeq++;
-                }
-                else
-                {
-                    _serverSeq++;
-                }
-            }
-
-            Packet(true, 0x10, []);
-        }
-
-        private void Packet(bool fromClient, byte flags, byte[] payload) => _capture.Add(fromClient
-            ? Frames.TcpSegment(_client, _clientPort, _server, _serverPort, _clientSeq, flags == 0x02 ? 0 : _serverSeq, flags, payload)
-            : Frames.TcpSegment(_server, _serverPort, _client, _clientPort, _serverSeq, _clientSeq, flags, payload));
     }
 }
