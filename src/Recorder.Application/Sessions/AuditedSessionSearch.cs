@@ -44,20 +44,10 @@ public static class AuditedSessionSearch
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(result);
+        var details = new JsonObject { ["filter"] = filter.DeepClone(), ["results"] = result.Matches.Count };
+        AddCoverage(details, result);
         return new CustodyEvent(LedgerActions.SessionsSearched, new JsonObject { ["searchId"] = searchId },
-            new Dictionary<string, string> { ["answer"] = result.AnswerSha256 },
-            new JsonObject
-            {
-                ["filter"] = filter.DeepClone(),
-                ["results"] = result.Matches.Count,
-                ["segmentsScanned"] = Ids(result.SegmentsScanned),
-                ["segmentsNotBuilt"] = Ids(result.SegmentsNotBuilt),
-                ["segmentsIndexed"] = Ids(result.SegmentsIndexed),
-                ["segmentsFullyScanned"] = Fallbacks(result.SegmentsFullyScanned),
-                ["optionsNotIndexed"] = new JsonArray(result.OptionsNotIndexed.Select(o => (JsonNode)o).ToArray()),
-                ["recordsRead"] = result.RecordsRead,
-            },
-            caseId, reason);
+            new Dictionary<string, string> { ["answer"] = result.AnswerSha256 }, details, caseId, reason);
     }
 
     /// <summary>The options given, by name (<c>sni</c>, <c>hostHeader</c>, …), as written.</summary>
@@ -78,7 +68,7 @@ public static class AuditedSessionSearch
     {
         ArgumentNullException.ThrowIfNull(search);
         var result = search.Result;
-        return new JsonObject
+        var answer = new JsonObject
         {
             ["searchId"] = search.SearchId,
             ["case"] = caseId,
@@ -86,16 +76,23 @@ public static class AuditedSessionSearch
             ["filter"] = search.Filter.DeepClone(),
             ["count"] = result.Matches.Count,
             ["answerSha256"] = result.AnswerSha256,
-            ["segmentsScanned"] = Ids(result.SegmentsScanned),
-            ["segmentsNotBuilt"] = Ids(result.SegmentsNotBuilt),
-            ["segmentsIndexed"] = Ids(result.SegmentsIndexed),
-            ["segmentsFullyScanned"] = Fallbacks(result.SegmentsFullyScanned),
-            ["optionsNotIndexed"] = new JsonArray(result.OptionsNotIndexed.Select(o => (JsonNode)o).ToArray()),
-            ["recordsRead"] = result.RecordsRead,
-            ["ledgerSeq"] = search.Seq,
-            ["searchMilliseconds"] = Math.Round(result.Elapsed.TotalMilliseconds, 3),
-            ["results"] = new JsonArray(result.Matches.Select(m => JsonNode.Parse(m.Line.Span)).ToArray()),
         };
+        AddCoverage(answer, result);
+        answer["ledgerSeq"] = search.Seq;
+        answer["searchMilliseconds"] = Math.Round(result.Elapsed.TotalMilliseconds, 3);
+        answer["results"] = new JsonArray(result.Matches.Select(m => JsonNode.Parse(m.Line.Span)).ToArray());
+        return answer;
+    }
+
+    /// <summary>What the search covered, the same in its ledger entry and its answer: segments by how they were read, options the index could not look up, records read.</summary>
+    private static void AddCoverage(JsonObject target, SessionSearchResult result)
+    {
+        target["segmentsScanned"] = Ids(result.SegmentsScanned);
+        target["segmentsNotBuilt"] = Ids(result.SegmentsNotBuilt);
+        target["segmentsIndexed"] = Ids(result.SegmentsIndexed);
+        target["segmentsFullyScanned"] = Fallbacks(result.SegmentsFullyScanned);
+        target["optionsNotIndexed"] = new JsonArray(result.OptionsNotIndexed.Select(o => (JsonNode)o).ToArray());
+        target["recordsRead"] = result.RecordsRead;
     }
 
     /// <summary>The segments searched by a full scan instead of their index, and why.</summary>

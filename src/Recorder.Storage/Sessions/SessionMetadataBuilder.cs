@@ -63,7 +63,8 @@ public static class SessionMetadataBuilder
         {
             foreach (var record in records)
             {
-                var continues = open.TryGetValue(Key(record), out var last)
+                // The key formats both addresses: only worth it when the previous segment left sessions open.
+                var continues = open.Count > 0 && open.TryGetValue(Key(record), out var last)
                     && record.FirstNanoseconds - last <= IdleTimeout(options, record.Protocol).Ticks * 100;
                 var document = SessionDocument.From(record, segment.Id, continues, files: files.GetValueOrDefault(record.Id));
                 continuing += continues ? 1 : 0;
